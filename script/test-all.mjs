@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm test`: every check of the project, in order, each runner printing its own summary; then one
+// line of totals across all of them, `N passed, N failed, N skipped`. Type-checking and lint count
+// as one check each; jest and forge count their test cases. Exits non-zero if anything failed.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const totals = { passed: 0, failed: 0, skipped: 0 }
+const failedSteps = []
+
+function run(title, command, args, env = {}) {
+  process.stdout.write(`\n=== ${title}: ${command} ${args.join(' ')}\n`)
+  const res = spawnSync(command, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  })
+  if (res.stdout) process.stdout.write(res.stdout)
+  if (res.error) process.stdout.write(`${title}: ${res.error.message}\n`)
+  return { ok: res.status === 0, stdout: res.stdout ?? '' }
+}
+
+function check(title, command, args) {
+  const { ok } = run(title, 'npx', ['--no-install', command, ...args])
+  if (ok) totals.passed += 1
+  else {
+    totals.failed += 1
+    failedSteps.push(title)
+  }
+}
+
+check('typecheck', 'tsc', ['--noEmit', '-p', 'tsconfig.json'])
+check('lint', 'eslint', ['--max-warnings', '0', '.'])
+check('format', 'prettier', ['--check', '.'])
+
+// jest: its own reporter prints the summary; the JSON file gives the counts.
+{
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-oracle-jest-'))
+  const file = join(dir, 'results.json')
+  const { ok } = run('jest', 'npx', ['--no-install', 'jest', '--json', `--outputFile=${file}`])
+  let counted = false
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'))
+    totals.passed += r.numPassedTests
+    totals.failed += r.numFailedTests + r.numRuntimeErrorTestSuites
+    totals.skipped += r.numPendingTests + r.numTodoTests
+    counted = true
+  } catch {
+    // no results file: jest itself failed to start
+  }
+  if (!ok) {
+    failedSteps.push('jest')
+    if (!counted) totals.failed += 1
+  }
+  rmSync(dir, { recursive: true, force: true })
+}
+
+// forge: the human summary line `N tests passed, N failed, N skipped (M total tests)`.
+{
+  const { ok, stdout } = run('forge', 'npx', ['--no-install', 'forge', 'test'])
+  const m = /(\d+) tests passed, (\d+) failed, (\d+) skipped/.exec(stdout)
+  if (m) {
+    totals.passed += Number(m[1])
+    totals.failed += Number(m[2])
+    totals.skipped += Number(m[3])
+  }
+  if (!ok) {
+    failedSteps.push('forge')
+    if (!m || Number(m[2]) === 0) totals.failed += 1
+  }
+}
+
+if (failedSteps.length > 0) process.stdout.write(`\nfailed steps: ${failedSteps.join(', ')}\n`)
+process.stdout.write(
+  `\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`,
+)
+process.exit(failedSteps.length > 0 ? 1 : 0)
