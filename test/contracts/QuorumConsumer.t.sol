@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {Test, Vm} from "forge-std/Test.sol";
+import {console2} from "forge-std/console2.sol";
+
+import {Operator} from "@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol";
+import {LinkToken} from "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol";
+
+import {QuorumConsumer} from "../../contracts/QuorumConsumer.sol";
+import {QuorumClaimsExample} from "../../contracts/examples/QuorumClaimsExample.sol";
+import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
+
+/// @notice Test double for the model registry: only the two views QuorumConsumer reads, with a
+/// setter. The real ModelRegistry's approval workflow is tested in its own suite.
+contract ModelRegistryDouble {
+    mapping(bytes32 => mapping(bytes32 => bool)) private s_approved;
+    mapping(bytes32 => bytes32) private s_active;
+
+    function setApproved(bytes32 modelId, bytes32 modelHash, bool approved) external {
+        s_approved[modelId][modelHash] = approved;
+        if (approved) s_active[modelId] = modelHash;
+    }
+
+    function isApproved(bytes32 modelId, bytes32 modelHash) external view returns (bool) {
+        return s_approved[modelId][modelHash];
+    }
+
+    function activeVersion(bytes32 modelId) external view returns (bytes32) {
+        return s_active[modelId];
+    }
+}
+
+/// @notice Real LinkToken, three real Operator contracts (each with its own authorised node key),
+/// the registry double and the example consumer asking all three with k = 2.
+abstract contract QuorumConsumerBase is Test {
+    bytes32 internal constant MODEL_ID = bytes32("risk-v1");
+    bytes32 internal constant MODEL_HASH = keccak256("risk-v1 model.onnx");
+    bytes32 internal constant OTHER_HASH = keccak256("unapproved model.onnx");
+    bytes32 internal constant INPUT_HASH = keccak256("canonical input");
+    bytes32 internal constant CLAIM_ID = bytes32("claim-1");
+    string internal constant INPUT = '{"features":{"driver_age":34,"annual_mileage_km":12000}}';
+    uint96 internal constant FEE = 0.1 ether;
+    uint8 internal constant THRESHOLD = 2;
+    uint256 internal constant TOLERANCE = 50;
+    uint256 internal constant N = 3;
+    /// Gas the job spec's ethtx task allows for fulfillOracleRequest2 (script/jobs: gasLimit).
+    uint256 internal constant JOB_GAS_LIMIT = 600_000;
+    bytes32 internal constant ORACLE_REQUEST_TOPIC =
+        keccak256("OracleRequest(bytes32,address,bytes32,uint256,address,bytes4,uint256,uint256,bytes)");
+
+    // Copies of the events under test (solc 0.8.19 cannot emit another contract's events by name).
+    event InferenceAccepted(
+        bytes32 indexed requestId, bytes32 indexed modelId, uint256 result, bytes32 modelHash, uint8 agreed
+    );
+    event AnswerRejected(
+        bytes32 indexed quorumId, address indexed operator, IInferenceConsumer.RejectReason reason
+    );
+    event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
+    event ClaimAssessed(
+        bytes32 indexed claimId, bytes32 indexed requestId, uint256 result, bytes32 modelHash
+    );
+    event AssessmentFailed(bytes32 indexed claimId, bytes32 indexed requestId, uint8 reason);
+
+    LinkToken internal s_link;
+    ModelRegistryDouble internal s_registry;
+    QuorumClaimsExample internal s_consumer;
+    Operator[N] internal s_operators;
+    address[N] internal s_nodes;
+    address internal s_outsider = makeAddr("outsider");
+
+    /// An OracleRequest as a node sees it.
+    struct Leg {
+        Operator operator;
+        address node;
+        bytes32 specId;
+        bytes32 requestId;
+        uint256 payment;
+        address callbackAddr;
+        bytes4 callbackFunctionId;
+        uint256 expiration;
+        bytes data;
+    }
+
+    function setUp() public virtual {
+        s_link = new LinkToken();
+        s_link.grantMintRole(address(this));
+        s_registry = new ModelRegistryDouble();
+        s_registry.setApproved(MODEL_ID, MODEL_HASH, true);
+        s_consumer = new QuorumClaimsExample(address(s_link), address(s_registry));
+
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            s_nodes[i] = makeAddr(string.concat("node", vm.toString(i)));
+            s_operators[i] = new Operator(address(s_link), address(this));
+            address[] memory senders = new address[](1);
+            senders[0] = s_nodes[i];
+            s_operators[i].setAuthorizedSenders(senders);
+            oracles[i] = QuorumConsumer.OracleConfig({
+                operator: address(s_operators[i]),
+                jobId: bytes32(bytes(string.concat("job", vm.toString(i)))),
+                fee: FEE
+            });
+        }
+        s_consumer.configureQuorum(MODEL_ID, oracles, THRESHOLD, TOLERANCE);
+        s_link.mint(address(s_consumer), 10 ether);
+    }
+
+    /// Sends a request and returns the quorum id and the three OracleRequest logs, decoded.
+    function _request() internal returns (bytes32 quorumId, Leg[] memory legs) {
+        vm.recordLogs();
+        quorumId = s_consumer.requestAssessment(CLAIM_ID, MODEL_ID, INPUT, INPUT_HASH);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        legs = new Leg[](N);
+        uint256 found = 0;
+        for (uint256 l = 0; l < logs.length; ++l) {
+            if (logs[l].topics[0] != ORACLE_REQUEST_TOPIC) continue;
+            Leg memory leg;
+            for (uint256 i = 0; i < N; ++i) {
+                if (logs[l].emitter == address(s_operators[i])) {
+                    leg.operator = s_operators[i];
+                    leg.node = s_nodes[i];
+                }
+            }
+            leg.specId = logs[l].topics[1];
+            address requester;
+            uint256 dataVersion;
+            (
+                requester,
+                leg.requestId,
+                leg.payment,
+                leg.callbackAddr,
+                leg.callbackFunctionId,
+                leg.expiration,
+                dataVersion,
+                leg.data
+            ) =
+                abi.decode(
+                    logs[l].data, (address, bytes32, uint256, address, bytes4, uint256, uint256, bytes)
+                );
+            assertEq(requester, address(s_consumer));
+            assertEq(dataVersion, 2);
+            legs[found++] = leg;
+        }
+        assertEq(found, N);
+    }
+
+    /// What a node's job does at the end: fulfillOracleRequest2 from its authorised key.
+    function _fulfil(Leg memory leg, uint256 result, bytes32 modelHash, bytes32 inputHash)
+        internal
+        returns (bool)
+    {
+        vm.prank(leg.node);
+        return leg.operator.fulfillOracleRequest2{gas: JOB_GAS_LIMIT}(
+            leg.requestId,
+            leg.payment,
+            leg.callbackAddr,
+            leg.callbackFunctionId,
+            leg.expiration,
+            abi.encode(leg.requestId, result, modelHash, inputHash)
+        );
+    }
+
+    function _status(bytes32 quorumId) internal view returns (QuorumConsumer.Status) {
+        return s_consumer.getRequest(quorumId).status;
+    }
+}
+
+contract QuorumConsumerRequestTest is QuorumConsumerBase {
+    function test_SendsOneRequestPerOperatorWithInputAndFee() public {
+        uint256 before = s_link.balanceOf(address(s_consumer));
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        assertEq(s_link.balanceOf(address(s_consumer)), before - N * FEE);
+        bytes32[] memory legIds = s_consumer.getOperatorRequestIds(quorumId);
+        assertEq(legIds.length, N);
+        for (uint256 i = 0; i < N; ++i) {
+            assertEq(s_link.balanceOf(address(legs[i].operator)), FEE);
+            assertEq(legs[i].payment, FEE);
+            assertEq(legs[i].callbackAddr, address(s_consumer));
+            assertEq(legs[i].callbackFunctionId, QuorumConsumer.fulfillInference.selector);
+            assertEq(legs[i].expiration, block.timestamp + 5 minutes);
+            assertEq(legs[i].requestId, legIds[i]);
+            // CBOR (diet: no map header): text(5) "input", text(len) INPUT
+            assertEq(
+                legs[i].data, abi.encodePacked(hex"65", "input", hex"78", uint8(bytes(INPUT).length), INPUT)
+            );
+        }
+        assertEq(legs[0].specId, bytes32("job0"));
+        QuorumConsumer.QuorumRequest memory request = s_consumer.getRequest(quorumId);
+        assertEq(uint8(request.status), uint8(QuorumConsumer.Status.Pending));
+        assertEq(request.asked, N);
+        assertEq(request.threshold, THRESHOLD);
+        assertEq(request.inputHash, INPUT_HASH);
+    }
+
+    function test_OperatorDeadlineMatchesOperatorExpiry() public view {
+        assertEq(s_consumer.OPERATOR_EXPIRY(), s_operators[0].EXPIRYTIME());
+    }
+
+    function test_RevertWhen_ModelNotConfigured() public {
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.QuorumNotConfigured.selector, bytes32("nope")));
+        s_consumer.requestAssessment(CLAIM_ID, bytes32("nope"), INPUT, INPUT_HASH);
+    }
+
+    function test_RevertWhen_NotEnoughLink() public {
+        s_consumer.withdrawLink(address(this), 10 ether - FEE);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InsufficientLink.selector, FEE, N * FEE));
+        s_consumer.requestAssessment(CLAIM_ID, MODEL_ID, INPUT, INPUT_HASH);
+    }
+
+    function test_RevertWhen_ThresholdAboveOracles() public {
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
+        oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumConfig.selector, MODEL_ID, 1, 2));
+        s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
+    }
+
+    function test_RevertWhen_ThresholdZero() public {
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
+        oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumConfig.selector, MODEL_ID, 1, 0));
+        s_consumer.configureQuorum(MODEL_ID, oracles, 0, 0);
+    }
+
+    function test_RevertWhen_OperatorListedTwice() public {
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](2);
+        oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
+        oracles[1] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job1"), FEE);
+        vm.expectRevert(
+            abi.encodeWithSelector(QuorumConsumer.DuplicateOperator.selector, address(s_operators[0]))
+        );
+        s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
+    }
+
+    function test_RevertWhen_NonOwnerConfigures() public {
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
+        oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
+        vm.prank(s_outsider);
+        vm.expectRevert("Only callable by owner");
+        s_consumer.configureQuorum(MODEL_ID, oracles, 1, 0);
+    }
+}
+
+contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
+    function test_FinalisesWhenThresholdAgree() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        assertTrue(_fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH));
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit InferenceAccepted(quorumId, MODEL_ID, 7250, MODEL_HASH, 2);
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit ClaimAssessed(CLAIM_ID, quorumId, 7250, MODEL_HASH);
+        assertTrue(_fulfil(legs[1], 7290, MODEL_HASH, INPUT_HASH));
+
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised));
+        QuorumClaimsExample.Assessment memory a = s_consumer.getAssessment(CLAIM_ID);
+        assertEq(a.result, 7250, "lower median of two");
+        assertEq(a.modelHash, MODEL_HASH);
+        assertEq(a.agreed, 2);
+        assertEq(a.assessedAt, block.timestamp);
+        // the operators that answered were paid
+        assertEq(s_operators[0].withdrawable(), FEE);
+        assertEq(s_operators[1].withdrawable(), FEE);
+    }
+
+    function test_DoesNotFinaliseBelowThreshold() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[2], 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+        assertEq(s_consumer.getAnswers(quorumId).length, 1);
+        assertEq(s_consumer.getAssessment(CLAIM_ID).assessedAt, 0);
+    }
+
+    function test_DisagreeingAnswerDoesNotCount() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7000, MODEL_HASH, INPUT_HASH);
+        _fulfil(legs[1], 9000, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending), "7000 and 9000 disagree");
+
+        _fulfil(legs[2], 7040, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised));
+        QuorumClaimsExample.Assessment memory a = s_consumer.getAssessment(CLAIM_ID);
+        assertEq(a.result, 7040, "median of 7000, 7040, 9000");
+        assertEq(a.agreed, 2, "9000 lies outside the tolerance");
+    }
+
+    function test_UnapprovedModelAnswerDoesNotCount() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AnswerRejected(
+            quorumId, address(legs[0].operator), IInferenceConsumer.RejectReason.ModelNotApproved
+        );
+        assertTrue(_fulfil(legs[0], 7250, OTHER_HASH, INPUT_HASH));
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+        assertEq(s_consumer.getAnswers(quorumId).length, 1);
+    }
+
+    function test_AnswersOfDifferentApprovedVersionsDoNotAgree() public {
+        s_registry.setApproved(MODEL_ID, OTHER_HASH, true);
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7250, OTHER_HASH, INPUT_HASH);
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+        _fulfil(legs[2], 7260, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised));
+        QuorumClaimsExample.Assessment memory a = s_consumer.getAssessment(CLAIM_ID);
+        assertEq(a.modelHash, MODEL_HASH);
+        assertEq(a.result, 7250);
+    }
+
+    function test_InputHashMismatchDoesNotCount() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AnswerRejected(
+            quorumId, address(legs[0].operator), IInferenceConsumer.RejectReason.InputHashMismatch
+        );
+        _fulfil(legs[0], 7250, MODEL_HASH, keccak256("another input"));
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+    }
+
+    function test_RejectsWhenAllAnsweredWithoutAgreement() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 1000, MODEL_HASH, INPUT_HASH);
+        _fulfil(legs[1], 5000, MODEL_HASH, INPUT_HASH);
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AssessmentFailed(
+            CLAIM_ID, quorumId, uint8(IInferenceConsumer.RejectReason.InsufficientAgreement)
+        );
+        _fulfil(legs[2], 9000, OTHER_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Rejected));
+        assertEq(s_consumer.getAssessment(CLAIM_ID).assessedAt, 0);
+        // the claim can be assessed again
+        s_consumer.requestAssessment(CLAIM_ID, MODEL_ID, INPUT, INPUT_HASH);
+    }
+
+    function test_LateAnswerAfterFinalisationIsRejected() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AnswerRejected(
+            quorumId, address(legs[2].operator), IInferenceConsumer.RejectReason.UnknownRequest
+        );
+        assertTrue(_fulfil(legs[2], 1, MODEL_HASH, INPUT_HASH));
+        assertEq(s_consumer.getAssessment(CLAIM_ID).result, 7250);
+        assertEq(s_consumer.getAnswers(quorumId).length, 2);
+        assertEq(s_operators[2].withdrawable(), FEE, "the operator still gets paid for its work");
+    }
+
+    function test_AnswerAfterDeadlineIsRejected() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        vm.warp(legs[0].expiration + 1);
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AnswerRejected(quorumId, address(legs[1].operator), IInferenceConsumer.RejectReason.Expired);
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+    }
+
+    /// Any spread of three answers: finalised exactly when the reference rule says so, with its median.
+    function testFuzz_FinalisesExactlyWhenTwoLieWithinToleranceOfMedian(uint256 a, uint256 b, uint256 c)
+        public
+    {
+        a = bound(a, 0, 1000);
+        b = bound(b, 0, 1000);
+        c = bound(c, 0, 1000);
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        uint256[3] memory values = [a, b, c];
+        bool expectedDone = false;
+        uint256 expectedResult = 0;
+        for (uint256 n = 1; n <= 3 && !expectedDone; ++n) {
+            _fulfil(legs[n - 1], values[n - 1], MODEL_HASH, INPUT_HASH);
+            (bool ok, uint256 median) = _reference(values, n);
+            if (ok) {
+                expectedDone = true;
+                expectedResult = median;
+            }
+            if (!expectedDone && n < 3) {
+                assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+            }
+        }
+        if (expectedDone) {
+            assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised));
+            assertEq(s_consumer.getAssessment(CLAIM_ID).result, expectedResult);
+        } else {
+            assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Rejected));
+        }
+    }
+
+    /// Reference rule over the first n values: lower median, count within TOLERANCE, >= THRESHOLD.
+    function _reference(uint256[3] memory values, uint256 n) private pure returns (bool, uint256) {
+        uint256[] memory s = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            s[i] = values[i];
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            for (uint256 j = i + 1; j < n; ++j) {
+                if (s[j] < s[i]) (s[i], s[j]) = (s[j], s[i]);
+            }
+        }
+        uint256 median = s[(n - 1) / 2];
+        uint256 agreed = 0;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 d = s[i] > median ? s[i] - median : median - s[i];
+            if (d <= TOLERANCE) ++agreed;
+        }
+        return (agreed >= THRESHOLD, median);
+    }
+}
+
+contract QuorumConsumerAccessTest is QuorumConsumerBase {
+    function test_RevertWhen_OutsiderCallsCallback() public {
+        (, Leg[] memory legs) = _request();
+        vm.prank(s_outsider);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.UnexpectedFulfillment.selector, legs[0].requestId, s_outsider
+            )
+        );
+        s_consumer.fulfillInference(legs[0].requestId, 7250, MODEL_HASH, INPUT_HASH);
+    }
+
+    function test_RevertWhen_OtherOperatorAnswersForALeg() public {
+        (, Leg[] memory legs) = _request();
+        // operator 1's contract calling back with operator 0's request id
+        vm.prank(address(legs[1].operator));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.UnexpectedFulfillment.selector, legs[0].requestId, address(legs[1].operator)
+            )
+        );
+        s_consumer.fulfillInference(legs[0].requestId, 7250, MODEL_HASH, INPUT_HASH);
+        // and through operator 1's Operator, which holds no commitment for that id
+        Leg memory forged = legs[0];
+        forged.operator = legs[1].operator;
+        forged.node = legs[1].node;
+        vm.expectRevert("Must have a valid requestId");
+        _fulfil(forged, 7250, MODEL_HASH, INPUT_HASH);
+    }
+
+    function test_RevertWhen_UnauthorisedNodeFulfils() public {
+        (, Leg[] memory legs) = _request();
+        Leg memory forged = legs[0];
+        forged.node = s_outsider;
+        vm.expectRevert("Not authorized sender");
+        _fulfil(forged, 7250, MODEL_HASH, INPUT_HASH);
+    }
+
+    function test_RevertWhen_AnswerIsRepeated() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        vm.expectRevert("Must have a valid requestId");
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        vm.prank(address(legs[0].operator));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.UnexpectedFulfillment.selector, legs[0].requestId, address(legs[0].operator)
+            )
+        );
+        s_consumer.fulfillInference(legs[0].requestId, 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(s_consumer.getAnswers(quorumId).length, 1);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
+    }
+
+    function test_RevertWhen_UnknownRequestId() public {
+        vm.prank(address(s_operators[0]));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.UnexpectedFulfillment.selector, bytes32("unknown"), address(s_operators[0])
+            )
+        );
+        s_consumer.fulfillInference(bytes32("unknown"), 7250, MODEL_HASH, INPUT_HASH);
+    }
+}
+
+contract QuorumConsumerCancelTest is QuorumConsumerBase {
+    function test_CancelsAfterExpiryAndRecoversLink() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        uint256 afterRequest = s_link.balanceOf(address(s_consumer));
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        vm.warp(legs[0].expiration);
+
+        vm.expectEmit(true, false, false, true, address(s_consumer));
+        emit QuorumCancelled(quorumId, 2 * FEE);
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AssessmentFailed(CLAIM_ID, quorumId, uint8(IInferenceConsumer.RejectReason.Expired));
+        vm.prank(s_outsider);
+        s_consumer.cancelInferenceRequest(quorumId);
+
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Cancelled));
+        assertEq(s_link.balanceOf(address(s_consumer)), afterRequest + 2 * FEE);
+        assertEq(s_link.balanceOf(address(s_operators[1])), 0);
+        assertEq(s_link.balanceOf(address(s_operators[2])), 0);
+        assertEq(s_operators[0].withdrawable(), FEE, "the operator that answered keeps its fee");
+        // the cancelled legs can no longer be fulfilled
+        vm.expectRevert("Must have a valid requestId");
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+    }
+
+    function test_RevertWhen_CancelBeforeDeadline() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        vm.warp(legs[0].expiration - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(QuorumConsumer.RequestNotExpired.selector, quorumId, legs[0].expiration)
+        );
+        s_consumer.cancelInferenceRequest(quorumId);
+    }
+
+    function test_RevertWhen_CancelFinalised() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        vm.warp(legs[0].expiration);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.RequestNotPending.selector, quorumId, QuorumConsumer.Status.Finalised
+            )
+        );
+        s_consumer.cancelInferenceRequest(quorumId);
+    }
+}
+
+/// Gas of each step, for docs/operators.md. Bounds are asserted so a regression fails the suite.
+contract QuorumConsumerGasTest is QuorumConsumerBase {
+    function test_GasFigures() public {
+        uint256 g = gasleft();
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        uint256 requestGas = g - gasleft();
+
+        g = gasleft();
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        uint256 countedGas = g - gasleft();
+
+        g = gasleft();
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        uint256 finalisingGas = g - gasleft();
+
+        g = gasleft();
+        _fulfil(legs[2], 7250, MODEL_HASH, INPUT_HASH);
+        uint256 lateGas = g - gasleft();
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised));
+
+        console2.log("request to 3 operators (incl. test log recording):", requestGas);
+        console2.log("fulfillOracleRequest2, answer counted:", countedGas);
+        console2.log("fulfillOracleRequest2, answer finalising (incl. example hook):", finalisingGas);
+        console2.log("fulfillOracleRequest2, late answer:", lateGas);
+        // Operator needs 400k gas left before its callback, so the job's gasLimit (600k) is set by
+        // that floor; the actual use stays far below it.
+        assertLt(finalisingGas, 250_000);
+        assertLt(countedGas, finalisingGas);
+        assertLt(requestGas, 1_000_000);
+    }
+
+    function test_GasCancel() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        vm.warp(legs[0].expiration);
+        uint256 g = gasleft();
+        s_consumer.cancelInferenceRequest(quorumId);
+        uint256 cancelGas = g - gasleft();
+        console2.log("cancel 3 unanswered legs:", cancelGas);
+        assertLt(cancelGas, 300_000);
+    }
+}
