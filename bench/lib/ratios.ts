@@ -1,0 +1,100 @@
+/**
+ * The comparisons of issues 4 and 8, each a ratio of figures measured in the same run, with its
+ * goal and whether this run met it. Tabular model, 64 connections, cache cold, unless said.
+ */
+import type { ComputeFloor } from '../compute-floor'
+import type { Cell, ImageRssRun } from './results-types'
+
+export interface Ratio {
+  value: number | null
+  /** e.g. ">= 1.0"; absent when the ratio is reported without a goal. */
+  goal?: string
+  met?: boolean
+  definition: string
+}
+
+export type Ratios = Record<string, Ratio>
+
+function rps(cells: Cell[], target: string, connections: number): number | undefined {
+  return cells.find((c) => c.target === target && c.connections === connections)?.requestsPerSecond
+}
+
+function ratio(a: number | undefined, b: number | undefined): number | null {
+  if (a === undefined || b === undefined || b === 0) return null
+  return Math.round((a / b) * 1000) / 1000
+}
+
+function withGoal(
+  value: number | null,
+  definition: string,
+  goal?: { text: string; test: (v: number) => boolean },
+): Ratio {
+  if (!goal) return { value, definition }
+  return { value, goal: goal.text, met: value !== null && goal.test(value), definition }
+}
+
+const atLeast = (x: number) => ({ text: `>= ${x}`, test: (v: number) => v >= x })
+const below = (x: number) => ({ text: `< ${x}`, test: (v: number) => v < x })
+
+export function computeRatios(
+  cells: Cell[],
+  floor: ComputeFloor | undefined,
+  imageRss: ImageRssRun | undefined,
+): Ratios {
+  const adapter64 = rps(cells, 'adapter-tabular', 64)
+  const imageP50 = cells.find((c) => c.target === 'adapter-image' && c.connections === 1)
+  return {
+    adapter_vs_ea_framework: withGoal(
+      ratio(adapter64, rps(cells, 'ea-framework-constant', 64)),
+      'adapter tabular req/s over the EA framework answering a constant (64 connections)',
+      atLeast(1.0),
+    ),
+    adapter_vs_express_constant: withGoal(
+      ratio(adapter64, rps(cells, 'express-constant', 64)),
+      'adapter tabular req/s over plain Express answering a constant (64 connections)',
+      atLeast(0.9),
+    ),
+    adapter_vs_node_http: withGoal(
+      ratio(adapter64, rps(cells, 'node-http-constant', 64)),
+      'adapter tabular req/s over bare node:http answering a constant, the HTTP floor (no goal: the load generator shares the cores)',
+    ),
+    batching_gain: withGoal(
+      ratio(adapter64, rps(cells, 'adapter-tabular-nobatch', 64)),
+      'micro-batching on over off, 64 connections',
+      atLeast(1.1),
+    ),
+    batching_gain_c1: withGoal(
+      ratio(rps(cells, 'adapter-tabular', 1), rps(cells, 'adapter-tabular-nobatch', 1)),
+      'micro-batching on over off, 1 connection',
+      atLeast(0.95),
+    ),
+    signing_cost: withGoal(
+      ratio(rps(cells, 'adapter-tabular-signed', 64), adapter64),
+      'throughput with signing on over off (64 connections)',
+      atLeast(0.8),
+    ),
+    cache_warm_gain: withGoal(
+      ratio(rps(cells, 'adapter-tabular-warm', 64), adapter64),
+      'cache warm over cache cold (64 connections)',
+    ),
+    adapter_vs_compute_floor: withGoal(
+      ratio(adapter64, floor?.models.find((m) => m.model === 'risk-v1')?.bestRowsPerSecond),
+      'adapter tabular req/s over in-process ONNX Runtime rows/s at its best batch',
+    ),
+    image_p50_c1_ms: withGoal(
+      imageP50 ? imageP50.latencyP50Ms : null,
+      'image request (1024x768 JPEG, decode + resize + infer) p50 latency at 1 connection, ms',
+      below(10),
+    ),
+    image_http_vs_inprocess_c16: withGoal(
+      ratio(rps(cells, 'adapter-image', 16), floor?.image?.concurrency16.perSecond),
+      'image req/s at 16 connections over the same decode + infer work in-process (16 concurrent)',
+      atLeast(0.8),
+    ),
+    image_rss_growth: withGoal(
+      imageRss ? imageRss.growth : null,
+      'adapter RSS growth over the image load run ((end - start) / start)',
+      below(0.1),
+    ),
+  }
+}

@@ -1,0 +1,68 @@
+/** The shapes of bench/results.json. */
+import type { ComputeFloor } from '../compute-floor'
+import type { FunctionsFigures } from './functions-wall-time'
+import type { GasFigure } from './gas'
+import type { LoadResult } from './load'
+import type { Machine } from './machine'
+import type { Ratios } from './ratios'
+
+export interface Settings {
+  quick: boolean
+  warmupSeconds: number
+  measureSeconds: number
+  rounds: number
+  rssRunSeconds: number
+  computeMsPerPoint: number
+  functionsRepeats: number
+}
+
+export const CONNECTIONS = [1, 16, 64] as const
+
+/** One measured cell: a target at a connection count, with its figures per round. */
+export interface Cell {
+  target: string
+  connections: number
+  rounds: LoadResult[]
+  /** Median over rounds. */
+  requestsPerSecond: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  /** Cache hits / (hits + misses) over the measured windows, for adapter targets. */
+  cacheHitRate?: number
+}
+
+export interface ServerFigures {
+  target: string
+  description: string
+  peakRssMiB: number
+}
+
+export interface ImageRssRun {
+  connections: number
+  seconds: number
+  rssStartMiB: number
+  rssEndMiB: number
+  rssMaxMiB: number
+  growth: number
+  requestsPerSecond: number
+  latencyP99Ms: number
+  statusCounts: Record<string, number>
+}
+
+export interface Results {
+  generatedAt: string
+  mode: 'quick' | 'full'
+  note: string
+  machine: Machine
+  loadAverageEnd1m: number
+  settings: Settings
+  computeFloor?: ComputeFloor
+  servers: ServerFigures[]
+  cells: Cell[]
+  imageRss?: ImageRssRun
+  functions?: FunctionsFigures
+  gas: GasFigure[]
+  ratios: Ratios
+  skipped: string[]
+  wallSeconds: number
+}
