@@ -76,6 +76,13 @@ export class PayloadTooLargeError extends AdapterError {
   }
 }
 
+/** 415: a fetched or supplied payload has a content type the adapter does not accept. */
+export class UnsupportedMediaTypeError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 415, options)
+  }
+}
+
 /** 422: well-formed, but its content cannot be processed (digest mismatch, undecodable image). */
 export class UnprocessableError extends AdapterError {
   constructor(message: string, options?: AdapterErrorOptions) {

@@ -1,0 +1,236 @@
+/**
+ * The adapter's configuration: every environment variable it reads, declared once with its
+ * description, type, default and whether it is sensitive. `loadConfig` validates the environment at
+ * boot and fails with one message naming every bad variable; `describeConfig` is the only view of
+ * the configuration that may be logged (sensitive values are censored).
+ */
+import { resolve } from 'node:path'
+
+import { z } from 'zod'
+
+import { AddressPolicy } from './input/address-policy'
+
+/** The bundled demo models (`adapter/models`). */
+export const BUNDLED_MODEL_DIR = resolve(__dirname, '..', 'models')
+
+const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/
+
+function intVar(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected an integer' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` })
+}
+
+function listVar() {
+  return z.string().transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
+}
+
+interface VarSpec {
+  description: string
+  /** Used when the variable is unset or empty. */
+  default: string
+  sensitive: boolean
+  schema: z.ZodType
+}
+
+/** Every environment variable of the adapter. The order is the order of docs/adapter.md. */
+export const CONFIG_VARS = {
+  EA_PORT: {
+    description: 'TCP port the adapter listens on (0 picks a free port).',
+    default: '8080',
+    sensitive: false,
+    schema: intVar(0, 65535),
+  },
+  EA_HOST: {
+    description: 'Address the adapter binds to.',
+    default: '0.0.0.0',
+    sensitive: false,
+    schema: z.string().min(1),
+  },
+  MODEL_DIR: {
+    description:
+      'Folder holding one sub-folder per model (manifest.json + model.onnx). Default: the bundled demo models.',
+    default: BUNDLED_MODEL_DIR,
+    sensitive: false,
+    schema: z.string().min(1),
+  },
+  API_KEYS: {
+    description:
+      'Comma-separated API keys; when set, POST / needs `Authorization: Bearer <key>` (or `X-API-Key`). Empty: no auth.',
+    default: '',
+    sensitive: true,
+    schema: listVar(),
+  },
+  SIGNER_PRIVATE_KEY: {
+    description:
+      'secp256k1 private key (0x + 64 hex) for the EIP-712 operator signature. Empty: answers are unsigned.',
+    default: '',
+    sensitive: true,
+    schema: z
+      .string()
+      .refine((s) => s === '' || PRIVATE_KEY.test(s), {
+        error: 'expected 64 hex digits, optionally prefixed by 0x',
+      })
+      .transform((s) => (s === '' ? undefined : s.startsWith('0x') ? s : `0x${s}`)),
+  },
+  SIGNER_THREADS: {
+    description:
+      'Worker threads that compute signatures off the event loop; 0 signs on the event loop.',
+    default: '1',
+    sensitive: false,
+    schema: intVar(0, 16),
+  },
+  BATCH_MAX_SIZE: {
+    description:
+      'Most requests for one model run as one ONNX batch (requests that arrived in the same event-loop turn); 1 disables batching.',
+    default: '64',
+    sensitive: false,
+    schema: intVar(1, 4096),
+  },
+  CACHE_MAX_ENTRIES: {
+    description: 'Result cache size (entries keyed by model hash + input hash); 0 disables it.',
+    default: '10000',
+    sensitive: false,
+    schema: intVar(0, 10_000_000),
+  },
+  CACHE_TTL_SECONDS: {
+    description: 'Age after which a cached result is dropped.',
+    default: '3600',
+    sensitive: false,
+    schema: intVar(1, 31_536_000),
+  },
+  QUEUE_LIMIT: {
+    description:
+      'Most inference requests in progress at once; beyond it the adapter answers 429 with Retry-After.',
+    default: '1024',
+    sensitive: false,
+    schema: intVar(1, 1_000_000),
+  },
+  BODY_LIMIT_BYTES: {
+    description: 'Largest request body accepted (413 beyond).',
+    default: String(1024 * 1024),
+    sensitive: false,
+    schema: intVar(1024, 64 * 1024 * 1024),
+  },
+  FETCH_MAX_BYTES: {
+    description: 'Largest image accepted, fetched or inline (413 beyond).',
+    default: String(10 * 1024 * 1024),
+    sensitive: false,
+    schema: intVar(1, 1024 * 1024 * 1024),
+  },
+  FETCH_MAX_PIXELS: {
+    description: 'Largest decoded image, in pixels (width x height), against decompression bombs.',
+    default: String(40_000_000),
+    sensitive: false,
+    schema: intVar(1, 1_000_000_000),
+  },
+  FETCH_TIMEOUT_MS: {
+    description: 'Time allowed to fetch one image, redirects included (504 beyond).',
+    default: '5000',
+    sensitive: false,
+    schema: intVar(1, 600_000),
+  },
+  FETCH_MAX_REDIRECTS: {
+    description: 'Most redirects followed when fetching an image.',
+    default: '3',
+    sensitive: false,
+    schema: intVar(0, 20),
+  },
+  IPFS_GATEWAY: {
+    description:
+      'HTTP(S) gateway used for ipfs:// URLs: ipfs://<cid>/<path> -> <gateway>/ipfs/<cid>/<path>.',
+    default: 'https://ipfs.io',
+    sensitive: false,
+    schema: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .transform((s) => s.replace(/\/+$/, '')),
+  },
+  FETCH_ALLOWLIST: {
+    description:
+      'Comma-separated IPs or CIDR ranges that image fetches may reach although private, loopback or link-local (e.g. 127.0.0.1/32 for a local IPFS gateway).',
+    default: '',
+    sensitive: false,
+    schema: listVar().refine(
+      (list) => {
+        try {
+          AddressPolicy.check(list)
+          return true
+        } catch {
+          return false
+        }
+      },
+      { error: 'expected comma-separated IP addresses or CIDR ranges' },
+    ),
+  },
+  ORT_INTRA_OP_THREADS: {
+    description:
+      'ONNX Runtime intra-op threads per model. Results do not depend on it (sequential execution, fixed options).',
+    default: '1',
+    sensitive: false,
+    schema: intVar(1, 256),
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    description: 'On SIGTERM/SIGINT, time allowed for in-flight requests to finish.',
+    default: '10000',
+    sensitive: false,
+    schema: intVar(0, 600_000),
+  },
+  LOG_LEVEL: {
+    description:
+      'pino log level: fatal, error, warn, info, debug (one line per request), trace, silent.',
+    default: 'info',
+    sensitive: false,
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected fatal, error, warn, info, debug, trace or silent',
+    }),
+  },
+} as const satisfies Record<string, VarSpec>
+
+type Vars = typeof CONFIG_VARS
+export type ConfigVarName = keyof Vars
+export type Config = { [K in ConfigVarName]: z.output<Vars[K]['schema']> }
+
+/** Thrown at boot when the environment is invalid; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Validates the environment (unset or empty variables take their default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, spec] of Object.entries(CONFIG_VARS) as [ConfigVarName, VarSpec][]) {
+    const raw = env[name]
+    const value = raw === undefined || raw.trim() === '' ? spec.default : raw.trim()
+    const res = spec.schema.safeParse(value)
+    if (res.success) out[name] = res.data
+    else {
+      // Never echo a sensitive value back, not even in an error.
+      const shown = spec.sensitive ? '(value hidden)' : JSON.stringify(value)
+      problems.push(`${name}=${shown}: ${res.error.issues.map((i) => i.message).join('; ')}`)
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return out as Config
+}
+
+/** The configuration as it may be logged: sensitive values replaced by `[set]` or `[unset]`. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(CONFIG_VARS) as [ConfigVarName, VarSpec][]) {
+    const v = config[name]
+    const set = v !== undefined && !(Array.isArray(v) && v.length === 0)
+    out[name] = spec.sensitive ? (set ? '[set]' : '[unset]') : v
+  }
+  return out
+}

@@ -1,0 +1,132 @@
+/**
+ * `POST /`: the external-adapter endpoint. It works on Node's own request and response objects, so
+ * the server can dispatch it before Express's router (see app.ts) and Express can mount the same
+ * handler. Every outcome is either the EA success body or an AdapterError rendered as the EA error
+ * body with the same HTTP status and the request's job run id.
+ *
+ * Order of checks: body (size cap, JSON), job run id, API key, shutdown (503), queue limit (429),
+ * then the inference service.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+import type { Logger } from 'pino'
+
+import {
+  AuthError,
+  InputError,
+  OverloadError,
+  PayloadTooLargeError,
+  UnavailableError,
+  toAdapterError,
+} from '../errors'
+import type { InferenceService } from '../inference/inference-service'
+import type { AdapterMetrics, HttpChild } from '../metrics'
+import type { ApiKeyAuth } from './api-key-auth'
+import { readBody } from './body-reader'
+import { DEFAULT_JOB_RUN_ID, jobRunIdOf } from './request-schema'
+import { sendJson } from './send-json'
+
+export interface RouteSettings {
+  bodyLimit: number
+  queueLimit: number
+}
+
+export class InferenceRoute {
+  /** Requests past the admission checks and not yet answered. */
+  inFlight = 0
+  private shuttingDown = false
+  private drained: (() => void)[] = []
+  private readonly ok: HttpChild
+
+  constructor(
+    private readonly service: InferenceService,
+    private readonly auth: ApiKeyAuth,
+    private readonly settings: RouteSettings,
+    private readonly metrics: AdapterMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.ok = metrics.httpChild('POST', '/', 200)
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.run(req, res)
+  }
+
+  /** From now on, new requests get 503 and responses close their connection. */
+  beginShutdown(): void {
+    this.shuttingDown = true
+  }
+
+  /** Resolves true once no request is in flight, or false after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true)
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs)
+      this.drained.push(() => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+  }
+
+  private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = performance.now()
+    let jobRunID = DEFAULT_JOB_RUN_ID
+    let admitted = false
+    try {
+      const text = await readBody(req, this.settings.bodyLimit)
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch (err) {
+        throw new InputError('request body is not valid JSON', { cause: err })
+      }
+      jobRunID = jobRunIdOf(body)
+      if (!this.auth.allows(req.headers)) throw new AuthError()
+      if (this.shuttingDown) throw new UnavailableError('adapter is shutting down, retry later')
+      if (this.inFlight >= this.settings.queueLimit) {
+        this.metrics.overloadRejections.inc()
+        throw new OverloadError(
+          `adapter overloaded (${this.inFlight} requests in progress), retry later`,
+        )
+      }
+      this.inFlight++
+      admitted = true
+      const answer = await this.service.answer(jobRunID, body)
+      sendJson(res, 200, answer.body, undefined, this.shuttingDown)
+      this.ok.count.inc()
+      this.ok.duration.observe((performance.now() - start) / 1000)
+      if (this.logger.isLevelEnabled('debug')) {
+        this.logger.debug({ jobRunID, model: answer.model, statusCode: 200 }, 'answered')
+      }
+    } catch (err) {
+      const e = toAdapterError(err)
+      if (e.statusCode >= 500 && !(e instanceof UnavailableError)) {
+        this.logger.error({ jobRunID, err: e, cause: e.cause }, e.message)
+      } else if (this.logger.isLevelEnabled('debug')) {
+        this.logger.debug({ jobRunID, statusCode: e.statusCode, error: e.message }, 'refused')
+      }
+      // An unread oversized body would otherwise be parsed as the next request on the connection.
+      const close = this.shuttingDown || e instanceof PayloadTooLargeError
+      sendJson(
+        res,
+        e.statusCode,
+        JSON.stringify(e.toJSONResponse(jobRunID)),
+        e.retryAfterSeconds,
+        close,
+      )
+      const child = this.metrics.httpChild('POST', '/', e.statusCode)
+      child.count.inc()
+      child.duration.observe((performance.now() - start) / 1000)
+    } finally {
+      if (admitted) {
+        this.inFlight--
+        if (this.inFlight === 0 && this.drained.length > 0) {
+          const waiters = this.drained
+          this.drained = []
+          for (const w of waiters) w()
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Decodes an image and turns it into the model's input tensor row, exactly as the manifest says:
+ * alpha flattened onto black, sRGB, resized to width x height with the manifest's `fit` and
+ * `kernel`, then per channel (x / pixelScale - mean[c]) / std[c] in float64, stored as float32 in
+ * NCHW order. EXIF orientation is ignored (pixels are used as stored). The decoder refuses images
+ * above `maxPixels` before allocating them (decompression bombs).
+ */
+import sharp from 'sharp'
+
+import { PayloadTooLargeError, UnprocessableError } from '../errors'
+import type { ImageInputs } from '../models/manifest'
+
+export async function imageToRow(
+  bytes: Buffer,
+  inputs: ImageInputs,
+  maxPixels: number,
+): Promise<Float32Array> {
+  const { width, height } = inputs
+  let raw: { data: Buffer; info: sharp.OutputInfo }
+  try {
+    raw = await sharp(bytes, { limitInputPixels: maxPixels, sequentialRead: true })
+      .flatten({ background: { r: 0, g: 0, b: 0 } })
+      .toColourspace('srgb')
+      .resize(width, height, {
+        fit: inputs.resize,
+        kernel: inputs.kernel,
+        background: { r: 0, g: 0, b: 0 },
+      })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+  } catch (err) {
+    const message = (err as Error).message
+    if (/pixel limit/i.test(message)) {
+      throw new PayloadTooLargeError(`image has more than ${maxPixels} pixels`, { cause: err })
+    }
+    throw new UnprocessableError(`image cannot be decoded: ${message}`, { cause: err })
+  }
+  const { data, info } = raw
+  if (info.channels !== 3 || info.width !== width || info.height !== height) {
+    throw new UnprocessableError(
+      `image decoded to ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x3`,
+    )
+  }
+  const plane = width * height
+  const row = new Float32Array(3 * plane)
+  const { mean, std, pixelScale } = inputs
+  for (let c = 0; c < 3; c++) {
+    const m = mean[c] as number
+    const s = std[c] as number
+    const base = c * plane
+    for (let p = 0; p < plane; p++)
+      row[base + p] = ((data[p * 3 + c] as number) / pixelScale - m) / s
+  }
+  return row
+}

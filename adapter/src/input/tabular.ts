@@ -1,0 +1,86 @@
+/**
+ * Tabular input: validates `features` against the manifest (names, types, ranges; unknown and
+ * missing features rejected with a message naming the feature), lays the values out in the
+ * manifest's column order, and computes the input hash of docs/protocol.md: sha256 of the RFC 8785
+ * (JCS) canonical JSON of the features object. One compiled validator per model, built at load.
+ */
+import { createHash } from 'node:crypto'
+
+import { z } from 'zod'
+
+import { InputError } from '../errors'
+import type { TabularInputs } from '../models/manifest'
+
+export interface TabularInput {
+  row: Float32Array
+  /** `0x` + sha256 of the canonical JSON of the features. */
+  inputHash: string
+  canonical: string
+}
+
+export interface TabularValidator {
+  parse(features: unknown): TabularInput
+}
+
+function featureSchema(f: TabularInputs['features'][number]) {
+  const range = (iss: { input?: unknown }): string =>
+    `feature "${f.name}" must be between ${f.min} and ${f.max} (got ${String(iss.input)})`
+  let s = z.number({
+    error: (iss) =>
+      iss.input === undefined
+        ? `feature "${f.name}" is missing`
+        : `feature "${f.name}" must be a number`,
+  })
+  if (f.type === 'integer') {
+    s = s.int({
+      error: (iss) => `feature "${f.name}" must be an integer (got ${String(iss.input)})`,
+    })
+  }
+  return s.min(f.min, { error: range }).max(f.max, { error: range })
+}
+
+/**
+ * Builds the validator of one tabular model. The canonical JSON is assembled from the validated
+ * values: after validation the object holds exactly the manifest's features, all numbers, so JCS is
+ * the names sorted by UTF-16 code units, each followed by its ECMAScript number text.
+ */
+export function compileTabularValidator(inputs: TabularInputs): TabularValidator {
+  const shape: Record<string, z.ZodNumber> = {}
+  for (const f of inputs.features) shape[f.name] = featureSchema(f)
+  const schema = z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code === 'unrecognized_keys') {
+        return `unknown feature${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `"${k}"`).join(', ')}`
+      }
+      if (iss.code === 'invalid_type') return '"features" must be an object of numbers'
+      return undefined
+    },
+  })
+  const names = inputs.features.map((f) => f.name)
+  // JCS orders keys by UTF-16 code units: the default sort of JavaScript strings.
+  const sorted = [...names].sort()
+  const prefixes = sorted.map((n, i) => `${i === 0 ? '{' : ','}${JSON.stringify(n)}:`)
+  const width = names.length
+  return {
+    parse(features: unknown): TabularInput {
+      if (features === undefined) throw new InputError('"data.features" is required for this model')
+      const res = schema.safeParse(features)
+      if (!res.success) {
+        throw new InputError(res.error.issues[0]?.message ?? 'invalid features', {
+          cause: res.error,
+        })
+      }
+      const values = res.data
+      const row = new Float32Array(width)
+      for (let i = 0; i < width; i++) row[i] = values[names[i] as string] as number
+      let canonical = ''
+      for (let i = 0; i < width; i++) {
+        // String(number) is ECMAScript Number::toString, as JCS requires (and -0 prints as 0).
+        canonical += (prefixes[i] as string) + String(values[sorted[i] as string])
+      }
+      canonical += '}'
+      const inputHash = `0x${createHash('sha256').update(canonical).digest('hex')}`
+      return { row, inputHash, canonical }
+    },
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The adapter process: validates the environment, loads the models, listens on EA_PORT and shuts
+ * down gracefully on SIGTERM/SIGINT (stops accepting, answers new requests 503, lets in-flight
+ * requests finish within SHUTDOWN_TIMEOUT_MS, then releases the ONNX sessions). `npm start` runs
+ * this with the bundled models and no configuration.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+import { createAdapter } from './app'
+import { ConfigError, loadConfig, type Config } from './config'
+import { createLogger } from './logger'
+
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`onnx-oracle adapter: ${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+  const logger = createLogger(config.LOG_LEVEL)
+  const adapter = await createAdapter(config, { logger, defaultMetrics: true })
+  if (!adapter.ready()) {
+    logger.fatal({ modelDir: config.MODEL_DIR, refused: adapter.refused }, 'no model can be served')
+    process.exit(1)
+  }
+  const server = createServer(adapter.listener)
+  server.keepAliveTimeout = 65_000
+  server.listen(config.EA_PORT, config.EA_HOST, () => {
+    const { address, port } = server.address() as AddressInfo
+    logger.info(
+      {
+        address,
+        port,
+        models: adapter.service.models.map((m) => m.id),
+        signer: adapter.signerAddress,
+      },
+      'listening',
+    )
+  })
+
+  let stopping = false
+  const shutdown = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down: draining in-flight requests')
+    adapter.beginShutdown()
+    server.close()
+    server.closeIdleConnections()
+    void adapter.drain(config.SHUTDOWN_TIMEOUT_MS).then(async (drained) => {
+      if (!drained) logger.warn('shutdown timeout: closing remaining connections')
+      server.closeAllConnections()
+      await adapter.close()
+      logger.info({ drained }, 'stopped')
+      logger.flush()
+      process.exit(0)
+    })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `onnx-oracle adapter failed to start: ${(err as Error).stack ?? String(err)}\n`,
+  )
+  process.exit(1)
+})

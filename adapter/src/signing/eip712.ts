@@ -1,0 +1,53 @@
+/**
+ * The operator signature of docs/protocol.md: EIP-712 over
+ * `Inference(bytes32 modelHash,bytes32 inputHash,uint256 result,string jobRunId)` in the domain
+ * `{ name: "onnx-oracle", version: "1" }` (no chainId, no verifyingContract). The domain separator
+ * and type hash are computed once; each digest is one keccak256 over 160 bytes plus the keccak256
+ * of the job run id.
+ */
+import { TypedDataEncoder, getBytes, keccak256, toUtf8Bytes } from 'ethers'
+
+import { AdapterError } from '../errors'
+
+export const EIP712_DOMAIN = { name: 'onnx-oracle', version: '1' } as const
+
+export const INFERENCE_TYPES = {
+  Inference: [
+    { name: 'modelHash', type: 'bytes32' },
+    { name: 'inputHash', type: 'bytes32' },
+    { name: 'result', type: 'uint256' },
+    { name: 'jobRunId', type: 'string' },
+  ],
+}
+
+export interface InferenceMessage {
+  modelHash: string
+  inputHash: string
+  result: bigint
+  jobRunId: string
+}
+
+const DOMAIN_SEPARATOR = getBytes(TypedDataEncoder.hashDomain(EIP712_DOMAIN))
+const TYPE_HASH = getBytes(
+  keccak256(toUtf8Bytes(TypedDataEncoder.from(INFERENCE_TYPES).encodeType('Inference'))),
+)
+const UINT256_MAX = (1n << 256n) - 1n
+
+/** The EIP-712 digest (`0x` + 64 hex) an operator signs for one answer. */
+export function inferenceDigest(msg: InferenceMessage): string {
+  if (msg.result < 0n || msg.result > UINT256_MAX) {
+    throw new AdapterError(`result ${msg.result} is not a uint256 and cannot be signed`, 500)
+  }
+  const struct = Buffer.alloc(160)
+  struct.set(TYPE_HASH, 0)
+  struct.write(msg.modelHash.slice(2), 32, 'hex')
+  struct.write(msg.inputHash.slice(2), 64, 'hex')
+  struct.write(msg.result.toString(16).padStart(64, '0'), 96, 'hex')
+  struct.set(getBytes(keccak256(Buffer.from(msg.jobRunId, 'utf8'))), 128)
+  const outer = Buffer.alloc(66)
+  outer[0] = 0x19
+  outer[1] = 0x01
+  outer.set(DOMAIN_SEPARATOR, 2)
+  outer.set(getBytes(keccak256(struct)), 34)
+  return keccak256(outer)
+}

@@ -1,0 +1,126 @@
+/**
+ * Operator signers. `createSigner` returns one that signs on the event loop (threads = 0) or one
+ * that hands digests to worker threads: an ECDSA secp256k1 signature costs ~0.3 ms here, so signing
+ * on the event loop would cap the adapter near 3k answers/s. Digests gathered during one
+ * event-loop turn travel to a worker in one message.
+ */
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+
+import { SigningKey, computeAddress } from 'ethers'
+
+import { AdapterError } from '../errors'
+
+export interface InferenceSigner {
+  /** The checksummed address signatures recover to. */
+  readonly address: string
+  /** Signs an EIP-712 digest: `0x` + r ‖ s ‖ v (65 bytes, v = 27/28). */
+  sign(digest: string): Promise<string>
+  close(): Promise<void>
+}
+
+class InlineSigner implements InferenceSigner {
+  readonly address: string
+  private readonly key: SigningKey
+
+  constructor(privateKey: string) {
+    this.key = new SigningKey(privateKey)
+    this.address = computeAddress(this.key.publicKey)
+  }
+
+  sign(digest: string): Promise<string> {
+    return Promise.resolve(this.key.sign(digest).serialized)
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface WorkerReply {
+  seq: number
+  signatures?: string[]
+  error?: string
+}
+
+interface Waiter {
+  resolve: (sig: string) => void
+  reject: (err: unknown) => void
+}
+
+class WorkerSigner implements InferenceSigner {
+  readonly address: string
+  private readonly workers: Worker[]
+  private readonly inFlight = new Map<number, Waiter[]>()
+  private pendingDigests: string[] = []
+  private pendingWaiters: Waiter[] = []
+  private scheduled = false
+  private seq = 0
+  private next = 0
+
+  constructor(privateKey: string, threads: number) {
+    this.address = computeAddress(new SigningKey(privateKey).publicKey)
+    this.workers = []
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(join(__dirname, 'sign-worker.cjs'), { workerData: { privateKey } })
+      w.on('message', (reply: WorkerReply) => this.onReply(reply))
+      w.on('error', (err) => this.failAll(err))
+      w.unref()
+      this.workers.push(w)
+    }
+  }
+
+  sign(digest: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      this.pendingDigests.push(digest)
+      this.pendingWaiters.push({ resolve, reject })
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(this.flush)
+      }
+    })
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false
+    const digests = this.pendingDigests
+    const waiters = this.pendingWaiters
+    this.pendingDigests = []
+    this.pendingWaiters = []
+    // Spread one turn's digests over the workers.
+    const n = this.workers.length
+    const per = Math.ceil(digests.length / n)
+    for (let start = 0; start < digests.length; start += per) {
+      const seq = ++this.seq
+      this.inFlight.set(seq, waiters.slice(start, start + per))
+      const worker = this.workers[this.next++ % n] as Worker
+      worker.postMessage({ seq, digests: digests.slice(start, start + per) })
+    }
+  }
+
+  private onReply(reply: WorkerReply): void {
+    const waiters = this.inFlight.get(reply.seq)
+    if (waiters === undefined) return
+    this.inFlight.delete(reply.seq)
+    waiters.forEach((w, i) => {
+      const sig = reply.signatures?.[i]
+      if (sig !== undefined) w.resolve(sig)
+      else w.reject(new AdapterError(`signing failed: ${reply.error ?? 'no signature'}`, 500))
+    })
+  }
+
+  private failAll(err: unknown): void {
+    for (const waiters of this.inFlight.values()) {
+      for (const w of waiters)
+        w.reject(new AdapterError('signing worker failed', 500, { cause: err }))
+    }
+    this.inFlight.clear()
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()))
+    this.failAll(new Error('signer closed'))
+  }
+}
+
+export function createSigner(privateKey: string, threads: number): InferenceSigner {
+  return threads === 0 ? new InlineSigner(privateKey) : new WorkerSigner(privateKey, threads)
+}
