@@ -28,7 +28,8 @@ export interface AdapterProcess {
   stop(): Promise<void>
 }
 
-const READY_TIMEOUT_MS = 30_000
+// Generous: on the shared 2-core machine an adapter can take 10 s or more to load its models.
+const READY_TIMEOUT_MS = 90_000
 const STOP_TIMEOUT_MS = 5_000
 
 async function freePort(): Promise<number> {
@@ -74,6 +75,8 @@ export async function startAdapter(options: AdapterOptions = {}): Promise<Adapte
     EA_PORT: String(port),
     EA_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // Sign on the event loop: one worker thread less to start per adapter.
+    SIGNER_THREADS: '0',
     ...(options.signerKey === undefined ? {} : { SIGNER_PRIVATE_KEY: options.signerKey }),
     ...(options.modelDir === undefined ? {} : { MODEL_DIR: options.modelDir }),
     ...options.env,
