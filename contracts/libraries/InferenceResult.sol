@@ -68,6 +68,36 @@ library InferenceResult {
         return data;
     }
 
+    /// @notice Decodes `response` without reverting: `ok` is false whenever `decode()` would revert.
+    /// @dev What `fulfillRequest` uses, since the router's callback must never revert.
+    function tryDecode(bytes memory response) internal pure returns (bool ok, Data memory data) {
+        if (response.length != ENCODED_LENGTH) {
+            return (false, data);
+        }
+        (
+            uint256 result,
+            bytes32 modelHash,
+            bytes32 inputHash,
+            uint256 responded,
+            uint256 agreed,
+            uint256 observedAt
+        ) = abi.decode(response, (uint256, bytes32, bytes32, uint256, uint256, uint256));
+        if (
+            responded > type(uint8).max || agreed > responded || observedAt > type(uint64).max
+        ) {
+            return (false, data);
+        }
+        data = Data({
+            result: result,
+            modelHash: modelHash,
+            inputHash: inputHash,
+            responded: uint8(responded),
+            agreed: uint8(agreed),
+            observedAt: uint64(observedAt)
+        });
+        return (true, data);
+    }
+
     /// @notice Encodes `data` under the documented layout (used by tests and tooling).
     function encode(Data memory data) internal pure returns (bytes memory) {
         return abi.encode(
