@@ -1,0 +1,311 @@
+/**
+ * @jest-environment ./test/models/ort-test-environment.js
+ */
+/*
+ * The adapter's HTTP contract over the bundled tabular model (risk-v1), through the real request
+ * listener (Express plus the `POST /` dispatch) and real ONNX Runtime: every endpoint, every error
+ * class, cache hits, signatures and metrics.
+ */
+import { createHash } from 'node:crypto'
+
+import canonicalize from 'canonicalize'
+import { verifyTypedData } from 'ethers'
+import request from 'supertest'
+
+import { EIP712_DOMAIN, INFERENCE_TYPES } from '../../adapter/src/signing/eip712'
+import {
+  TEST_SIGNER_ADDRESS,
+  TEST_SIGNER_KEY,
+  bundledManifest,
+  prng,
+  randomFeatures,
+  startTestAdapter,
+  type TestAdapter,
+} from './helpers'
+
+const risk = bundledManifest('risk-v1')
+const FEATURES = randomFeatures(risk, prng(7))
+
+function metricValue(text: string, line: string): number {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `))
+  return found === undefined ? 0 : Number(found.slice(line.length + 1))
+}
+
+describe('adapter HTTP contract (risk-v1)', () => {
+  let adapter: TestAdapter
+
+  beforeAll(async () => {
+    adapter = await startTestAdapter({
+      API_KEYS: 'k-one,k-two',
+      SIGNER_PRIVATE_KEY: TEST_SIGNER_KEY,
+    })
+  })
+
+  afterAll(async () => {
+    await adapter.close()
+  })
+
+  const post = (body: unknown, key = 'k-one') =>
+    request(adapter.listener)
+      .post('/')
+      .set('authorization', `Bearer ${key}`)
+      .send(body as object)
+
+  it('answers an inference in the external-adapter format', async () => {
+    const res = await post({ id: 'run-42', data: { model: 'risk-v1', features: FEATURES } })
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^application\/json/)
+    const body = res.body
+    expect(body.jobRunID).toBe('run-42')
+    expect(body.statusCode).toBe(200)
+    expect(body.result).toMatch(/^\d+$/)
+    expect(body.data.result).toBe(body.result)
+    expect(body.data.model).toBe('risk-v1')
+    expect(body.data.modelVersion).toBe(risk.version)
+    expect(body.data.modelHash).toBe(risk.file.sha256)
+    const canonical = canonicalize(FEATURES) as string
+    expect(body.data.inputHash).toBe(`0x${createHash('sha256').update(canonical).digest('hex')}`)
+    expect(body.data.scale).toBe(risk.outputs.scale)
+    expect(body.data.outputs).toHaveLength(risk.outputs.labels.length)
+    const rule = risk.outputs.result
+    if (rule.kind === 'probability') {
+      expect(body.data.result).toBe(body.data.outputs[rule.index])
+      expect(body.data.label).toBe(risk.outputs.labels[rule.index])
+      // Probabilities of a softmax/sigmoid pair sum to the scale, give or take rounding.
+      const sum = body.data.outputs.reduce((a: number, o: string) => a + Number(o), 0)
+      expect(Math.abs(sum - risk.outputs.scale)).toBeLessThanOrEqual(2)
+    }
+    expect(Object.keys(body.data)).toEqual([
+      'result',
+      'model',
+      'modelVersion',
+      'modelHash',
+      'inputHash',
+      'label',
+      'outputs',
+      'scale',
+      'signer',
+      'signature',
+    ])
+  })
+
+  it('signs (model hash, input hash, result, job run id) with EIP-712, recoverable to the operator', async () => {
+    const res = await post({ id: 'job-sig', data: { model: 'risk-v1', features: FEATURES } })
+    expect(res.status).toBe(200)
+    const d = res.body.data
+    expect(d.signer).toBe(TEST_SIGNER_ADDRESS)
+    expect(d.signature).toMatch(/^0x[0-9a-f]{130}$/)
+    const v = parseInt(d.signature.slice(130), 16)
+    expect([27, 28]).toContain(v)
+    const message = {
+      modelHash: d.modelHash,
+      inputHash: d.inputHash,
+      result: BigInt(d.result),
+      jobRunId: 'job-sig',
+    }
+    expect(verifyTypedData(EIP712_DOMAIN, INFERENCE_TYPES, message, d.signature)).toBe(
+      TEST_SIGNER_ADDRESS,
+    )
+    // Bound to the job run id: another id does not recover to the operator.
+    expect(
+      verifyTypedData(
+        EIP712_DOMAIN,
+        INFERENCE_TYPES,
+        { ...message, jobRunId: 'other' },
+        d.signature,
+      ),
+    ).not.toBe(TEST_SIGNER_ADDRESS)
+  })
+
+  it('serves a repeated input from the cache (same answer, hit counter moves)', async () => {
+    const features = randomFeatures(risk, prng(99))
+    const before = await request(adapter.listener).get('/metrics')
+    const hits0 = metricValue(before.text, 'cache_hits_total{model="risk-v1"}')
+    const misses0 = metricValue(before.text, 'cache_misses_total{model="risk-v1"}')
+    const first = await post({ id: 'a', data: { model: 'risk-v1', features } })
+    const second = await post({ id: 'b', data: { model: 'risk-v1', features } })
+    expect(second.body.data.outputs).toEqual(first.body.data.outputs)
+    expect(second.body.data.inputHash).toBe(first.body.data.inputHash)
+    expect(second.body.jobRunID).toBe('b')
+    const after = await request(adapter.listener).get('/metrics')
+    expect(metricValue(after.text, 'cache_hits_total{model="risk-v1"}')).toBe(hits0 + 1)
+    expect(metricValue(after.text, 'cache_misses_total{model="risk-v1"}')).toBe(misses0 + 1)
+  })
+
+  it('echoes a numeric id as a string and uses "1" when the id is absent', async () => {
+    const numeric = await post({ id: 7, data: { model: 'risk-v1', features: FEATURES } })
+    expect(numeric.body.jobRunID).toBe('7')
+    const none = await post({ data: { model: 'risk-v1', features: FEATURES } })
+    expect(none.status).toBe(200)
+    expect(none.body.jobRunID).toBe('1')
+  })
+
+  describe('errors: EA error body with the same HTTP status', () => {
+    const expectError = (
+      res: request.Response,
+      status: number,
+      name: string,
+      message: RegExp,
+      jobRunID = 'e1',
+    ) => {
+      expect(res.status).toBe(status)
+      expect(res.body).toEqual({
+        jobRunID,
+        status: 'errored',
+        statusCode: status,
+        error: { name, message: expect.stringMatching(message) },
+      })
+    }
+
+    it('malformed JSON -> 400', async () => {
+      const res = await request(adapter.listener)
+        .post('/')
+        .set('authorization', 'Bearer k-one')
+        .set('content-type', 'application/json')
+        .send('{"id":"e1","data":')
+      expectError(res, 400, 'InputError', /not valid JSON/, '1')
+    })
+
+    it('missing data -> 400', async () => {
+      expectError(await post({ id: 'e1' }), 400, 'InputError', /"data" is required/)
+    })
+
+    it('unknown model -> 404 naming the served ones', async () => {
+      const res = await post({ id: 'e1', data: { model: 'nope-v9', features: FEATURES } })
+      expectError(res, 404, 'NotFoundError', /"nope-v9" is not served \(served: .*risk-v1/)
+    })
+
+    it('missing feature -> 400 naming it', async () => {
+      const first = risk.inputs.kind === 'tabular' ? (risk.inputs.features[0]?.name ?? '') : ''
+      const features: Record<string, number> = { ...FEATURES }
+      delete features[first]
+      const res = await post({ id: 'e1', data: { model: 'risk-v1', features } })
+      expectError(res, 400, 'InputError', new RegExp(`feature "${first}" is missing`))
+    })
+
+    it('unknown feature -> 400 naming it', async () => {
+      const res = await post({
+        id: 'e1',
+        data: { model: 'risk-v1', features: { ...FEATURES, shoe_size: 44 } },
+      })
+      expectError(res, 400, 'InputError', /unknown feature "shoe_size"/)
+    })
+
+    it('out-of-range feature -> 400 naming it and its range', async () => {
+      if (risk.inputs.kind !== 'tabular') throw new Error('risk-v1 must be tabular')
+      const f = risk.inputs.features[0]
+      if (f === undefined) throw new Error('no feature')
+      const res = await post({
+        id: 'e1',
+        data: { model: 'risk-v1', features: { ...FEATURES, [f.name]: f.max + 1 } },
+      })
+      expectError(
+        res,
+        400,
+        'InputError',
+        new RegExp(`"${f.name}" must be between ${f.min} and ${f.max}`),
+      )
+    })
+
+    it('a string where a number belongs -> 400', async () => {
+      if (risk.inputs.kind !== 'tabular') throw new Error('risk-v1 must be tabular')
+      const name = risk.inputs.features[1]?.name ?? ''
+      const res = await post({
+        id: 'e1',
+        data: { model: 'risk-v1', features: { ...FEATURES, [name]: '3' } },
+      })
+      expectError(res, 400, 'InputError', new RegExp(`"${name}" must be a number`))
+    })
+
+    it('missing or wrong API key -> 401, keys compared in full', async () => {
+      const body = { id: 'e1', data: { model: 'risk-v1', features: FEATURES } }
+      expectError(await request(adapter.listener).post('/').send(body), 401, 'AuthError', /API key/)
+      expectError(await post(body, 'k-on'), 401, 'AuthError', /API key/)
+      expectError(await post(body, 'k-one-'), 401, 'AuthError', /API key/)
+      // The second key works, and so does the X-API-Key header of the Functions sources.
+      expect((await post(body, 'k-two')).status).toBe(200)
+      const viaHeader = await request(adapter.listener)
+        .post('/')
+        .set('x-api-key', 'k-one')
+        .send(body)
+      expect(viaHeader.status).toBe(200)
+    })
+
+    it('body over the 1 MiB limit -> 413', async () => {
+      const big = JSON.stringify({
+        id: 'e1',
+        data: { model: 'risk-v1', pad: 'x'.repeat(1_100_000) },
+      })
+      const res = await request(adapter.listener)
+        .post('/')
+        .set('authorization', 'Bearer k-one')
+        .set('content-type', 'application/json')
+        .send(big)
+      expectError(res, 413, 'PayloadTooLargeError', /larger than 1048576 bytes/, '1')
+    })
+
+    it('unknown route -> JSON 404', async () => {
+      const res = await request(adapter.listener).get('/nowhere')
+      expectError(res, 404, 'NotFoundError', /no route GET \/nowhere/, '1')
+    })
+  })
+
+  it('GET /health, /ready and /models', async () => {
+    const health = await request(adapter.listener).get('/health')
+    expect(health.status).toBe(200)
+    expect(health.body).toEqual({ status: 'ok' })
+    const ready = await request(adapter.listener).get('/ready')
+    expect(ready.status).toBe(200)
+    expect(ready.body.ready).toBe(true)
+    expect(ready.body.models).toContain('risk-v1')
+    const models = await request(adapter.listener).get('/models')
+    expect(models.status).toBe(200)
+    const served = models.body.models.find((m: { id: string }) => m.id === 'risk-v1')
+    expect(served).toEqual(risk)
+  })
+
+  it('GET /metrics exposes HTTP, inference and batch metrics in Prometheus text', async () => {
+    await post({ id: 'm', data: { model: 'risk-v1', features: randomFeatures(risk, prng(5)) } })
+    const res = await request(adapter.listener).get('/metrics')
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/plain/)
+    expect(
+      metricValue(res.text, 'http_requests_total{method="POST",route="/",status_code="200"}'),
+    ).toBeGreaterThan(0)
+    expect(
+      metricValue(res.text, 'http_requests_total{method="POST",route="/",status_code="401"}'),
+    ).toBeGreaterThan(0)
+    expect(res.text).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/".*\} \d+/m)
+    expect(metricValue(res.text, 'inference_batch_size_count{model="risk-v1"}')).toBeGreaterThan(0)
+    expect(
+      metricValue(res.text, 'inference_requests_total{model="risk-v1",outcome="computed"}'),
+    ).toBeGreaterThan(0)
+    expect(res.text).toContain('inference_queue_depth 0')
+  })
+
+  it('never logs the API keys or the signing key', () => {
+    const text = adapter.logs.text()
+    expect(text).toContain('"SIGNER_PRIVATE_KEY":"[set]"')
+    expect(text).not.toContain(TEST_SIGNER_KEY.slice(2))
+    expect(text).not.toContain('k-one')
+    expect(text).not.toContain('k-two')
+  })
+
+  it('during shutdown answers 503 with Retry-After and /ready turns 503', async () => {
+    const other = await startTestAdapter({})
+    try {
+      other.beginShutdown()
+      const res = await request(other.listener)
+        .post('/')
+        .send({ id: 's1', data: { model: 'risk-v1', features: FEATURES } })
+      expect(res.status).toBe(503)
+      expect(res.headers['retry-after']).toBe('1')
+      expect(res.body.error.name).toBe('UnavailableError')
+      expect(res.body.jobRunID).toBe('s1')
+      expect((await request(other.listener).get('/ready')).status).toBe(503)
+      expect(await other.drain(1000)).toBe(true)
+    } finally {
+      await other.close()
+    }
+  })
+})

@@ -1,0 +1,78 @@
+/**
+ * Shared helpers of the adapter tests: configuration from a partial environment, the bundled
+ * manifests, random valid inputs drawn from a manifest, and a quiet logger that records lines.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+
+import { createAdapter, type Adapter } from '../../adapter/src/app'
+import { BUNDLED_MODEL_DIR, loadConfig, type Config } from '../../adapter/src/config'
+import { createLogger } from '../../adapter/src/logger'
+import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+
+/** anvil's well-known account 1 key: public, never used for value. */
+export const TEST_SIGNER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+export const TEST_SIGNER_ADDRESS = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'info', ...env })
+}
+
+export function bundledManifest(id: string): Manifest {
+  return parseManifest(
+    JSON.parse(readFileSync(join(BUNDLED_MODEL_DIR, id, 'manifest.json'), 'utf8')),
+  )
+}
+
+/** A seeded PRNG (mulberry32) so failures reproduce. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A random valid `features` object for a tabular manifest. */
+export function randomFeatures(manifest: Manifest, rand: () => number): Record<string, number> {
+  if (manifest.inputs.kind !== 'tabular') throw new Error(`${manifest.id} is not tabular`)
+  const out: Record<string, number> = {}
+  for (const f of manifest.inputs.features) {
+    const x = f.min + rand() * (f.max - f.min)
+    out[f.name] = f.type === 'integer' ? Math.min(f.max, Math.max(f.min, Math.round(x))) : x
+  }
+  return out
+}
+
+export interface RecordedLogs {
+  lines: string[]
+  text(): string
+}
+
+export interface TestAdapter extends Adapter {
+  logs: RecordedLogs
+}
+
+/** An adapter over the bundled models (unless MODEL_DIR says otherwise) whose logs are recorded. */
+export async function startTestAdapter(env: Record<string, string> = {}): Promise<TestAdapter> {
+  const config = testConfig(env)
+  const lines: string[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.length > 0),
+      )
+      done()
+    },
+  })
+  const logger = createLogger(config.LOG_LEVEL, sink)
+  const adapter = await createAdapter(config, { logger })
+  return Object.assign(adapter, { logs: { lines, text: () => lines.join('\n') } })
+}
