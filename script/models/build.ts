@@ -20,6 +20,7 @@ import { digestCodeFolder } from './code-digest'
 import { writeManifestSchema } from './manifest-schema-file'
 import { renderModelCard } from './model-card'
 import type { TrainedModel } from './model-definition'
+import { buildDamageModel } from './damage-model'
 import { buildRiskModel } from './risk-model'
 
 export const REPO_ROOT = resolve(__dirname, '..', '..')
@@ -40,6 +41,7 @@ export const RECIPES: Record<
   (producerVersion: string) => TrainedModel | Promise<TrainedModel>
 > = {
   'risk-v1': buildRiskModel,
+  'damage-v1': buildDamageModel,
 }
 
 function dependencyVersions(): Record<string, string> {

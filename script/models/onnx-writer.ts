@@ -24,7 +24,7 @@ export interface Initializer {
 
 export type Attribute =
   | { kind: 'int'; value: number }
-  | { kind: 'ints'; value: number[] }
+  | { kind: 'ints'; value: readonly number[] }
   | { kind: 'float'; value: number }
 
 export interface NodeSpec {
@@ -83,7 +83,7 @@ function attribute(name: string, attr: Attribute): onnx.IAttributeProto {
     case 'int':
       return { name, type: onnx.AttributeProto.AttributeType.INT, i: attr.value }
     case 'ints':
-      return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: attr.value }
+      return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...attr.value] }
     case 'float':
       return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: attr.value }
   }
