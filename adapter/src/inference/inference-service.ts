@@ -127,13 +127,14 @@ export class InferenceService {
       const spec = parseOrThrow(ImageSpecSchema, request.data.image)
       inputHash = spec.sha256.toLowerCase()
       key = ResultCache.key(model.modelHash, inputHash)
-      // The digest names the input: a cached answer for it needs no fetch. Inline bytes are still
-      // checked, so a wrong digest is always an error.
-      let bytes: Buffer | undefined
-      if (spec.base64 !== undefined) bytes = this.inlineImage(spec.base64, inputHash)
+      // The bytes are always obtained and checked, so a wrong digest or a bad URL is an error
+      // whatever the cache holds; a hit skips decoding and inference.
+      const bytes =
+        spec.base64 !== undefined
+          ? this.inlineImage(spec.base64, inputHash)
+          : await this.remoteImage(spec.url as string, inputHash)
       outputs = this.cache.get(key)
       if (outputs === undefined) {
-        bytes ??= await this.remoteImage(spec.url as string, inputHash)
         if (model.manifest.inputs.kind !== 'image') throw new AdapterError('manifest mismatch', 500)
         const row = await imageToRow(bytes, model.manifest.inputs, this.settings.maxPixels)
         outputs = await this.compute(rt, key, row)

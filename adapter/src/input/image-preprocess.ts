@@ -1,9 +1,10 @@
 /**
- * Decodes an image and turns it into the model's input tensor row, exactly as the manifest says:
- * alpha flattened onto black, sRGB, resized to width x height with the manifest's `fit` and
- * `kernel`, then per channel (x / pixelScale - mean[c]) / std[c] in float64, stored as float32 in
- * NCHW order. EXIF orientation is ignored (pixels are used as stored). The decoder refuses images
- * above `maxPixels` before allocating them (decompression bombs).
+ * Decodes an image and turns it into the model's input tensor row, exactly as training did (see
+ * the model cards): sharp resize to width x height with the manifest's `fit` and `kernel` (black
+ * background for `contain`), alpha removed, sRGB, raw RGB bytes; then per channel
+ * (x / pixelScale - mean[c]) / std[c] in float64, stored as float32 in NCHW order. EXIF
+ * orientation is ignored (pixels are used as stored). The decoder refuses images above `maxPixels`
+ * before decoding them (decompression bombs).
  */
 import sharp from 'sharp'
 
@@ -19,14 +20,13 @@ export async function imageToRow(
   let raw: { data: Buffer; info: sharp.OutputInfo }
   try {
     raw = await sharp(bytes, { limitInputPixels: maxPixels, sequentialRead: true })
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .toColourspace('srgb')
       .resize(width, height, {
         fit: inputs.resize,
         kernel: inputs.kernel,
         background: { r: 0, g: 0, b: 0 },
       })
       .removeAlpha()
+      .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true })
   } catch (err) {

@@ -1,0 +1,235 @@
+/**
+ * @jest-environment ./test/models/ort-test-environment.js
+ */
+/*
+ * Image inference over the bundled damage-v1 model: inline and remote images (http and ipfs://
+ * through a gateway, both served from 127.0.0.1 and allow-listed), digest checks, size and pixel
+ * caps, the SSRF guard (allow-list off), upstream failures, and overload (429 with Retry-After).
+ */
+import { createHash } from 'node:crypto'
+
+import sharp from 'sharp'
+import request from 'supertest'
+
+import { startTestAdapter, type TestAdapter } from './helpers'
+import { damageSamples, startImageHost, type ImageHost } from './image-server'
+
+const samples = damageSamples()
+const sample = samples[0]
+if (sample === undefined) throw new Error('damage-v1 has no samples')
+
+describe('image inference (damage-v1)', () => {
+  let host: ImageHost
+  let adapter: TestAdapter
+
+  beforeAll(async () => {
+    host = await startImageHost()
+    adapter = await startTestAdapter({
+      FETCH_ALLOWLIST: '127.0.0.1/32',
+      IPFS_GATEWAY: host.base,
+      FETCH_TIMEOUT_MS: '500',
+      FETCH_MAX_BYTES: String(1024 * 1024),
+      FETCH_MAX_REDIRECTS: '2',
+    })
+  })
+
+  afterAll(async () => {
+    await adapter.close()
+    await host.close()
+  })
+
+  const post = (image: Record<string, string>, target: TestAdapter = adapter) =>
+    request(target.listener)
+      .post('/')
+      .send({ id: 'img-1', data: { model: 'damage-v1', image } })
+
+  it('classifies every bundled sample, inline, as its labelled class', async () => {
+    for (const s of samples) {
+      const res = await post({ base64: s.bytes.toString('base64'), sha256: s.sha256 })
+      expect(res.status).toBe(200)
+      expect(res.body.result).toBe(String(s.classIndex))
+      expect(res.body.data.label).toBe(s.label)
+      expect(res.body.data.inputHash).toBe(s.sha256)
+      expect(res.body.data.outputs).toHaveLength(4)
+    }
+  })
+
+  it('fetches http and ipfs:// URLs (through the gateway) to the same answer as inline bytes', async () => {
+    const s = samples[1] ?? sample
+    const inline = await post({ base64: s.bytes.toString('base64'), sha256: s.sha256 })
+    const viaHttp = await post({ url: `${host.base}/img/${s.file}`, sha256: s.sha256 })
+    const viaIpfs = await post({
+      url: `ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/${s.file}`,
+      sha256: s.sha256,
+    })
+    for (const res of [viaHttp, viaIpfs]) {
+      expect(res.status).toBe(200)
+      expect(res.body.data.outputs).toEqual(inline.body.data.outputs)
+      expect(res.body.data.inputHash).toBe(s.sha256)
+    }
+  })
+
+  it('follows redirects within the limit and refuses beyond it (502)', async () => {
+    const s = samples[2] ?? sample
+    const ok = await post({ url: `${host.base}/redirect/${s.file}?hops=2`, sha256: s.sha256 })
+    expect(ok.status).toBe(200)
+    const tooMany = await post({ url: `${host.base}/redirect/${s.file}?hops=3`, sha256: s.sha256 })
+    expect(tooMany.status).toBe(502)
+    expect(tooMany.body.error.message).toMatch(/redirected more than 2 times/)
+  })
+
+  it('wrong digest -> 422, before decoding (inline and fetched)', async () => {
+    const wrong = `0x${'00'.repeat(32)}`
+    const inline = await post({ base64: sample.bytes.toString('base64'), sha256: wrong })
+    expect(inline.status).toBe(422)
+    expect(inline.body.error).toEqual({
+      name: 'UnprocessableError',
+      message: `image sha256 is ${sample.sha256}, not the requested ${wrong}`,
+    })
+    const fetched = await post({ url: `${host.base}/img/${sample.file}`, sha256: wrong })
+    expect(fetched.status).toBe(422)
+  })
+
+  it('bad image specs -> 400', async () => {
+    const noDigest = await post({ url: `${host.base}/img/${sample.file}` })
+    expect(noDigest.status).toBe(400)
+    const both = await post({ url: 'http://x/y.png', base64: 'AAAA', sha256: sample.sha256 })
+    expect(both.body.error.message).toMatch(/exactly one of "url" and "base64"/)
+    const scheme = await post({ url: 'file:///etc/passwd', sha256: sample.sha256 })
+    expect(scheme.status).toBe(400)
+    expect(scheme.body.error.message).toMatch(/unsupported image URL scheme "file:"/)
+    const missing = await request(adapter.listener)
+      .post('/')
+      .send({ id: 'x', data: { model: 'damage-v1' } })
+    expect(missing.body.error.message).toMatch(/"data.image" is required/)
+  })
+
+  it('undecodable bytes with a matching digest -> 422', async () => {
+    const junk = Buffer.from('definitely not a png')
+    const digest = `0x${createHash('sha256').update(junk).digest('hex')}`
+    const res = await post({ base64: junk.toString('base64'), sha256: digest })
+    expect(res.status).toBe(422)
+    expect(res.body.error.message).toMatch(/cannot be decoded/)
+  })
+
+  it('wrong content type -> 415, upstream 404 -> 502, oversized download -> 413, slow host -> 504', async () => {
+    const d = sample.sha256
+    const html = await post({ url: `${host.base}/html`, sha256: d })
+    expect(html.status).toBe(415)
+    const missing = await post({ url: `${host.base}/img/nothing.png`, sha256: d })
+    expect(missing.status).toBe(502)
+    expect(missing.body.error.message).toMatch(/HTTP 404/)
+    const big = await post({ url: `${host.base}/chunked-big`, sha256: d })
+    expect(big.status).toBe(413)
+    const slow = await post({ url: `${host.base}/slow/${sample.file}`, sha256: d })
+    expect(slow.status).toBe(504)
+    expect(slow.body.error.name).toBe('TimeoutError')
+  })
+
+  it('a redirect to the metadata address is refused (403) even with loopback allow-listed', async () => {
+    const res = await post({ url: `${host.base}/redirect-metadata`, sha256: sample.sha256 })
+    expect(res.status).toBe(403)
+    expect(res.body.error.message).toMatch(/169\.254\.169\.254 is linkLocal/)
+  })
+
+  describe('with tighter limits and no allow-list', () => {
+    let strict: TestAdapter
+
+    beforeAll(async () => {
+      strict = await startTestAdapter({
+        FETCH_MAX_BYTES: '5000',
+        FETCH_MAX_PIXELS: '1000',
+        QUEUE_LIMIT: '1',
+        CACHE_MAX_ENTRIES: '0',
+      })
+    })
+
+    afterAll(async () => {
+      await strict.close()
+    })
+
+    it('refuses loopback addresses, as literals and through DNS (403)', async () => {
+      const literal = await post(
+        { url: `${host.base}/img/${sample.file}`, sha256: sample.sha256 },
+        strict,
+      )
+      expect(literal.status).toBe(403)
+      expect(literal.body.error).toEqual({
+        name: 'ForbiddenError',
+        message: 'image URL points to a blocked address 127.0.0.1 is loopback',
+      })
+      const port = new URL(host.base).port
+      const named = await post(
+        { url: `http://localhost:${port}/img/${sample.file}`, sha256: sample.sha256 },
+        strict,
+      )
+      expect(named.status).toBe(403)
+      expect(named.body.error.message).toMatch(/localhost resolves to a blocked address/)
+      const mapped = await post(
+        { url: `http://[::ffff:127.0.0.1]:${port}/img/${sample.file}`, sha256: sample.sha256 },
+        strict,
+      )
+      expect(mapped.status).toBe(403)
+    })
+
+    it('oversized inline image -> 413 (bytes), image over the pixel cap -> 413 (pixels)', async () => {
+      const bytes = await post(
+        { base64: sample.bytes.toString('base64'), sha256: sample.sha256 },
+        strict,
+      )
+      expect(bytes.status).toBe(413)
+      expect(bytes.body.error.message).toMatch(/larger than 5000 bytes/)
+      const small = await sharp({
+        create: { width: 40, height: 40, channels: 3, background: '#808080' },
+      })
+        .png()
+        .toBuffer()
+      const digest = `0x${createHash('sha256').update(small).digest('hex')}`
+      const pixels = await post({ base64: small.toString('base64'), sha256: digest }, strict)
+      expect(pixels.status).toBe(413)
+      expect(pixels.body.error.message).toMatch(/more than 1000 pixels/)
+    })
+  })
+
+  it('beyond the queue limit answers 429 with Retry-After, and recovers', async () => {
+    const limited = await startTestAdapter({
+      FETCH_ALLOWLIST: '127.0.0.1/32',
+      QUEUE_LIMIT: '1',
+      CACHE_MAX_ENTRIES: '0',
+    })
+    try {
+      const parked = post(
+        { url: `${host.base}/hold/${sample.file}`, sha256: sample.sha256 },
+        limited,
+      ).then((r) => r)
+      // Wait until the parked request is in flight.
+      for (
+        let i = 0;
+        i < 100 &&
+        (await request(limited.listener).get('/metrics')).text.indexOf('inference_queue_depth 1') <
+          0;
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      const refused = await post(
+        { base64: sample.bytes.toString('base64'), sha256: sample.sha256 },
+        limited,
+      )
+      expect(refused.status).toBe(429)
+      expect(refused.headers['retry-after']).toBe('1')
+      expect(refused.body).toMatchObject({ jobRunID: 'img-1', status: 'errored', statusCode: 429 })
+      expect(refused.body.error.name).toBe('OverloadError')
+      host.release()
+      expect((await parked).status).toBe(200)
+      const after = await post(
+        { base64: sample.bytes.toString('base64'), sha256: sample.sha256 },
+        limited,
+      )
+      expect(after.status).toBe(200)
+    } finally {
+      host.release()
+      await limited.close()
+    }
+  })
+})

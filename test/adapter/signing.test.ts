@@ -1,0 +1,57 @@
+import { TypedDataEncoder, verifyTypedData } from 'ethers'
+
+import {
+  EIP712_DOMAIN,
+  INFERENCE_TYPES,
+  inferenceDigest,
+  type InferenceMessage,
+} from '../../adapter/src/signing/eip712'
+import { createSigner } from '../../adapter/src/signing/signer'
+import { TEST_SIGNER_ADDRESS, TEST_SIGNER_KEY } from './helpers'
+
+const MESSAGE: InferenceMessage = {
+  modelHash: `0x${'ab'.repeat(32)}`,
+  inputHash: `0x${'cd'.repeat(32)}`,
+  result: 7250n,
+  jobRunId: 'job-éü-42',
+}
+
+describe('EIP-712 operator signature', () => {
+  it('the hand-built digest equals ethers TypedDataEncoder.hash', () => {
+    for (const msg of [
+      MESSAGE,
+      { ...MESSAGE, result: 0n, jobRunId: '' },
+      { ...MESSAGE, result: (1n << 256n) - 1n },
+    ]) {
+      expect(inferenceDigest(msg)).toBe(TypedDataEncoder.hash(EIP712_DOMAIN, INFERENCE_TYPES, msg))
+    }
+  })
+
+  it('refuses results that are not uint256', () => {
+    expect(() => inferenceDigest({ ...MESSAGE, result: -1n })).toThrow(/not a uint256/)
+  })
+
+  it.each([0, 2])(
+    'signatures (%i worker threads) recover to the signer with verifyTypedData',
+    async (threads) => {
+      const signer = createSigner(TEST_SIGNER_KEY, threads)
+      try {
+        expect(signer.address).toBe(TEST_SIGNER_ADDRESS)
+        const messages = [0, 1, 2, 3, 4].map((i) => ({
+          ...MESSAGE,
+          result: BigInt(i),
+          jobRunId: `j${i}`,
+        }))
+        const sigs = await Promise.all(messages.map((m) => signer.sign(inferenceDigest(m))))
+        sigs.forEach((sig, i) => {
+          expect(sig).toMatch(/^0x[0-9a-f]{128}(1b|1c)$/)
+          expect(
+            verifyTypedData(EIP712_DOMAIN, INFERENCE_TYPES, messages[i] as InferenceMessage, sig),
+          ).toBe(TEST_SIGNER_ADDRESS)
+        })
+      } finally {
+        await signer.close()
+      }
+    },
+  )
+})
