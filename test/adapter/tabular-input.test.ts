@@ -52,7 +52,8 @@ describe('tabular input (risk-v1 manifest)', () => {
     const ok = Object.fromEntries(inputs.features.map((f) => [f.name, f.min]))
     const [first, second] = inputs.features
     if (first === undefined || second === undefined) throw new Error('need two features')
-    const { [first.name]: _dropped, ...missing } = ok
+    const missing: Record<string, number> = { ...ok }
+    delete missing[first.name]
     expect(() => validator.parse(missing)).toThrow(`feature "${first.name}" is missing`)
     expect(() => validator.parse({ ...ok, extra_thing: 1 })).toThrow(
       'unknown feature "extra_thing"',
