@@ -1,0 +1,22 @@
+/** Runs a TypeScript entry point of script/models in a child node (tsx), with a hard timeout. */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+
+export const REPO_ROOT = join(__dirname, '..', '..')
+
+export interface ChildResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+export function runTs(script: string, args: string[], timeoutMs: number): ChildResult {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  })
+  if (res.error) throw res.error
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr }
+}

@@ -1,0 +1,101 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { parseManifest } from '../../adapter/src/models/manifest'
+import { REPO_ROOT, runTs } from './child-process'
+
+const COMMITTED = join(REPO_ROOT, 'adapter', 'models')
+const TIMEOUT_MS = 60_000
+
+/** RFC 4648 base32, lower case, no padding (the multibase `b` alphabet). */
+function base32(bytes: Uint8Array): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
+  let bits = 0
+  let value = 0
+  let out = ''
+  for (const byte of bytes) {
+    value = (value << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
+  return out
+}
+
+describe('models:verify', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'onnx-oracle-verify-'))
+  })
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it(
+    'passes on the committed model folders',
+    () => {
+      const res = runTs('script/models/verify.ts', [COMMITTED], TIMEOUT_MS)
+      expect(res.status).toBe(0)
+      expect(res.stdout).toMatch(/^ok .*damage-v1$/m)
+      expect(res.stdout).toMatch(/^ok .*risk-v1$/m)
+    },
+    TIMEOUT_MS,
+  )
+
+  it('names a small file CIDv1 raw over sha2-256 of its bytes (independent check)', () => {
+    for (const id of ['risk-v1', 'damage-v1']) {
+      const bytes = readFileSync(join(COMMITTED, id, 'model.onnx'))
+      expect(bytes.length).toBeLessThan(262_144) // one chunk: `ipfs add` keeps the raw leaf
+      const m = parseManifest(
+        JSON.parse(readFileSync(join(COMMITTED, id, 'manifest.json'), 'utf8')),
+      )
+      // CIDv1 = varint version 1, codec raw (0x55), multihash sha2-256 (0x12) of 32 bytes (0x20).
+      const digest = Buffer.from(m.file.sha256.slice(2), 'hex')
+      const cid = `b${base32(Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20]), digest]))}`
+      expect(m.file.cid).toBe(cid)
+    }
+  })
+
+  it(
+    'fails, naming the field, on a tampered model, provenance or task',
+    () => {
+      for (const id of ['risk-v1', 'damage-v1'])
+        cpSync(join(COMMITTED, id), join(dir, id), { recursive: true })
+      // risk-v1: one flipped byte in the weights.
+      const onnxPath = join(dir, 'risk-v1', 'model.onnx')
+      const bytes = readFileSync(onnxPath)
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1
+      writeFileSync(onnxPath, bytes)
+      // damage-v1: a better held-out accuracy than the build measured.
+      const mPath = join(dir, 'damage-v1', 'manifest.json')
+      const m = JSON.parse(readFileSync(mPath, 'utf8')) as {
+        provenance: { metrics: { heldOut: { accuracy: number } } }
+      }
+      m.provenance.metrics.heldOut.accuracy = 0.99
+      writeFileSync(mPath, JSON.stringify(m, null, 2))
+      // A copy of risk-v1 with an unknown task.
+      cpSync(join(COMMITTED, 'risk-v1'), join(dir, 'task-v1'), { recursive: true })
+      const tPath = join(dir, 'task-v1', 'manifest.json')
+      writeFileSync(
+        tPath,
+        readFileSync(tPath, 'utf8').replace('tabular-classification', 'text-generation'),
+      )
+
+      const res = runTs('script/models/verify.ts', [dir], TIMEOUT_MS)
+      expect(res.status).toBe(1)
+      const blocks = res.stdout.split(/^(?=FAILED|ok)/m)
+      const block = (id: string): string => blocks.find((b) => b.includes(`${id}\n`)) ?? ''
+      expect(block('risk-v1')).toMatch(/^FAILED/)
+      expect(block('risk-v1')).toContain('manifest.file.sha256: is 0x')
+      expect(block('risk-v1')).toContain('manifest.file.cid: is b')
+      expect(block('damage-v1')).toMatch(/^FAILED/)
+      expect(block('damage-v1')).toContain('manifest.provenanceHash: does not match')
+      expect(block('task-v1')).toContain('manifest.task: expected one of')
+    },
+    TIMEOUT_MS,
+  )
+})
