@@ -144,6 +144,7 @@ export class LocalDon {
   private running = false
   private loop: Promise<void> = Promise.resolve()
   private readonly outcomes = new Map<string, RoundOutcome>()
+  private readonly requests = new Map<string, OracleRequestEvent>()
   private readonly waiters = new Map<string, Array<(o: RoundOutcome) => void>>()
 
   constructor(private readonly options: LocalDonOptions) {
@@ -218,10 +219,34 @@ export class LocalDon {
     })
   }
 
+  /**
+   * Runs another round for a request the DON has seen (as OCR does until a request is fulfilled or
+   * times out), with the current faults and tampering. Waits for the watcher's round in progress.
+   */
+  async retry(requestId: string): Promise<RoundOutcome> {
+    const request = this.requests.get(requestId.toLowerCase())
+    if (request === undefined) throw new Error(`the DON has not seen request ${requestId}`)
+    return this.serialize(async () => {
+      const outcome = await this.handleRequest(request)
+      this.record(outcome)
+      return outcome
+    })
+  }
+
+  /** Runs `task` after every task queued before it: one round at a time, like one OCR instance. */
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.loop.then(task)
+    this.loop = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
   private schedule(): void {
     if (!this.running) return
     this.timer = setTimeout(() => {
-      this.loop = this.poll()
+      this.serialize(() => this.poll())
         .catch((err: unknown) => this.emit({ type: 'error', message: describeError(err) }))
         .finally(() => this.schedule())
     }, this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS)
@@ -240,8 +265,15 @@ export class LocalDon {
     for (const log of logs) {
       if (!this.running) return
       const request = parseOracleRequest(log)
-      const outcome = await this.handleRequest(request)
-      this.record(outcome)
+      const key = request.requestId.toLowerCase()
+      if (this.requests.has(key)) continue
+      this.requests.set(key, request)
+      try {
+        this.record(await this.handleRequest(request))
+      } catch (err) {
+        // One failed round (e.g. an RPC error) must not stop the DON; `retry` can run it again.
+        this.emit({ type: 'error', message: `request ${request.requestId}: ${describeError(err)}` })
+      }
     }
     this.nextBlock = latest + 1
   }

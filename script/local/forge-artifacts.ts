@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import type { InterfaceAbi } from 'ethers'
+
 import { REPO_ROOT } from './repo-root'
 
 /** Artifact dirs of the local tooling: outside the repo so parallel forge runs never share `out/`. */
@@ -10,7 +12,7 @@ export const LOCAL_FORGE_CACHE =
   process.env.LOCAL_FORGE_CACHE ?? '/tmp/onnx-oracle-local/forge/cache'
 
 export interface ForgeArtifact {
-  abi: unknown[]
+  abi: InterfaceAbi
   bytecode: string
 }
 
@@ -44,7 +46,7 @@ export function readArtifact(
   const path = join(outDir, sourceFile, `${contract}.json`)
   if (!existsSync(path)) throw new Error(`no forge artifact at ${path}: build ${sourceFile} first`)
   const json = JSON.parse(readFileSync(path, 'utf8')) as {
-    abi: unknown[]
+    abi: InterfaceAbi
     bytecode: { object: string }
   }
   return { abi: json.abi, bytecode: json.bytecode.object }
