@@ -31,6 +31,7 @@ interface DeploymentJson {
     transmitters: string[]
     f: number
     configDigest: string
+    tosSigner: string
   }
   contracts: {
     registry: string
