@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -95,6 +95,31 @@ describe('models:verify', () => {
       expect(block('damage-v1')).toMatch(/^FAILED/)
       expect(block('damage-v1')).toContain('manifest.provenanceHash: does not match')
       expect(block('task-v1')).toContain('manifest.task: expected one of')
+    },
+    TIMEOUT_MS,
+  )
+
+  it(
+    'seals a draft manifest to exactly the committed one (seal-manifest.ts)',
+    () => {
+      const draftDir = join(dir, 'draft', 'risk-v1')
+      mkdirSync(draftDir, { recursive: true })
+      cpSync(join(COMMITTED, 'risk-v1', 'model.onnx'), join(draftDir, 'model.onnx'))
+      const committed = readFileSync(join(COMMITTED, 'risk-v1', 'manifest.json'), 'utf8')
+      const draft = JSON.parse(committed) as {
+        file: { path: string; sha256?: string; cid?: string }
+        provenance: { hyperparametersHash?: string }
+        provenanceHash?: string
+      }
+      delete draft.file.sha256
+      delete draft.file.cid
+      delete draft.provenance.hyperparametersHash
+      delete draft.provenanceHash
+      writeFileSync(join(draftDir, 'manifest.json'), JSON.stringify(draft))
+      const res = runTs('script/models/seal-manifest.ts', [draftDir], TIMEOUT_MS)
+      expect(res.stderr).toBe('')
+      expect(res.status).toBe(0)
+      expect(readFileSync(join(draftDir, 'manifest.json'), 'utf8')).toBe(committed)
     },
     TIMEOUT_MS,
   )
