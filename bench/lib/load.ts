@@ -24,6 +24,8 @@ export interface LoadOptions {
   headers?: Record<string, string>
   /** Requests per second across all connections; unlimited if absent. */
   overallRate?: number
+  /** Latency figures from 2xx answers only (e.g. admitted requests under overload). */
+  excludeErrorStats?: boolean
 }
 
 export interface LoadResult {
@@ -67,6 +69,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     headers,
     body: opts.bodies.make(0),
     ...(opts.overallRate === undefined ? {} : { overallRate: opts.overallRate }),
+    ...(opts.excludeErrorStats ? { excludeErrorStats: true } : {}),
     setupClient: (client) => {
       const first = (nextClient++ % opts.connections) * perClient
       const requests = []
