@@ -4,13 +4,21 @@
  *   simulate tabular --model risk-v1 --features '{"driver_age":34,...}' [--threshold 2] [--tolerance 0]
  *   simulate image --model damage-v1 --image-url <url> (--image-file <path> | --image-sha256 <0x..>)
  *
- * The adapters (the ADAPTERS secret) come from the environment, never from the command line:
- * `FUNCTIONS_ADAPTERS` (the JSON itself) or `FUNCTIONS_ADAPTERS_FILE` (a file holding it).
- * Prints the decoded result as JSON (exit 0) or the source's error (exit 1); `--json` prints the
- * args, the raw bytes and the source's log as well. Runs offline: only the adapters are contacted.
- * The real-network steps (secrets, subscription, request) are in docs/functions.md.
+ *   sub:create --router <0x..> --link <0x..> [--consumer <0x..>]
+ *   sub:fund --router <0x..> --link <0x..> --sub <id> --juels <amount>
+ *   sub:add-consumer --router <0x..> --link <0x..> --sub <id> --consumer <0x..>
+ *   sub:info --router <0x..> --link <0x..> --sub <id>
+ *   secrets:encrypt --router <0x..> --don-id <id> [--out <file>]
+ *
+ * Secrets come from the environment, never from the command line: the adapters (the ADAPTERS
+ * secret) from `FUNCTIONS_ADAPTERS` (the JSON itself) or `FUNCTIONS_ADAPTERS_FILE` (a file holding
+ * it); the chain from `FUNCTIONS_RPC_URL` and `FUNCTIONS_PRIVATE_KEY`.
+ * `simulate` prints the decoded result as JSON (exit 0) or the source's error (exit 1); `--json`
+ * prints the args, the raw bytes and the source's log as well. It runs offline: only the adapters
+ * are contacted. Every command prints one JSON object; a usage or configuration error exits 2.
+ * Uploading secrets (needs the DON's gateway) and sending a request: docs/functions.md.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 
 import { Command, InvalidArgumentError, Option } from 'commander'
 
@@ -118,6 +126,108 @@ async function simulateCommand(job: string, options: SimulateOptions): Promise<n
   return decoded === undefined ? 1 : 0
 }
 
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+function parseAddress(value: string): string {
+  if (!ADDRESS.test(value)) throw new InvalidArgumentError('expected an address, 0x + 40 hex')
+  return value
+}
+
+function parseSubscriptionId(value: string): string {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a subscription id')
+  return value
+}
+
+function parseJuels(value: string): bigint {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a positive integer')
+  return BigInt(value)
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+}
+
+interface SubOptions {
+  router: string
+  link: string
+  sub?: string
+  consumer?: string
+  juels?: bigint
+}
+
+/** The network module loads the toolkit's package root (about 1.5 s): only when needed. */
+async function network() {
+  // eccrypto (inside the toolkit) announces its JavaScript fallback with console.info, on stdout,
+  // where this CLI prints its JSON: silence it while the module loads.
+  const info = console.info
+  console.info = () => undefined
+  let module: typeof import('./network.js')
+  try {
+    module = await import('./network.js')
+  } finally {
+    console.info = info
+  }
+  return { ...module, env: module.networkEnv(process.env) }
+}
+
+function subscriptionCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption('--router <0x..>', 'FunctionsRouter address', parseAddress)
+    .requiredOption('--link <0x..>', 'LINK token address', parseAddress)
+}
+
+function addNetworkCommands(program: Command): void {
+  subscriptionCommand(program, 'sub:create', 'create a Functions billing subscription')
+    .option('--consumer <0x..>', 'first consumer contract', parseAddress)
+    .action(async (options: SubOptions) => {
+      const { env, createSubscription } = await network()
+      print({ subscriptionId: await createSubscription(env, options, options.consumer) })
+    })
+  subscriptionCommand(program, 'sub:fund', 'send LINK to a subscription')
+    .requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
+    .requiredOption('--juels <amount>', 'LINK amount in juels (1 LINK = 1e18)', parseJuels)
+    .action(async (options: SubOptions & { sub: string; juels: bigint }) => {
+      const { env, fundSubscription, subscriptionInfo } = await network()
+      await fundSubscription(env, options, options.sub, options.juels)
+      print(await subscriptionInfo(env, options, options.sub))
+    })
+  subscriptionCommand(
+    program,
+    'sub:add-consumer',
+    'allow a consumer contract to use a subscription',
+  )
+    .requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
+    .requiredOption('--consumer <0x..>', 'consumer contract', parseAddress)
+    .action(async (options: SubOptions & { sub: string; consumer: string }) => {
+      const { env, addConsumer, subscriptionInfo } = await network()
+      await addConsumer(env, options, options.sub, options.consumer)
+      print(await subscriptionInfo(env, options, options.sub))
+    })
+  subscriptionCommand(program, 'sub:info', 'owner, balance and consumers of a subscription')
+    .requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
+    .action(async (options: SubOptions & { sub: string }) => {
+      const { env, subscriptionInfo } = await network()
+      print(await subscriptionInfo(env, options, options.sub))
+    })
+  program
+    .command('secrets:encrypt')
+    .description('encrypt the ADAPTERS secret to the DON keys, for DON-hosted secrets')
+    .requiredOption('--router <0x..>', 'FunctionsRouter address', parseAddress)
+    .requiredOption('--don-id <id>', 'DON id, e.g. fun-ethereum-sepolia-1')
+    .option('--out <file>', 'also write the encrypted secrets to this file')
+    .action(async (options: { router: string; donId: string; out?: string }) => {
+      const adapters = adaptersFromEnv(process.env)
+      const { env, encryptSecrets } = await network()
+      const encrypted = await encryptSecrets(env, options.router, options.donId, {
+        ADAPTERS: adapters,
+      })
+      if (options.out !== undefined) writeFileSync(options.out, encrypted + '\n', { mode: 0o600 })
+      print({ encryptedSecrets: encrypted, bytes: (encrypted.length - 2) / 2 })
+    })
+}
+
 export function buildProgram(): Command {
   const program = new Command('functions')
     .description('Chainlink Functions tooling for the onnx-oracle sources')
@@ -142,6 +252,7 @@ export function buildProgram(): Command {
     .action(async (job: string, options: SimulateOptions) => {
       process.exitCode = await simulateCommand(job, options)
     })
+  addNetworkCommands(program)
   return program
 }
 
@@ -149,7 +260,10 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv)
   } catch (error) {
-    if (error instanceof RequestArgsError) {
+    if (
+      error instanceof RequestArgsError ||
+      (error instanceof Error && error.name === 'NetworkConfigError')
+    ) {
       process.stderr.write(`error: ${error.message}\n`)
       process.exitCode = 2
       return
