@@ -10,29 +10,13 @@ import {LinkToken} from "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkT
 import {QuorumConsumer} from "../../contracts/QuorumConsumer.sol";
 import {QuorumClaimsExample} from "../../contracts/examples/QuorumClaimsExample.sol";
 import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
-
-/// @notice Test double for the model registry: only the two views QuorumConsumer reads, with a
-/// setter. The real ModelRegistry's approval workflow is tested in its own suite.
-contract ModelRegistryDouble {
-    mapping(bytes32 => mapping(bytes32 => bool)) private s_approved;
-    mapping(bytes32 => bytes32) private s_active;
-
-    function setApproved(bytes32 modelId, bytes32 modelHash, bool approved) external {
-        s_approved[modelId][modelHash] = approved;
-        if (approved) s_active[modelId] = modelHash;
-    }
-
-    function isApproved(bytes32 modelId, bytes32 modelHash) external view returns (bool) {
-        return s_approved[modelId][modelHash];
-    }
-
-    function activeVersion(bytes32 modelId) external view returns (bytes32) {
-        return s_active[modelId];
-    }
-}
+import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
+import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
+import {OnnxOracleDeployer} from "../../script/deploy/OnnxOracleDeployer.sol";
 
 /// @notice Real LinkToken, three real Operator contracts (each with its own authorised node key),
-/// the registry double and the example consumer asking all three with k = 2.
+/// the real ModelRegistry (proxy, two-person approval) and the example consumer asking all three
+/// with k = 2.
 abstract contract QuorumConsumerBase is Test {
     bytes32 internal constant MODEL_ID = bytes32("risk-v1");
     bytes32 internal constant MODEL_HASH = keccak256("risk-v1 model.onnx");
@@ -63,7 +47,8 @@ abstract contract QuorumConsumerBase is Test {
     event AssessmentFailed(bytes32 indexed claimId, bytes32 indexed requestId, uint8 reason);
 
     LinkToken internal s_link;
-    ModelRegistryDouble internal s_registry;
+    ModelRegistry internal s_registry;
+    address internal s_approver = makeAddr("approver");
     QuorumClaimsExample internal s_consumer;
     Operator[N] internal s_operators;
     address[N] internal s_nodes;
@@ -85,8 +70,10 @@ abstract contract QuorumConsumerBase is Test {
     function setUp() public virtual {
         s_link = new LinkToken();
         s_link.grantMintRole(address(this));
-        s_registry = new ModelRegistryDouble();
-        s_registry.setApproved(MODEL_ID, MODEL_HASH, true);
+        (s_registry,) = OnnxOracleDeployer.deployRegistry(address(this));
+        s_registry.grantRole(s_registry.PROPOSER_ROLE(), address(this));
+        s_registry.grantRole(s_registry.APPROVER_ROLE(), s_approver);
+        _approveModel(MODEL_HASH);
         s_consumer = new QuorumClaimsExample(address(s_link), address(s_registry));
 
         QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](N);
@@ -104,6 +91,23 @@ abstract contract QuorumConsumerBase is Test {
         }
         s_consumer.configureQuorum(MODEL_ID, oracles, THRESHOLD, TOLERANCE);
         s_link.mint(address(s_consumer), 10 ether);
+    }
+
+    function _approveModel(bytes32 modelHash) internal {
+        s_registry.propose(
+            IModelRegistry.Proposal({
+                modelId: MODEL_ID,
+                modelHash: modelHash,
+                version: bytes12("1.0.0"),
+                codeCommit: bytes20(0),
+                provenanceHash: keccak256("provenance"),
+                datasetDigest: bytes32(0),
+                hyperparamsHash: bytes32(0),
+                weightsUri: ""
+            })
+        );
+        vm.prank(s_approver);
+        s_registry.approve(MODEL_ID, modelHash);
     }
 
     /// Sends a request and returns the quorum id and the three OracleRequest logs, decoded.
@@ -298,7 +302,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
     }
 
     function test_AnswersOfDifferentApprovedVersionsDoNotAgree() public {
-        s_registry.setApproved(MODEL_ID, OTHER_HASH, true);
+        _approveModel(OTHER_HASH);
         (bytes32 quorumId, Leg[] memory legs) = _request();
         _fulfil(legs[0], 7250, OTHER_HASH, INPUT_HASH);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
@@ -308,6 +312,19 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         QuorumClaimsExample.Assessment memory a = s_consumer.getAssessment(CLAIM_ID);
         assertEq(a.modelHash, MODEL_HASH);
         assertEq(a.result, 7250);
+    }
+
+    function test_DeprecatedModelAnswerDoesNotCount() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        vm.prank(s_approver);
+        s_registry.deprecate(MODEL_ID, MODEL_HASH);
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AnswerRejected(
+            quorumId, address(legs[1].operator), IInferenceConsumer.RejectReason.ModelNotApproved
+        );
+        _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
     }
 
     function test_InputHashMismatchDoesNotCount() public {
