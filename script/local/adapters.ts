@@ -86,6 +86,8 @@ export async function startAdapters(specs: AdapterSpec[]): Promise<LocalAdapter[
 }
 
 /** The `ADAPTERS` secret of the Functions source (docs/protocol.md): url and signer of each. */
-export function adaptersSecret(adapters: Array<Pick<LocalAdapter, 'url' | 'signer'>>): string {
+export function adaptersSecret(
+  adapters: ReadonlyArray<Pick<LocalAdapter, 'url' | 'signer'>>,
+): string {
   return JSON.stringify(adapters.map((a) => ({ url: a.url, signer: a.signer })))
 }

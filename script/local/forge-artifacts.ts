@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import type { InterfaceAbi } from 'ethers'
@@ -18,7 +18,10 @@ export interface ForgeArtifact {
 
 /** Compiles the given source files (paths relative to the repo) into the local out dir. */
 export async function forgeBuild(files: string[], timeoutMs = 180_000): Promise<void> {
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'forge'), ['build', ...files], {
+  mkdirSync(LOCAL_FORGE_OUT, { recursive: true })
+  const lock = join(LOCAL_FORGE_OUT, '..', 'forge.lock')
+  const forge = join(REPO_ROOT, 'node_modules', '.bin', 'forge')
+  const child = spawn('flock', [lock, forge, 'build', ...files], {
     cwd: REPO_ROOT,
     env: { ...process.env, FOUNDRY_OUT: LOCAL_FORGE_OUT, FOUNDRY_CACHE_PATH: LOCAL_FORGE_CACHE },
     stdio: ['ignore', 'pipe', 'pipe'],

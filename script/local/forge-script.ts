@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { REPO_ROOT } from './repo-root'
@@ -42,7 +43,11 @@ export async function runForgeScript(options: ForgeScriptOptions): Promise<strin
     '--slow',
   ]
   if (options.targetContract !== undefined) args.push('--tc', options.targetContract)
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'forge'), args, {
+  // One forge at a time per out dir: parallel runs (jest workers) would corrupt a shared cache.
+  mkdirSync(options.outDir, { recursive: true })
+  const lock = join(options.outDir, '..', 'forge.lock')
+  const forge = join(REPO_ROOT, 'node_modules', '.bin', 'forge')
+  const child = spawn('flock', [lock, forge, ...args], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

@@ -1,0 +1,50 @@
+import { runDemo, type DemoReport } from '../../script/demo/run-demo'
+
+// The whole demo in-process: anvil, four adapter processes, the local DON, the real Chainlink
+// Functions contracts, the registry and ClaimsInsurance. About 40 s once forge's cache is warm.
+const DEMO_TIMEOUT_MS = 170_000
+
+describe('npm run demo, end to end', () => {
+  let report: DemoReport
+  const lines: string[] = []
+
+  beforeAll(async () => {
+    report = await runDemo({ log: (line) => lines.push(line) })
+  }, DEMO_TIMEOUT_MS)
+
+  test('scenario A: three honest adapters agree, the claim is settled and paid', () => {
+    const a = report.scenarios[0]
+    expect(a).toMatchObject({ accepted: true, agreed: 3, claimStatus: 'Settled' })
+    expect(a?.payout).toBeGreaterThan(0n)
+    expect(a?.fulfilTx).toMatch(/^0x[0-9a-f]{64}$/)
+  })
+
+  test('scenario B: an adapter on an unapproved model is dropped; two agree and the claim is paid', () => {
+    const [a, b] = report.scenarios
+    expect(b).toMatchObject({ accepted: true, agreed: 2, claimStatus: 'Settled' })
+    // The same photo, so the same assessment as with three adapters.
+    expect(b?.severity).toBe(a?.severity)
+    expect(b?.payout).toBe(a?.payout)
+  })
+
+  test('scenario C: two of three adapters misbehave; the DON reports an error and nothing is paid', () => {
+    const c = report.scenarios[2]
+    expect(c).toMatchObject({
+      accepted: false,
+      rejectReason: 'OracleError',
+      claimStatus: 'Rejected',
+      payout: 0n,
+    })
+    expect(lines.some((l) => l.includes('quorum not met'))).toBe(true)
+  })
+
+  test('the narration shows the registry steps with provenance and the transaction hashes', () => {
+    expect(lines.some((l) => /provenance hash 0x[0-9a-f]{64}/.test(l))).toBe(true)
+    expect(lines.filter((l) => /\(tx 0x[0-9a-f]{64}\)/.test(l)).length).toBeGreaterThan(10)
+  })
+
+  test('everything is shut down cleanly', () => {
+    expect(report.teardownFailures).toEqual([])
+    expect(lines.at(-1)).toBe('everything stopped')
+  })
+})
