@@ -50,6 +50,7 @@ declare module 'autocannon' {
   interface Instance extends PromiseLike<Result> {
     stop(): void
     on(event: 'start', listener: () => void): this
+    on(event: 'reqError', listener: (err: Error) => void): this
   }
   function autocannon(opts: Options): Instance
   export default autocannon

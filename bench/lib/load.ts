@@ -47,6 +47,8 @@ export interface LoadResult {
   statusCounts: Record<string, number>
   /** Distinct bodies in the pool (a connection that exhausts its slice starts it again). */
   distinctBodies: number
+  /** The first few request errors (connection refused, reset, timeout...), for diagnosis. */
+  errorSamples: string[]
 }
 
 function round(x: number, digits = 2): number {
@@ -82,6 +84,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   instance.on('start', () => {
     started = performance.now()
   })
+  const errorSamples: string[] = []
+  instance.on('reqError', (err: Error) => {
+    if (errorSamples.length < 3) errorSamples.push(err.message)
+  })
   const res = await instance
   const seconds = (performance.now() - (started || performance.now())) / 1000 || res.duration
   const statusCounts: Record<string, number> = {}
@@ -105,5 +111,6 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     timeouts: res.timeouts,
     statusCounts,
     distinctBodies: Math.min(opts.bodies.count, perClient * opts.connections),
+    errorSamples,
   }
 }
