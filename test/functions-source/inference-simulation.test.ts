@@ -1,0 +1,427 @@
+/**
+ * The Functions sources, run whole through the toolkit's simulateScript (Deno sandbox, Functions
+ * limits) against real adapter processes: four adapters with distinct operator keys and API keys,
+ * a fifth serving a different version of risk-v1, and a FaultProxy in front of each that can delay,
+ * drop or falsify answers. Every returned value is decoded with ethers' AbiCoder and compared field
+ * by field with what the adapters answer when asked directly.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+
+import canonicalize from 'canonicalize'
+import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
+
+import {
+  decodeInferenceResult,
+  type InferenceResult,
+} from '../../script/functions/inference-result'
+import {
+  FUNCTIONS_LIMITS,
+  FUNCTIONS_SOURCES,
+  REPO_ROOT,
+  simulateSource,
+  type JobKind,
+  type SimulationOutcome,
+} from '../../script/functions/simulate'
+import { startAdapter, type AdapterProcess } from './adapter-process'
+import { startFaultProxy, type FaultProxy } from './fault-proxy'
+import { makeOtherModelDir, type OtherModelDir } from './other-model-dir'
+
+jest.setTimeout(30_000)
+
+interface Manifest {
+  file: { sha256: string }
+  inputs: { features?: { name: string; type: string; min: number; max: number }[] }
+}
+
+const MODELS_DIR = join(REPO_ROOT, 'adapter', 'models')
+const readManifest = (id: string) =>
+  JSON.parse(readFileSync(join(MODELS_DIR, id, 'manifest.json'), 'utf8')) as Manifest
+const sha256Hex = (bytes: Uint8Array | string) =>
+  '0x' + createHash('sha256').update(bytes).digest('hex')
+
+const RISK = readManifest('risk-v1')
+const DAMAGE = readManifest('damage-v1')
+/** A valid feature row: each feature at a quarter of its range. */
+const FEATURES = Object.fromEntries(
+  (RISK.inputs.features ?? []).map((f) => {
+    const value = f.min + (f.max - f.min) / 4
+    return [f.name, f.type === 'integer' ? Math.round(value) : value]
+  }),
+)
+const FEATURES_HASH = sha256Hex(canonicalize(FEATURES) ?? '')
+const JOB_RUN_ID = 'fn-' + FEATURES_HASH.slice(2, 18)
+const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
+const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
+const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
+const IMAGE_HASH = sha256Hex(IMAGE)
+
+/** Honest adapter processes; one more serves a different risk-v1 (five processes in all). */
+const OPERATOR_COUNT = 4
+const operatorKey = (i: number) =>
+  keccak256(toUtf8Bytes(`onnx-oracle functions test operator ${i}`))
+const apiKey = (i: number) => `functions-test-key-${i}`
+const SLOW_MS = 8_000
+
+interface Honest {
+  result: string
+  modelHash: string
+  inputHash: string
+}
+
+/** Indexes 0 to OPERATOR_COUNT - 1: honest adapters; OPERATOR_COUNT: the other model's. */
+let adapters: AdapterProcess[] = []
+let proxies: FaultProxy[] = []
+let otherModel: OtherModelDir
+let imageServer: Server
+let imageUrl: string
+let honestRisk: Honest
+let honestDamage: Honest
+
+async function askDirectly(i: number, data: Record<string, unknown>): Promise<Honest> {
+  const res = await fetch(adapters[i]?.url ?? '', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey(i) },
+    body: JSON.stringify({ id: 'direct', data }),
+    signal: AbortSignal.timeout(10_000),
+  })
+  const body = (await res.json()) as { data: Honest }
+  expect(res.status).toBe(200)
+  return body.data
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}/`
+}
+
+interface Entry {
+  url: string
+  apiKey?: string
+  signer?: string
+}
+
+/** ADAPTERS entries for proxies `indexes`, with their API keys and (optionally) signers. */
+function entries(indexes: number[], withSigners: boolean): Entry[] {
+  return indexes.map((i) => ({
+    url: proxies[i]?.url ?? '',
+    apiKey: apiKey(i),
+    ...(withSigners ? { signer: adapters[i]?.signer ?? '' } : {}),
+  }))
+}
+
+function riskArgs(threshold: number, tolerance = '0', inputHash = FEATURES_HASH): string[] {
+  return [
+    'risk-v1',
+    RISK.file.sha256,
+    inputHash,
+    JSON.stringify({ features: FEATURES }),
+    String(threshold),
+    tolerance,
+  ]
+}
+
+function damageArgs(threshold: number, url = imageUrl): string[] {
+  return [
+    'damage-v1',
+    DAMAGE.file.sha256,
+    IMAGE_HASH,
+    JSON.stringify({ image: { url, sha256: IMAGE_HASH } }),
+    String(threshold),
+    '0',
+  ]
+}
+
+const totalRequests = () => proxies.reduce((sum, proxy) => sum + proxy.requests.length, 0)
+
+async function run(job: JobKind, args: string[], list: Entry[]): Promise<SimulationOutcome> {
+  const outcome = await simulateSource({
+    sourcePath: FUNCTIONS_SOURCES[job],
+    args,
+    secrets: { ADAPTERS: JSON.stringify(list) },
+  })
+  // Inside the Functions limits, whatever the outcome.
+  expect(outcome.durationMs).toBeLessThan(FUNCTIONS_LIMITS.maxExecutionTimeMs)
+  expect(totalRequests()).toBeLessThanOrEqual(FUNCTIONS_LIMITS.numAllowedQueries)
+  return outcome
+}
+
+function decoded(outcome: SimulationOutcome): InferenceResult {
+  if (outcome.responseHex === undefined) {
+    throw new Error(`simulation failed: ${outcome.error}\n${outcome.log}`)
+  }
+  expect((outcome.responseHex.length - 2) / 2).toBe(192)
+  expect((outcome.responseHex.length - 2) / 2).toBeLessThanOrEqual(
+    FUNCTIONS_LIMITS.maxOnChainResponseBytes,
+  )
+  return decodeInferenceResult(outcome.responseHex)
+}
+
+function expectRiskResult(
+  outcome: SimulationOutcome,
+  counts: { responded: number; agreed: number },
+): void {
+  const nowSeconds = BigInt(Math.floor(Date.now() / 1000))
+  const value = decoded(outcome)
+  expect(value.result).toBe(BigInt(honestRisk.result))
+  expect(value.modelHash).toBe(RISK.file.sha256)
+  expect(value.inputHash).toBe(FEATURES_HASH)
+  expect(value.responded).toBe(counts.responded)
+  expect(value.agreed).toBe(counts.agreed)
+  expect(value.observedAt).toBeGreaterThan(nowSeconds - 30n)
+  expect(value.observedAt).toBeLessThanOrEqual(nowSeconds)
+}
+
+function expectError(outcome: SimulationOutcome, message: RegExp): void {
+  expect(outcome.responseHex).toBeUndefined()
+  expect(outcome.error).toMatch(message)
+}
+
+beforeAll(async () => {
+  imageServer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png' })
+    res.end(IMAGE)
+  })
+  await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
+  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
+
+  otherModel = makeOtherModelDir('risk-v1', 'an unapproved retraining')
+  const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
+  adapters = await Promise.all(
+    Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
+      startAdapter({
+        signerKey: operatorKey(i),
+        env: env(i),
+        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.dir } : {}),
+      }),
+    ),
+  )
+  proxies = await Promise.all(adapters.map((a) => startFaultProxy(a.url)))
+
+  honestRisk = await askDirectly(0, { model: 'risk-v1', features: FEATURES })
+  honestDamage = await askDirectly(0, {
+    model: 'damage-v1',
+    image: { url: imageUrl, sha256: IMAGE_HASH },
+  })
+}, 150_000)
+
+afterAll(async () => {
+  await Promise.all(proxies.map((proxy) => proxy.close()))
+  await Promise.all(adapters.map((a) => a.stop()))
+  await new Promise<void>((resolve) =>
+    imageServer ? imageServer.close(() => resolve()) : resolve(),
+  )
+  if (otherModel) rmSync(otherModel.dir, { recursive: true, force: true })
+})
+
+beforeEach(() => {
+  for (const proxy of proxies) {
+    proxy.mode = { kind: 'pass' }
+    proxy.resetRequests()
+  }
+})
+
+describe('the adapters, asked directly (the reference for every simulation)', () => {
+  it('answer risk-v1 with the manifest hash and the JCS input hash', () => {
+    expect(honestRisk.modelHash).toBe(RISK.file.sha256)
+    expect(honestRisk.inputHash).toBe(FEATURES_HASH)
+    expect(honestRisk.result).toMatch(/^[0-9]+$/)
+  })
+
+  it('serve a different risk-v1 file from the other MODEL_DIR', () => {
+    expect(otherModel.modelHash).not.toBe(RISK.file.sha256)
+  })
+})
+
+describe('tabular-inference.js (risk-v1)', () => {
+  it('three honest signed adapters: the result, responded 3, agreed 3, one request each', async () => {
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
+    for (const i of [0, 1, 2]) {
+      const [request] = proxies[i]?.requests ?? []
+      expect(proxies[i]?.requests).toHaveLength(1)
+      expect(request?.headers['x-api-key']).toBe(apiKey(i))
+      expect(JSON.parse(request?.body ?? '')).toEqual({
+        id: JOB_RUN_ID,
+        data: { features: FEATURES, model: 'risk-v1' },
+      })
+    }
+  })
+
+  it('one adapter down: responded 2, agreed 2', async () => {
+    const list = [
+      ...entries([0, 1], true),
+      { url: await closedPortUrl(), signer: adapters[2]?.signer },
+    ]
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
+    expect(outcome.log).toMatch(/adapter 2: request failed/)
+  })
+
+  it('one adapter slower than the timeout: dropped, and the run stays inside 10 s', async () => {
+    ;(proxies[1] as FaultProxy).mode = { kind: 'delay', ms: SLOW_MS }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
+    expect(outcome.log).toMatch(/adapter 1: request failed/)
+    expect(outcome.durationMs).toBeLessThan(SLOW_MS)
+  })
+
+  it('one adapter lying (no signers configured): responded 3, agreed 2, the honest result', async () => {
+    ;(proxies[2] as FaultProxy).mode = { kind: 'lie', result: '1' }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], false))
+    expectRiskResult(outcome, { responded: 3, agreed: 2 })
+  })
+
+  it('one adapter on a different model version: dropped by model hash', async () => {
+    const list = entries([0, 1, OPERATOR_COUNT], true)
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
+    expect(outcome.log).toMatch(/adapter 2: different model hash/)
+  })
+
+  it('two of three lying differently: an error, never a wrong result', async () => {
+    ;(proxies[0] as FaultProxy).mode = { kind: 'lie', result: '1' }
+    ;(proxies[1] as FaultProxy).mode = { kind: 'lie', result: '999999' }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], false))
+    expectError(outcome, /quorum not met: 1 of 3 adapters agree, threshold 2 \(3 valid\)/)
+  })
+
+  it('two of three altered in transit to the same value: signatures catch it, an error', async () => {
+    ;(proxies[0] as FaultProxy).mode = { kind: 'lie', result: '1' }
+    ;(proxies[1] as FaultProxy).mode = { kind: 'lie', result: '1' }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
+    expectError(outcome, /quorum not met: 1 of 3 adapters agree, threshold 2 \(1 valid\)/)
+    expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
+  })
+
+  it('a wrong signer configured or a wrong API key: that answer is dropped', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[0] as Entry).signer = new Wallet(operatorKey(7)).address
+    ;(list[1] as Entry).apiKey = 'not-the-key'
+    const outcome = await run('tabular', riskArgs(1), list)
+    expectRiskResult(outcome, { responded: 1, agreed: 1 })
+    expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
+    expect(outcome.log).toMatch(/adapter 1: request failed \(401\)/)
+  })
+
+  it('five adapters, one on a different model: responded 4, agreed 4, exactly five requests', async () => {
+    const outcome = await run('tabular', riskArgs(4), entries([0, 1, 2, 3, OPERATOR_COUNT], true))
+    expectRiskResult(outcome, { responded: 4, agreed: 4 })
+    expect(totalRequests()).toBe(5)
+    for (const proxy of proxies) expect(proxy.requests).toHaveLength(1)
+  })
+
+  it('tolerance: an answer off by one agrees with tolerance 1', async () => {
+    const offByOne = (BigInt(honestRisk.result) + 1n).toString()
+    ;(proxies[2] as FaultProxy).mode = { kind: 'lie', result: offByOne }
+    const outcome = await run('tabular', riskArgs(3, '1'), entries([0, 1, 2], false))
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
+  })
+
+  it('an input hash that is not the hash of the features: refused before any request', async () => {
+    const outcome = await run('tabular', riskArgs(2, '0', IMAGE_HASH), entries([0, 1, 2], true))
+    expectError(outcome, /args\[2\] is not the sha256 of the canonical features/)
+    expect(totalRequests()).toBe(0)
+  })
+})
+
+describe('image-inference.js (damage-v1)', () => {
+  it('three honest signed adapters on a locally served photo: the result, agreed 3', async () => {
+    const outcome = await run('image', damageArgs(2), entries([0, 1, 2], true))
+    const value = decoded(outcome)
+    expect(value.result).toBe(BigInt(honestDamage.result))
+    expect(value.modelHash).toBe(DAMAGE.file.sha256)
+    expect(value.inputHash).toBe(IMAGE_HASH)
+    expect(value.responded).toBe(3)
+    expect(value.agreed).toBe(3)
+    expect(honestDamage.inputHash).toBe(IMAGE_HASH)
+  })
+
+  it('an image whose bytes do not match args[2]: every adapter refuses, an error', async () => {
+    const elsewhere = imageUrl.replace(IMAGE_FILE, 'other.png')
+    imageServer.removeAllListeners('request')
+    imageServer.on('request', (req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' })
+      res.end(req.url?.endsWith('other.png') ? Buffer.concat([IMAGE, Buffer.from([0])]) : IMAGE)
+    })
+    const outcome = await run('image', damageArgs(2, elsewhere), entries([0, 1, 2], true))
+    expectError(outcome, /no valid answer from 3 adapters/)
+    expect(totalRequests()).toBe(3)
+  })
+})
+
+interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function runCli(cliArgs: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'script', 'functions', 'cli.ts'), ...cliArgs],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+describe('npm run functions -- simulate (the CLI, offline: only loopback adapters)', () => {
+  const tabular = ['simulate', 'tabular', '--model', 'risk-v1', '--features']
+
+  it('prints the decoded result and exits 0', async () => {
+    const adaptersJson = JSON.stringify(entries([0, 1, 2], true))
+    const cli = await runCli([...tabular, JSON.stringify(FEATURES)], {
+      FUNCTIONS_ADAPTERS: adaptersJson,
+    })
+    expect(cli.code).toBe(0)
+    expect(JSON.parse(cli.stdout)).toMatchObject({
+      ok: true,
+      result: honestRisk.result,
+      modelHash: RISK.file.sha256,
+      inputHash: FEATURES_HASH,
+      responded: 3,
+      agreed: 3,
+    })
+    // The API keys travel in the environment and never show in the output.
+    expect(cli.stdout + cli.stderr).not.toContain(apiKey(0))
+  })
+
+  it('prints the source error and exits 1 when the adapters do not agree', async () => {
+    ;(proxies[0] as FaultProxy).mode = { kind: 'lie', result: '1' }
+    ;(proxies[1] as FaultProxy).mode = { kind: 'lie', result: '2' }
+    const cli = await runCli([...tabular, JSON.stringify(FEATURES), '--threshold', '2'], {
+      FUNCTIONS_ADAPTERS: JSON.stringify(entries([0, 1, 2], false)),
+    })
+    expect(cli.code).toBe(1)
+    expect(JSON.parse(cli.stdout)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/quorum not met/),
+    })
+  })
+
+  it('refuses a request it cannot build (exit 2) without contacting any adapter', async () => {
+    const cli = await runCli([...tabular, '{not json'], {
+      FUNCTIONS_ADAPTERS: JSON.stringify(entries([0], false)),
+    })
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toMatch(/--features is not valid JSON/)
+    expect(totalRequests()).toBe(0)
+  })
+})
