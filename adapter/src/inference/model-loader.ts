@@ -51,6 +51,9 @@ export function sessionOptions(intraOpNumThreads: number): InferenceSession.Sess
     intraOpNumThreads,
     graphOptimizationLevel: GRAPH_OPTIMIZATION_LEVEL,
     logSeverityLevel: 3,
+    // Idle intra-op threads sleep instead of spinning: on a shared host spinning threads steal
+    // the event loop's core. Scheduling only, never results.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   }
 }
 

@@ -164,6 +164,16 @@ export const OutputsSchema = z
   })
   .check((ctx) => {
     const { labels, result, payoutRatioBps } = ctx.value
+    labels.forEach((label, i) => {
+      if (labels.indexOf(label) !== i) {
+        ctx.issues.push({
+          code: 'custom',
+          input: label,
+          path: ['labels', i],
+          message: `duplicate label "${label}"`,
+        })
+      }
+    })
     if (result.kind === 'probability' && result.index >= labels.length) {
       ctx.issues.push({
         code: 'custom',
