@@ -70,6 +70,26 @@ const ACCOUNTS = {
   approver: 3,
 } as const
 
+/** Rejects as soon as `signal` aborts (Ctrl-C must not wait for a DON round). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(new Error('demo aborted'))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('demo aborted'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e instanceof Error ? e : new Error(String(e)))
+      },
+    )
+  })
+}
+
 function sha256(bytes: Buffer): string {
   return `0x${createHash('sha256').update(bytes).digest('hex')}`
 }
@@ -190,7 +210,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     }
 
     log('== 4. Adapters and the local DON')
-    const adapters = await adaptersStarting
+    const adapters = await abortable(adaptersStarting, options.signal)
     const [op1, op2, op3, op4] = adapters as [
       LocalAdapter,
       LocalAdapter,
@@ -271,7 +291,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const requestId = requested?.args.getValue('requestId') as string
       log(`claim #${claimId} filed with photo ${photoUrl} (sha256 ${photoHash}) (tx ${filed.hash})`)
       log(`Functions request ${requestId}: waiting for the DON...`)
-      const outcome: RoundOutcome = await don.waitForOutcome(requestId, DON_ROUND_TIMEOUT_MS)
+      const outcome: RoundOutcome = await abortable(
+        don.waitForOutcome(requestId, DON_ROUND_TIMEOUT_MS),
+        options.signal,
+      )
       return summarise(name, lineup, claimId, requestId, filed.hash, outcome)
     }
 
