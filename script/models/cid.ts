@@ -3,7 +3,9 @@
  * raw leaves, fixed 256 KiB chunks, balanced DAG of at most 174 links per node, a single-chunk file
  * reduced to its raw leaf, sha2-256, base32. ipfs-unixfs-importer and blockstore-core are ESM-only,
  * so they are imported dynamically (fine under tsx/node; not inside jest).
+ * CLI: `node --import tsx script/models/cid.ts <file>` prints the file's CID.
  */
+import { readFileSync } from 'node:fs'
 
 export const CHUNK_SIZE = 262_144
 export const MAX_CHILDREN_PER_NODE = 174
@@ -28,4 +30,19 @@ export async function unixfsCidV1(bytes: Uint8Array): Promise<string> {
   }
   if (cid === undefined) throw new Error('importer produced no entry')
   return cid
+}
+
+if (require.main === module) {
+  const path = process.argv[2]
+  if (!path) {
+    process.stderr.write('usage: cid.ts <file>\n')
+    process.exitCode = 2
+  } else {
+    unixfsCidV1(readFileSync(path))
+      .then((cid) => process.stdout.write(`${cid}\n`))
+      .catch((err: unknown) => {
+        process.stderr.write(`cid failed: ${err instanceof Error ? err.message : String(err)}\n`)
+        process.exitCode = 1
+      })
+  }
 }

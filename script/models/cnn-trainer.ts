@@ -134,15 +134,29 @@ function convBackward(
         db[co] = (db[co] as number) + g
         for (let ci = 0; ci < cin; ci++) {
           const wb = (co * cin + ci) * 9
-          const base = ci * p * p + oy * STRIDE * p + ox * STRIDE
-          for (let ky = 0; ky < K; ky++) {
-            const r = base + ky * p
-            const wr = wb + ky * K
-            for (let kx = 0; kx < K; kx++) {
-              dw[wr + kx] = (dw[wr + kx] as number) + g * (xp[r + kx] as number)
-              if (dxp) dxp[r + kx] = (dxp[r + kx] as number) + g * (w[wr + kx] as number)
-            }
-          }
+          const r0 = ci * p * p + oy * STRIDE * p + ox * STRIDE
+          const r1 = r0 + p
+          const r2 = r1 + p
+          // Unrolled 3x3; each element's accumulation order is the same as a ky/kx loop's.
+          dw[wb] = (dw[wb] as number) + g * (xp[r0] as number)
+          dw[wb + 1] = (dw[wb + 1] as number) + g * (xp[r0 + 1] as number)
+          dw[wb + 2] = (dw[wb + 2] as number) + g * (xp[r0 + 2] as number)
+          dw[wb + 3] = (dw[wb + 3] as number) + g * (xp[r1] as number)
+          dw[wb + 4] = (dw[wb + 4] as number) + g * (xp[r1 + 1] as number)
+          dw[wb + 5] = (dw[wb + 5] as number) + g * (xp[r1 + 2] as number)
+          dw[wb + 6] = (dw[wb + 6] as number) + g * (xp[r2] as number)
+          dw[wb + 7] = (dw[wb + 7] as number) + g * (xp[r2 + 1] as number)
+          dw[wb + 8] = (dw[wb + 8] as number) + g * (xp[r2 + 2] as number)
+          if (!dxp) continue
+          dxp[r0] = (dxp[r0] as number) + g * (w[wb] as number)
+          dxp[r0 + 1] = (dxp[r0 + 1] as number) + g * (w[wb + 1] as number)
+          dxp[r0 + 2] = (dxp[r0 + 2] as number) + g * (w[wb + 2] as number)
+          dxp[r1] = (dxp[r1] as number) + g * (w[wb + 3] as number)
+          dxp[r1 + 1] = (dxp[r1 + 1] as number) + g * (w[wb + 4] as number)
+          dxp[r1 + 2] = (dxp[r1 + 2] as number) + g * (w[wb + 5] as number)
+          dxp[r2] = (dxp[r2] as number) + g * (w[wb + 6] as number)
+          dxp[r2 + 1] = (dxp[r2 + 1] as number) + g * (w[wb + 7] as number)
+          dxp[r2 + 2] = (dxp[r2 + 2] as number) + g * (w[wb + 8] as number)
         }
       }
     }

@@ -14,7 +14,8 @@ import { argmax } from '../../script/models/metrics'
 import { readOnnx } from '../../script/models/onnx-reader'
 import { Prng } from '../../script/models/prng'
 import { decodeRgb, toTensor } from './image-preprocess'
-import { MODELS_DIR, openSession, quantise, runFloat } from './ort-session'
+import { quantise } from './fixed-point'
+import { MODELS_DIR, openSession, runFloat } from './ort-session'
 import { damageReference } from './reference-forward'
 
 const DIR = join(MODELS_DIR, 'damage-v1')

@@ -13,6 +13,7 @@ import {
   sha256Hex,
   type Manifest,
 } from '../../adapter/src/models/manifest'
+import { quantise } from './fixed-point'
 
 const MODELS_DIR = join(__dirname, '..', '..', 'adapter', 'models')
 
@@ -171,6 +172,10 @@ describe('model manifest', () => {
       'manifest.outputs.result.index',
     )
     expectRejected(
+      { ...m, outputs: { ...m.outputs, labels: ['loss', 'loss'] } },
+      'manifest.outputs.labels[1]: duplicate label "loss"',
+    )
+    expectRejected(
       { ...m, outputs: { ...m.outputs, payoutRatioBps: [0] } },
       'manifest.outputs.payoutRatioBps: expected one entry per label',
     )
@@ -195,5 +200,14 @@ describe('model manifest', () => {
       readFileSync(join(MODELS_DIR, 'manifest.schema.json'), 'utf8'),
     )
     expect(published).toEqual(manifestJsonSchema())
+  })
+})
+
+describe('fixed-point rounding used by the tests', () => {
+  it('rounds exact ties to even and everything else to nearest', () => {
+    expect([0.5, 1.5, 2.5, -1.5, -0.5, 0.49, 0.51].map((x) => quantise(x, 1))).toEqual([
+      0, 2, 2, -2, 0, 0, 1,
+    ])
+    expect(quantise(Math.fround(0.8669329), 10000)).toBe(8669)
   })
 })

@@ -8,7 +8,8 @@ import type { InferenceSession } from 'onnxruntime-node'
 
 import { parseManifest } from '../../adapter/src/models/manifest'
 import { readOnnx } from '../../script/models/onnx-reader'
-import { MODELS_DIR, openSession, quantise, runFloat } from './ort-session'
+import { quantise } from './fixed-point'
+import { MODELS_DIR, openSession, runFloat } from './ort-session'
 import { riskReference } from './reference-forward'
 
 const DIR = join(MODELS_DIR, 'risk-v1')

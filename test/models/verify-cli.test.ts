@@ -4,27 +4,10 @@ import { join } from 'node:path'
 
 import { parseManifest } from '../../adapter/src/models/manifest'
 import { REPO_ROOT, runTs } from './child-process'
+import { base32Multibase, referenceUnixfsCid } from './unixfs-reference'
 
 const COMMITTED = join(REPO_ROOT, 'adapter', 'models')
 const TIMEOUT_MS = 60_000
-
-/** RFC 4648 base32, lower case, no padding (the multibase `b` alphabet). */
-function base32(bytes: Uint8Array): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
-  let bits = 0
-  let value = 0
-  let out = ''
-  for (const byte of bytes) {
-    value = (value << 8) | byte
-    bits += 8
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
-  return out
-}
 
 describe('models:verify', () => {
   let dir: string
@@ -55,10 +38,26 @@ describe('models:verify', () => {
       )
       // CIDv1 = varint version 1, codec raw (0x55), multihash sha2-256 (0x12) of 32 bytes (0x20).
       const digest = Buffer.from(m.file.sha256.slice(2), 'hex')
-      const cid = `b${base32(Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20]), digest]))}`
+      const cid = base32Multibase(Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20]), digest]))
       expect(m.file.cid).toBe(cid)
     }
   })
+
+  it(
+    'computes a multi-chunk CID as ipfs add does (balanced dag-pb root over raw 256 KiB leaves)',
+    () => {
+      const bytes = Buffer.alloc(600_000) // three chunks: 256 KiB, 256 KiB, the rest
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24
+      const file = join(dir, 'big.bin')
+      writeFileSync(file, bytes)
+      const res = runTs('script/models/cid.ts', [file], TIMEOUT_MS)
+      expect(res.status).toBe(0)
+      const expected = referenceUnixfsCid(bytes)
+      expect(expected.startsWith('bafybei')).toBe(true) // CIDv1, dag-pb, sha2-256
+      expect(res.stdout.trim()).toBe(expected)
+    },
+    TIMEOUT_MS,
+  )
 
   it(
     'fails, naming the field, on a tampered model, provenance or task',
