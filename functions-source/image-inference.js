@@ -338,7 +338,10 @@ async function runInference(checkInput) {
       Functions.makeHttpRequest({
         url: adapter.url,
         method: 'POST',
-        headers: adapter.apiKey === undefined ? {} : { [API_KEY_HEADER]: adapter.apiKey },
+        headers:
+          adapter.apiKey === undefined
+            ? { 'content-type': 'application/json' }
+            : { 'content-type': 'application/json', [API_KEY_HEADER]: adapter.apiKey },
         data: body,
         timeout: ADAPTER_TIMEOUT_MS,
       }),

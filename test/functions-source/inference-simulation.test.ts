@@ -248,6 +248,7 @@ describe('tabular-inference.js (risk-v1)', () => {
       const [request] = proxies[i]?.requests ?? []
       expect(proxies[i]?.requests).toHaveLength(1)
       expect(request?.headers['x-api-key']).toBe(apiKey(i))
+      expect(request?.headers['content-type']).toBe('application/json')
       expect(JSON.parse(request?.body ?? '')).toEqual({
         id: JOB_RUN_ID,
         data: { features: FEATURES, model: 'risk-v1' },
