@@ -266,6 +266,14 @@ describe('tabular-inference.js (risk-v1)', () => {
     expect(outcome.log).toMatch(/adapter 2: request failed/)
   })
 
+  it('one adapter closing the connection mid-request: responded 2, agreed 2', async () => {
+    ;(proxies[0] as FaultProxy).mode = { kind: 'drop' }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
+    expect(outcome.log).toMatch(/adapter 0: request failed/)
+    expect(proxies[0]?.requests).toHaveLength(1)
+  })
+
   it('one adapter slower than the timeout: dropped, and the run stays inside 10 s', async () => {
     ;(proxies[1] as FaultProxy).mode = { kind: 'delay', ms: SLOW_MS }
     const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
