@@ -544,8 +544,9 @@ contract QuorumConsumerCancelTest is QuorumConsumerBase {
 contract QuorumConsumerGasTest is QuorumConsumerBase {
     function test_GasFigures() public {
         uint256 g = gasleft();
-        (bytes32 quorumId, Leg[] memory legs) = _request();
+        s_consumer.requestAssessment(bytes32("claim-0"), MODEL_ID, INPUT, INPUT_HASH);
         uint256 requestGas = g - gasleft();
+        (bytes32 quorumId, Leg[] memory legs) = _request();
 
         g = gasleft();
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
@@ -560,7 +561,7 @@ contract QuorumConsumerGasTest is QuorumConsumerBase {
         uint256 lateGas = g - gasleft();
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised));
 
-        console2.log("request to 3 operators (incl. test log recording):", requestGas);
+        console2.log("requestAssessment to 3 operators (first request):", requestGas);
         console2.log("fulfillOracleRequest2, answer counted:", countedGas);
         console2.log("fulfillOracleRequest2, answer finalising (incl. example hook):", finalisingGas);
         console2.log("fulfillOracleRequest2, late answer:", lateGas);
