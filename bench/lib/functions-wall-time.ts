@@ -1,14 +1,13 @@
 /**
  * Wall time of the tabular Functions source run through the toolkit's `simulateScript` (Deno
  * sandbox, the Functions limits; via script/functions/simulate.ts) against 3 and against 5 local
- * adapter processes. Each run's 192-byte result is decoded to check that every adapter answered and
+ * adapter processes (already running; the caller owns them). Each run's 192-byte result is decoded to check that every adapter answered and
  * agreed.
  */
 import type { Manifest } from '../../adapter/src/models/manifest'
 import { canonicalJson, sha256Hex } from '../../adapter/src/models/manifest'
 import { FUNCTIONS_SOURCES, simulateSource } from '../../script/functions/simulate'
 import { tabularFeatures } from './model-inputs'
-import { startServer, type RunningServer, type ServerSpec } from './server-process'
 
 export interface FunctionsRun {
   adapters: number
@@ -35,48 +34,37 @@ function decodeCounts(hex: string): { responded: number; agreed: number } {
 
 export async function measureFunctions(
   manifest: Manifest,
-  adapterSpec: (name: string, env: Record<string, string>) => ServerSpec,
+  adapterUrls: string[],
   repeats: number,
 ): Promise<FunctionsFigures> {
-  const servers: RunningServer[] = []
-  try {
-    for (let i = 0; i < 5; i++) servers.push(await startServer(adapterSpec(`fn-adapter-${i}`, {})))
-    const features = tabularFeatures(manifest, 4242)
-    const inputHash = sha256Hex(new TextEncoder().encode(canonicalJson(features)))
-    const runs: FunctionsRun[] = []
-    for (const n of [3, 5]) {
-      const wallMs: number[] = []
-      let agreed = ''
-      for (let r = 0; r < repeats; r++) {
-        const outcome = await simulateSource({
-          sourcePath: FUNCTIONS_SOURCES.tabular,
-          args: [
-            manifest.id,
-            manifest.file.sha256,
-            inputHash,
-            JSON.stringify({ features }),
-            String(Math.floor(n / 2) + 1),
-            '0',
-          ],
-          secrets: { ADAPTERS: JSON.stringify(servers.slice(0, n).map((s) => ({ url: s.url }))) },
-        })
-        if (outcome.responseHex === undefined) {
-          throw new Error(`simulateScript failed with ${n} adapters: ${outcome.error ?? '?'}`)
-        }
-        const counts = decodeCounts(outcome.responseHex)
-        agreed = `${counts.agreed}/${counts.responded}`
-        wallMs.push(outcome.durationMs)
-      }
-      const sorted = [...wallMs].sort((a, b) => a - b)
-      runs.push({
-        adapters: n,
-        wallMs,
-        medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
-        agreed,
+  const features = tabularFeatures(manifest, 4242)
+  const inputHash = sha256Hex(new TextEncoder().encode(canonicalJson(features)))
+  const runs: FunctionsRun[] = []
+  for (const n of [3, 5]) {
+    const wallMs: number[] = []
+    let agreed = ''
+    for (let r = 0; r < repeats; r++) {
+      const outcome = await simulateSource({
+        sourcePath: FUNCTIONS_SOURCES.tabular,
+        args: [
+          manifest.id,
+          manifest.file.sha256,
+          inputHash,
+          JSON.stringify({ features }),
+          String(Math.floor(n / 2) + 1),
+          '0',
+        ],
+        secrets: { ADAPTERS: JSON.stringify(adapterUrls.slice(0, n).map((url) => ({ url }))) },
       })
+      if (outcome.responseHex === undefined) {
+        throw new Error(`simulateScript failed with ${n} adapters: ${outcome.error ?? '?'}`)
+      }
+      const counts = decodeCounts(outcome.responseHex)
+      agreed = `${counts.agreed}/${counts.responded}`
+      wallMs.push(outcome.durationMs)
     }
-    return { source: 'functions-source/tabular-inference.js', runs }
-  } finally {
-    await Promise.all(servers.map((s) => s.stop()))
+    const sorted = [...wallMs].sort((a, b) => a - b)
+    runs.push({ adapters: n, wallMs, medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0, agreed })
   }
+  return { source: 'functions-source/tabular-inference.js', runs }
 }

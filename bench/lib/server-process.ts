@@ -65,6 +65,12 @@ export function peakRssMiB(pid: number): number {
   return Math.round((procStatusKb(pid, 'VmHWM') / 1024) * 10) / 10
 }
 
+// Children still running when this process exits (a crash, an interrupted run) are killed with it.
+const live = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** GET url; resolves to the status code, or 0 if the connection failed. */
@@ -93,6 +99,7 @@ export async function startServer(spec: ServerSpec, port?: number): Promise<Runn
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  live.add(child)
   let out = ''
   const keep = (b: Buffer) => {
     out = (out + b.toString('utf8')).slice(-8000)
@@ -103,17 +110,21 @@ export async function startServer(spec: ServerSpec, port?: number): Promise<Runn
   const exit = new Promise<void>((r) =>
     child.once('exit', () => {
       exited = true
+      live.delete(child)
       r()
     }),
   )
   const url = `http://127.0.0.1:${p}`
-  const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000)
+  const deadline = Date.now() + (spec.readyTimeoutMs ?? 90_000)
   while (true) {
-    if (exited) throw new Error(`${spec.name} exited before ready:\n${out}`)
+    if (exited) {
+      const how = child.signalCode ?? `code ${String(child.exitCode)}`
+      throw new Error(`${spec.name} exited (${how}) before ready:\n${out}`)
+    }
     if ((await getStatus(url + spec.readyPath)) === 200) break
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`${spec.name} not ready after ${spec.readyTimeoutMs ?? 30_000} ms:\n${out}`)
+      throw new Error(`${spec.name} not ready after ${spec.readyTimeoutMs ?? 90_000} ms:\n${out}`)
     }
     await sleep(100)
   }

@@ -21,7 +21,7 @@ export function startAdapter(
       name,
       script: 'adapter/src/server.ts',
       readyPath: '/ready',
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs: 90_000,
       env: { LOG_LEVEL: 'silent', EA_HOST: '127.0.0.1', ...env },
     },
     port,
