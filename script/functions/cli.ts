@@ -33,7 +33,7 @@ import {
 } from './request-args'
 import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from './simulate'
 
-interface SimulateOptions {
+export interface SimulateOptions {
   model: string
   modelHash?: string
   threshold: number
@@ -94,12 +94,25 @@ function buildArgs(job: JobKind, options: SimulateOptions): string[] {
   return imageArgs({ ...common, imageUrl: options.imageUrl, imageSha256 })
 }
 
-async function simulateCommand(job: string, options: SimulateOptions): Promise<number> {
+export interface SimulateReport {
+  exitCode: 0 | 1
+  report: Record<string, unknown>
+}
+
+/**
+ * The `simulate` command without its printing: runs the job's source and reports the decoded result
+ * (exit code 0) or the source's error (1). Throws RequestArgsError for a request it cannot build.
+ */
+export async function simulateCommand(
+  job: string,
+  options: SimulateOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<SimulateReport> {
   if (job !== 'tabular' && job !== 'image') {
     throw new RequestArgsError('job must be "tabular" or "image"')
   }
   const args = buildArgs(job, options)
-  const adapters = adaptersFromEnv(process.env)
+  const adapters = adaptersFromEnv(env)
   const outcome = await simulateSource({
     sourcePath: FUNCTIONS_SOURCES[job],
     args,
@@ -122,8 +135,7 @@ async function simulateCommand(job: string, options: SimulateOptions): Promise<n
     durationMs: outcome.durationMs,
     ...(options.json ? { args, responseHex: outcome.responseHex, log: outcome.log } : {}),
   }
-  process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-  return decoded === undefined ? 1 : 0
+  return { exitCode: decoded === undefined ? 1 : 0, report }
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
@@ -250,7 +262,9 @@ export function buildProgram(): Command {
     .option('--image-sha256 <0x..>', 'image: sha256 of the image bytes')
     .option('--json', 'also print args, raw bytes and the source log')
     .action(async (job: string, options: SimulateOptions) => {
-      process.exitCode = await simulateCommand(job, options)
+      const { exitCode, report } = await simulateCommand(job, options, process.env)
+      print(report)
+      process.exitCode = exitCode
     })
   addNetworkCommands(program)
   return program

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import canonicalize from 'canonicalize'
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
 
+import { simulateCommand, type SimulateOptions } from '../../script/functions/cli'
 import {
   decodeInferenceResult,
   type InferenceResult,
@@ -412,25 +413,33 @@ describe('npm run functions -- simulate (the CLI, offline: only loopback adapter
     expect(cli.stdout + cli.stderr).not.toContain(apiKey(0))
   })
 
-  it('prints the source error and exits 1 when the adapters do not agree', async () => {
+  const options: SimulateOptions = {
+    model: 'risk-v1',
+    threshold: 2,
+    tolerance: 0n,
+    features: JSON.stringify(FEATURES),
+  }
+
+  it('reports the source error with exit code 1 when the adapters do not agree', async () => {
     ;(proxies[0] as FaultProxy).mode = { kind: 'lie', result: '1' }
     ;(proxies[1] as FaultProxy).mode = { kind: 'lie', result: '2' }
-    const cli = await runCli([...tabular, JSON.stringify(FEATURES), '--threshold', '2'], {
+    const { exitCode, report } = await simulateCommand('tabular', options, {
       FUNCTIONS_ADAPTERS: JSON.stringify(entries([0, 1, 2], false)),
     })
-    expect(cli.code).toBe(1)
-    expect(JSON.parse(cli.stdout)).toMatchObject({
-      ok: false,
-      error: expect.stringMatching(/quorum not met/),
-    })
+    expect(exitCode).toBe(1)
+    expect(report).toMatchObject({ ok: false, error: expect.stringMatching(/quorum not met/) })
   })
 
-  it('refuses a request it cannot build (exit 2) without contacting any adapter', async () => {
-    const cli = await runCli([...tabular, '{not json'], {
-      FUNCTIONS_ADAPTERS: JSON.stringify(entries([0], false)),
-    })
-    expect(cli.code).toBe(2)
-    expect(cli.stderr).toMatch(/--features is not valid JSON/)
+  it('refuses a request it cannot build, before contacting any adapter', async () => {
+    const env = { FUNCTIONS_ADAPTERS: JSON.stringify(entries([0], false)) }
+    await expect(
+      simulateCommand('tabular', { ...options, features: '{not json' }, env),
+    ).rejects.toThrow(/--features is not valid JSON/)
+    await expect(simulateCommand('video', options, env)).rejects.toThrow(/tabular" or "image/)
+    await expect(simulateCommand('tabular', options, {})).rejects.toThrow(/FUNCTIONS_ADAPTERS/)
+    await expect(simulateCommand('tabular', options, { FUNCTIONS_ADAPTERS: '[]' })).rejects.toThrow(
+      /1 to 5 adapters/,
+    )
     expect(totalRequests()).toBe(0)
   })
 })
