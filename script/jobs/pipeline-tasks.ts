@@ -30,6 +30,8 @@ export interface EthTxRequest {
 /** What the harness needs from outside: bridges by name, HTTP, and the node's sending key. */
 export interface TaskEnvironment {
   bridgeUrl(name: string): string
+  /** The bridge's outgoing token, which a Chainlink node sends as `Authorization: Bearer`. */
+  bridgeOutgoingToken?(name: string): string | undefined
   sendTransaction(tx: EthTxRequest): Promise<PipelineValue>
   /** Upper bound for a bridge call, in ms, when the task gives no `timeout`. */
   defaultBridgeTimeoutMs: number
@@ -260,9 +262,12 @@ async function bridge(
     task.params.timeout === undefined
       ? env.defaultBridgeTimeoutMs
       : parseDuration('timeout', task.params.timeout)
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  const token = env.bridgeOutgoingToken?.(name)
+  if (token !== undefined) headers.authorization = `Bearer ${token}`
   const response = await fetch(env.bridgeUrl(name), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify(asMap('requestData', body), jsonReplacer),
     signal: AbortSignal.timeout(timeoutMs),
   })

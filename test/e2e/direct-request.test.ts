@@ -54,6 +54,7 @@ const MODEL = 'risk-v1'
 const THRESHOLD = 2
 const FEE_JUELS = 10n ** 17n
 const OPERATOR_COUNT = 3
+const BRIDGE_TOKEN = randomUUID()
 // Cold: compiling the script's ~90 sources takes 30-70 s on the shared machine; warm runs are fast.
 const SETUP_TIMEOUT_MS = 240_000
 
@@ -202,6 +203,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         if (name !== node.bridge.name) throw new Error(`no bridge ${name} in this node`)
         return node.bridge.url
       },
+      bridgeOutgoingToken: () => BRIDGE_TOKEN,
       sendTransaction: async (tx) => {
         const sent = await node.wallet.sendTransaction({
           to: tx.to,

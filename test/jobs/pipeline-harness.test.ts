@@ -64,19 +64,26 @@ function oracleRequestLog(
 function fakeAdapter(
   status: number,
   body: unknown,
-): Promise<{ server: Server; url: string; seen: unknown[] }> {
+): Promise<{ server: Server; url: string; seen: unknown[]; auth: (string | undefined)[] }> {
   const seen: unknown[] = []
+  const auth: (string | undefined)[] = []
   const server = createServer((req, res) => {
     let text = ''
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')))
     req.on('end', () => {
       seen.push(JSON.parse(text))
+      auth.push(req.headers.authorization)
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
     })
   })
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }),
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        seen,
+        auth,
+      }),
     ),
   )
 }
@@ -113,6 +120,7 @@ describe('pipeline harness on the generated job', () => {
     try {
       const run = await runDirectRequest(job, oracleRequestLog(), {
         bridgeUrl: (name) => (name === 'onnx-oracle' ? adapter.url : 'http://127.0.0.1:1'),
+        bridgeOutgoingToken: () => 'outgoing-token',
         sendTransaction: async (tx) => {
           sent.push(tx)
           return '0xhash'
@@ -124,6 +132,7 @@ describe('pipeline harness on the generated job', () => {
       adapter.server.close()
     }
     expect(adapter.seen).toEqual([{ id: JOB_ID, data: { model: 'risk-v1', ...INPUT } }])
+    expect(adapter.auth).toEqual(['Bearer outgoing-token'])
     expect(sent).toHaveLength(1)
     const tx = sent[0] as EthTxRequest
     expect(tx.to).toBe(OPERATOR)
