@@ -9,7 +9,9 @@ import { formatEther } from 'ethers'
 
 import { runDemo } from './run-demo'
 
-const DEMO_TIMEOUT_MS = 115_000
+// A bound so that the demo can never hang. A warm run takes about 40 s; the very first run also
+// compiles the contracts into /tmp/onnx-oracle-local/forge (about a minute more on an idle machine).
+const DEMO_TIMEOUT_MS = 300_000
 
 async function main(): Promise<number> {
   const controller = new AbortController()
