@@ -1,0 +1,106 @@
+/**
+ * The request builder of the CLI: the args it builds are exactly what the sources accept (checked
+ * with the sources' own parseRequest and checkJobInput), with hashes computed as the adapters do.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { secp256k1 } from '@noble/curves/secp256k1'
+import { keccak_256 } from '@noble/hashes/sha3'
+import { sha256 } from '@noble/hashes/sha256'
+import canonicalize from 'canonicalize'
+
+import {
+  bundledModelHash,
+  imageArgs,
+  parseAdaptersJson,
+  RequestArgsError,
+  tabularArgs,
+} from '../../script/functions/request-args'
+import { FUNCTIONS_SOURCES, REPO_ROOT } from '../../script/functions/simulate'
+import { loadSourceFunctions } from './source-core'
+
+const crypto = { secp256k1, keccak256: keccak_256, sha256 }
+const manifestHash = (id: string) =>
+  (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'adapter', 'models', id, 'manifest.json'), 'utf8')) as {
+      file: { sha256: string }
+    }
+  ).file.sha256
+
+describe('tabularArgs', () => {
+  const features = { driver_age: 34, annual_mileage_km: 12000.5 }
+
+  it('builds args the tabular source accepts, with the bundled model hash', () => {
+    const args = tabularArgs({ model: 'risk-v1', threshold: 2, tolerance: 5n, features })
+    const source = loadSourceFunctions(FUNCTIONS_SOURCES.tabular)
+    const request = source.parseRequest(args)
+    expect(request.modelHash).toBe(manifestHash('risk-v1'))
+    expect(request.inputHash).toBe(
+      '0x' +
+        createHash('sha256')
+          .update(canonicalize(features) ?? '')
+          .digest('hex'),
+    )
+    expect(request.threshold).toBe(2)
+    expect(request.tolerance).toBe(5n)
+    expect(() => source.checkJobInput(request.input, request.inputHash, crypto)).not.toThrow()
+  })
+
+  it.each([
+    ['a threshold of 0', { threshold: 0 }, /--threshold/],
+    ['a negative tolerance', { tolerance: -1n }, /--tolerance/],
+    ['a bad model hash', { modelHash: '0x12' }, /--model-hash/],
+    ['an unknown model without hash', { model: 'nope-v9' }, /no bundled model "nope-v9"/],
+    ['features that are an array', { features: [1, 2] }, /--features must be a JSON object/],
+  ])('refuses %s', (_, override, message) => {
+    const options = { model: 'risk-v1', threshold: 2, tolerance: 0n, features, ...override }
+    expect(() => tabularArgs(options)).toThrow(RequestArgsError)
+    expect(() => tabularArgs(options)).toThrow(message)
+  })
+})
+
+describe('imageArgs', () => {
+  it('builds args the image source accepts', () => {
+    const imageSha256 = '0x' + 'AB'.repeat(32)
+    const args = imageArgs({
+      model: 'damage-v1',
+      threshold: 3,
+      tolerance: 0n,
+      imageUrl: 'https://example.com/claim.png',
+      imageSha256,
+    })
+    const source = loadSourceFunctions(FUNCTIONS_SOURCES.image)
+    const request = source.parseRequest(args)
+    expect(request.modelHash).toBe(bundledModelHash('damage-v1'))
+    expect(request.inputHash).toBe(imageSha256.toLowerCase())
+    expect(request.input).toEqual({
+      image: { url: 'https://example.com/claim.png', sha256: imageSha256.toLowerCase() },
+    })
+    expect(() => source.checkJobInput(request.input, request.inputHash, crypto)).not.toThrow()
+  })
+
+  it('refuses an image hash that is not 32 bytes of hex', () => {
+    expect(() =>
+      imageArgs({
+        model: 'damage-v1',
+        threshold: 1,
+        tolerance: 0n,
+        imageUrl: 'x',
+        imageSha256: '0x1',
+      }),
+    ).toThrow(/image sha256/)
+  })
+})
+
+describe('parseAdaptersJson', () => {
+  it('accepts 1 to 5 http(s) adapters and refuses the rest', () => {
+    expect(parseAdaptersJson('[{"url":"https://a"}]')).toEqual([{ url: 'https://a' }])
+    expect(() => parseAdaptersJson('{')).toThrow(/not valid JSON/)
+    expect(() => parseAdaptersJson(JSON.stringify(Array(6).fill({ url: 'http://a' })))).toThrow(
+      /1 to 5/,
+    )
+    expect(() => parseAdaptersJson('[{"url":"file:///etc/passwd"}]')).toThrow(/ADAPTERS\[0\]\.url/)
+  })
+})
