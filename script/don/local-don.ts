@@ -15,6 +15,7 @@ import { coordinatorInterface, fulfillResultName, routerInterface } from './coor
 import { DonConfigError, RequestDecodeError } from './errors'
 import {
   DEFAULT_EXECUTION_LIMITS,
+  MAX_REQUEST_DATA_BYTES,
   executeOnNode,
   type ExecutionLimits,
   type NodeFault,
@@ -356,8 +357,11 @@ export class LocalDon {
     let decoded: ReturnType<typeof decodeRequestData> | undefined
     let requestError: string | undefined
     const maxVersion = this.options.maxSupportedRequestDataVersion ?? 1
+    const dataBytes = (request.data.length - 2) / 2
     if (request.dataVersion > maxVersion) {
       requestError = `unsupported request data version ${request.dataVersion}`
+    } else if (dataBytes > MAX_REQUEST_DATA_BYTES) {
+      requestError = `request of ${dataBytes} bytes exceeds the ${MAX_REQUEST_DATA_BYTES}-byte limit`
     } else {
       try {
         decoded = decodeRequestData(request.data)

@@ -5,6 +5,14 @@ import { delimiter, join } from 'node:path'
 // The simulateScript module alone: the toolkit's index also loads its secrets code (bcrypto), which
 // this DON does not need.
 import { simulateScript } from '@chainlink/functions-toolkit/dist/simulateScript/simulateScript'
+import {
+  DEFAULT_MAX_EXECUTION_DURATION_MS,
+  DEFAULT_MAX_HTTP_REQUEST_BYTES,
+  DEFAULT_MAX_HTTP_REQUEST_DURATION_MS,
+  DEFAULT_MAX_HTTP_REQUESTS,
+  DEFAULT_MAX_MEMORY_USAGE_MB,
+  DEFAULT_MAX_ON_CHAIN_RESPONSE_BYTES,
+} from '@chainlink/functions-toolkit/dist/simulationConfig'
 
 import { REPO_ROOT } from '../local/repo-root'
 import type { NodeObservation } from './aggregation'
@@ -19,14 +27,18 @@ export interface ExecutionLimits {
   maxQueryRequestBytes: number
 }
 
+/** The toolkit's defaults (simulationConfig.ts), which are the documented Functions limits. */
 export const DEFAULT_EXECUTION_LIMITS: ExecutionLimits = {
-  maxOnChainResponseBytes: 256,
-  maxExecutionTimeMs: 10_000,
-  maxMemoryUsageMb: 128,
-  numAllowedQueries: 5,
-  maxQueryDurationMs: 9_000,
-  maxQueryRequestBytes: 30_000,
+  maxOnChainResponseBytes: DEFAULT_MAX_ON_CHAIN_RESPONSE_BYTES,
+  maxExecutionTimeMs: DEFAULT_MAX_EXECUTION_DURATION_MS,
+  maxMemoryUsageMb: DEFAULT_MAX_MEMORY_USAGE_MB,
+  numAllowedQueries: DEFAULT_MAX_HTTP_REQUESTS,
+  maxQueryDurationMs: DEFAULT_MAX_HTTP_REQUEST_DURATION_MS,
+  maxQueryRequestBytes: DEFAULT_MAX_HTTP_REQUEST_BYTES,
 }
+
+/** Largest request (source, args and secrets reference) the DON executes: 30 KB. */
+export const MAX_REQUEST_DATA_BYTES = 30 * 1024
 
 /**
  * Fault injection for one simulated node:

@@ -155,6 +155,13 @@ describe('local DON against the real FunctionsRouter and FunctionsCoordinator v1
     expect(o.processed?.response).toBe('0x')
   })
 
+  test('a request above the 30 KB limit is not executed: every node reports the error', async () => {
+    const id = await request(`/*${'x'.repeat(31 * 1024)}*/ return Functions.encodeUint256(1)`)
+    const o = expectTransmitted(await don.waitForOutcome(id, ROUND_TIMEOUT_MS))
+    expect(toUtf8String(o.processed?.err ?? '0x')).toMatch(/exceeds the 30720-byte limit/)
+    expect(o.processed?.response).toBe('0x')
+  })
+
   test('two missing nodes: no quorum, nothing is transmitted and the request stays pending', async () => {
     don.setFaults({ 0: { kind: 'missing' }, 2: { kind: 'missing' } })
     const id = await request('return Functions.encodeUint256(3)')
