@@ -1,7 +1,7 @@
 // `npm run job-spec -- --operator 0x... --model damage-v1 --evm-chain-id 1 [--out dir]`
 // Generates the bridge definition and the `directrequest` job spec for one node operator and model,
 // validated, and prints the on-chain job id to put in the consumer's OracleConfig.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { Command, InvalidArgumentError } from 'commander'
@@ -14,7 +14,10 @@ function integer(value: string): number {
 }
 
 /** Builds the command; `run` is separate so tests can drive it without a process. */
-export function buildCommand(write: (text: string) => void): Command {
+export function buildCommand(
+  write: (text: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Command {
   const program = new Command('job-spec')
     .description('Generate the onnx-oracle bridge and directrequest job spec for a Chainlink node')
     .requiredOption('--operator <address>', 'your Operator contract address')
@@ -51,6 +54,10 @@ export function buildCommand(write: (text: string) => void): Command {
       '--out <dir>',
       'write <bridge>.bridge.json and <model>.job.toml here instead of printing',
     )
+    .option(
+      '--api-key-env <name>',
+      'environment variable holding the adapter API key the bridge task sends (needs --out)',
+    )
     .action((o: Record<string, string | number | undefined>) => {
       const options: JobSpecOptions = {
         operator: String(o.operator),
@@ -66,6 +73,15 @@ export function buildCommand(write: (text: string) => void): Command {
         bridgeTimeout: String(o.bridgeTimeout),
         maxTaskDuration: String(o.maxTaskDuration),
       }
+      if (o.apiKeyEnv !== undefined) {
+        const name = String(o.apiKeyEnv)
+        const key = env[name]
+        if (key === undefined || key === '')
+          throw new JobSpecError(`${name} is not set`, 'apiKeyEnv')
+        // a secret goes to a private file only, never to the terminal
+        if (o.out === undefined) throw new JobSpecError('an API key needs --out', 'apiKeyEnv')
+        options.apiKey = key
+      }
       const job = renderJob(options)
       if (o.out !== undefined) {
         const dir = String(o.out)
@@ -73,7 +89,8 @@ export function buildCommand(write: (text: string) => void): Command {
         const bridgeFile = join(dir, `${options.bridgeName}.bridge.json`)
         const jobFile = join(dir, `${options.model}.job.toml`)
         writeFileSync(bridgeFile, job.bridgeJson)
-        writeFileSync(jobFile, job.jobToml)
+        writeFileSync(jobFile, job.jobToml, { mode: 0o600 })
+        chmodSync(jobFile, 0o600) // also when the file already existed
         write(`wrote ${bridgeFile}\nwrote ${jobFile}\n`)
       } else {
         write(
@@ -92,8 +109,9 @@ export function run(
   argv: readonly string[],
   out: (t: string) => void,
   err: (t: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): number {
-  const program = buildCommand(out)
+  const program = buildCommand(out, env)
   program.exitOverride().configureOutput({ writeOut: out, writeErr: err })
   try {
     program.parse(argv, { from: 'user' })

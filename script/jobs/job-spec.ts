@@ -9,6 +9,7 @@ import { getAddress, hexlify, isAddress, toUtf8Bytes } from 'ethers'
 import { parse as parseToml, TomlError } from 'smol-toml'
 
 import { checkPipeline, parsePipeline, type Pipeline } from './dot-pipeline'
+import { bridgeHeaders } from './pipeline-tasks'
 
 const TEMPLATE_DIR = join(__dirname, 'templates')
 
@@ -38,6 +39,12 @@ export interface JobSpecOptions {
   bridgeTimeout: string
   /** Whole-run timeout, a Go duration. */
   maxTaskDuration: string
+  /**
+   * The adapter's API key (one of its API_KEYS), sent by the bridge task as
+   * `Authorization: Bearer`. It ends up in the job spec: keep the file private. Omit it when the
+   * adapter is reachable only from the node's private network and runs without API_KEYS.
+   */
+  apiKey?: string
 }
 
 /** Defaults for the optional settings. */
@@ -111,6 +118,8 @@ const BRIDGE_NAME = /^[a-z0-9_-]{1,64}$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const DURATION = /^\d+(ms|s|m|h)$/
 const DECIMAL = /^\d+$/
+// Safe to embed in JSON inside a DOT string inside TOML without escaping.
+const API_KEY = /^[A-Za-z0-9._~+/=-]{16,256}$/
 
 /** The task types the generated pipeline uses; a spec with others is rejected. */
 export const SUPPORTED_TASK_TYPES: ReadonlySet<string> = new Set([
@@ -169,6 +178,10 @@ function checkOptions(o: JobSpecOptions): void {
   if (!DURATION.test(o.maxTaskDuration)) {
     throw new JobSpecError('must be a duration like 60s', 'maxTaskDuration')
   }
+  if (o.apiKey !== undefined && !API_KEY.test(o.apiKey)) {
+    // the key itself is never part of the message
+    throw new JobSpecError('must be 16-256 of [A-Za-z0-9._~+/=-]', 'apiKey')
+  }
 }
 
 /** Replaces every `{{NAME}}`; a placeholder without a value, or a value never used, is an error. */
@@ -206,6 +219,10 @@ export function renderJob(options: JobSpecOptions): RenderedJob {
     MODEL_ID: options.model,
     BRIDGE_NAME: options.bridgeName,
     BRIDGE_TIMEOUT: options.bridgeTimeout,
+    BRIDGE_HEADERS:
+      options.apiKey === undefined
+        ? ''
+        : ` headers="[\\\\"Authorization\\\\", \\\\"Bearer ${options.apiKey}\\\\"]"`,
     GAS_LIMIT: String(options.gasLimit),
   })
   const bridgeJson = fillTemplate(readTemplate('bridge.json'), {
@@ -277,14 +294,27 @@ export function validateJobToml(toml: string): ValidatedJob {
         'observationSource',
       )
     }
-    if (
-      task.type === 'ethtx' &&
-      getAddress(task.params.to ?? '0x') !== getAddress(contractAddress)
-    ) {
-      throw new JobSpecError(
-        `task ${task.name} sends to another contract than the Operator`,
-        'observationSource',
-      )
+    if (task.type === 'bridge') {
+      try {
+        bridgeHeaders(task.params.headers)
+      } catch (cause) {
+        throw new JobSpecError(
+          `task ${task.name}: ${(cause as Error).message}`,
+          'observationSource',
+          {
+            cause,
+          },
+        )
+      }
+    }
+    if (task.type === 'ethtx') {
+      const to = task.params.to ?? ''
+      if (!isAddress(to) || getAddress(to) !== getAddress(contractAddress)) {
+        throw new JobSpecError(
+          `task ${task.name} sends to another contract than the Operator`,
+          'observationSource',
+        )
+      }
     }
   }
   return { spec, pipeline, order }

@@ -30,8 +30,6 @@ export interface EthTxRequest {
 /** What the harness needs from outside: bridges by name, HTTP, and the node's sending key. */
 export interface TaskEnvironment {
   bridgeUrl(name: string): string
-  /** The bridge's outgoing token, which a Chainlink node sends as `Authorization: Bearer`. */
-  bridgeOutgoingToken?(name: string): string | undefined
   sendTransaction(tx: EthTxRequest): Promise<PipelineValue>
   /** Upper bound for a bridge call, in ms, when the task gives no `timeout`. */
   defaultBridgeTimeoutMs: number
@@ -242,6 +240,23 @@ function parseDuration(name: string, value: string): number {
   return Number(m[1]) * unit
 }
 
+/** The bridge task's `headers`: a JSON array of alternating names and values. */
+export function bridgeHeaders(param: string | undefined): [string, string][] {
+  const text = nonemptyString(param) ?? '[]'
+  let list: unknown
+  try {
+    list = JSON.parse(text)
+  } catch (cause) {
+    throw new PipelineParamError(`headers: not JSON: ${(cause as Error).message}`)
+  }
+  if (!Array.isArray(list) || list.length % 2 !== 0 || list.some((h) => typeof h !== 'string')) {
+    throw new PipelineParamError('headers must be a JSON array of an even number of strings')
+  }
+  const pairs: [string, string][] = []
+  for (let i = 0; i < list.length; i += 2) pairs.push([list[i] as string, list[i + 1] as string])
+  return pairs
+}
+
 function jsonReplacer(_key: string, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v
 }
@@ -263,8 +278,7 @@ async function bridge(
       ? env.defaultBridgeTimeoutMs
       : parseDuration('timeout', task.params.timeout)
   const headers: Record<string, string> = { 'content-type': 'application/json' }
-  const token = env.bridgeOutgoingToken?.(name)
-  if (token !== undefined) headers.authorization = `Bearer ${token}`
+  for (const [key, value] of bridgeHeaders(task.params.headers)) headers[key.toLowerCase()] = value
   const response = await fetch(env.bridgeUrl(name), {
     method: 'POST',
     headers,

@@ -54,7 +54,8 @@ const MODEL = 'risk-v1'
 const THRESHOLD = 2
 const FEE_JUELS = 10n ** 17n
 const OPERATOR_COUNT = 3
-const BRIDGE_TOKEN = randomUUID()
+// The adapter's API key, which each job's bridge task sends (from the generated spec).
+const ADAPTER_API_KEY = randomUUID()
 // Cold: compiling the script's ~90 sources takes 30-70 s on the shared machine; warm runs are fast.
 const SETUP_TIMEOUT_MS = 240_000
 
@@ -106,6 +107,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
   let consumer: Contract
   let deployment: Deployment
   let nodes: OperatorNode[]
+  let adapterUrl: string
   const modelHash = sha256Hex(
     readFileSync(join(REPO_ROOT, 'adapter', 'models', MODEL, 'model.onnx')),
   )
@@ -123,9 +125,10 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         EA_PORT: String(adapterPort),
         EA_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        API_KEYS: ADAPTER_API_KEY,
       },
     })
-    const adapterUrl = `http://127.0.0.1:${adapterPort}`
+    adapterUrl = `http://127.0.0.1:${adapterPort}`
     const adapterReady = waitUntilReady(
       adapter,
       async () => (await fetch(`${adapterUrl}/health`, { signal: AbortSignal.timeout(1000) })).ok,
@@ -179,6 +182,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         gasLimit: 600_000,
         bridgeTimeout: '20s',
         maxTaskDuration: '30s',
+        apiKey: ADAPTER_API_KEY,
       })
       return {
         operator,
@@ -203,7 +207,6 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         if (name !== node.bridge.name) throw new Error(`no bridge ${name} in this node`)
         return node.bridge.url
       },
-      bridgeOutgoingToken: () => BRIDGE_TOKEN,
       sendTransaction: async (tx) => {
         const sent = await node.wallet.sendTransaction({
           to: tx.to,
@@ -255,6 +258,14 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
   }
 
   it('finalises with the adapter result once k of the n operators answered', async () => {
+    // the adapter demands its key, so the spec's bridge headers are what lets the jobs through
+    const anonymous = await fetch(adapterUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: '1', data: { model: MODEL, features: FEATURES } }),
+    })
+    expect(anonymous.status).toBe(401)
+
     const inputHash = sha256Hex(canonicalize(FEATURES) as string)
     const logs = await request('claim-e2e-1', JSON.stringify({ features: FEATURES }), inputHash)
     const quorumId = consumer.interface.parseLog(

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -89,6 +89,8 @@ describe('renderJob', () => {
     [{ gasLimit: 300_000 }, 'gasLimit'],
     [{ bridgeTimeout: 'soon' }, 'bridgeTimeout'],
     [{ minPaymentJuels: '0.1' }, 'minPaymentJuels'],
+    [{ apiKey: 'short' }, 'apiKey'],
+    [{ apiKey: 'sixteen-chars-ok"quote' }, 'apiKey'],
   ])('rejects %j', (override, field) => {
     expect(() => renderJob(options(override))).toThrow(JobSpecError)
     try {
@@ -203,6 +205,45 @@ describe('job-spec CLI', () => {
       'http://adapter:8080',
     )
     expect(out.join('')).toContain(onchainJobId(JOB_ID))
+  })
+
+  it('puts the API key from the environment into a private job file only', () => {
+    const out: string[] = []
+    const key = 'k3y-from-env-0123456789'
+    const argv = ['--operator', OPERATOR, '--model', 'risk-v1', '--evm-chain-id', '1']
+    const code = run(
+      [...argv, '--api-key-env', 'ADAPTER_KEY', '--out', dir],
+      (t) => out.push(t),
+      (t) => out.push(t),
+      { ADAPTER_KEY: key },
+    )
+    expect(code).toBe(0)
+    const file = join(dir, 'risk-v1.job.toml')
+    const job = validateJobToml(readFileSync(file, 'utf8'))
+    expect(job.pipeline.tasks.get('fetch')?.params.headers).toBe(
+      `["Authorization", "Bearer ${key}"]`,
+    )
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(out.join('')).not.toContain(key)
+
+    const err: string[] = []
+    const refused = run(
+      [...argv, '--api-key-env', 'ADAPTER_KEY'],
+      (t) => err.push(t),
+      (t) => err.push(t),
+      { ADAPTER_KEY: key },
+    )
+    expect(refused).toBe(2)
+    expect(err.join('')).toContain('an API key needs --out')
+    expect(err.join('')).not.toContain(key)
+    expect(
+      run(
+        [...argv, '--api-key-env', 'UNSET_VAR', '--out', dir],
+        () => undefined,
+        () => undefined,
+        {},
+      ),
+    ).toBe(2)
   })
 
   it('exits 2 with a message on invalid options', () => {

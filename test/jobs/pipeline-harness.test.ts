@@ -110,6 +110,7 @@ describe('pipeline harness on the generated job', () => {
       gasLimit: 600_000,
       bridgeTimeout: '5s',
       maxTaskDuration: '10s',
+      apiKey: 'test-api-key-0123456789',
     })
     job = validateJobToml(rendered.jobToml)
   })
@@ -120,7 +121,6 @@ describe('pipeline harness on the generated job', () => {
     try {
       const run = await runDirectRequest(job, oracleRequestLog(), {
         bridgeUrl: (name) => (name === 'onnx-oracle' ? adapter.url : 'http://127.0.0.1:1'),
-        bridgeOutgoingToken: () => 'outgoing-token',
         sendTransaction: async (tx) => {
           sent.push(tx)
           return '0xhash'
@@ -132,7 +132,7 @@ describe('pipeline harness on the generated job', () => {
       adapter.server.close()
     }
     expect(adapter.seen).toEqual([{ id: JOB_ID, data: { model: 'risk-v1', ...INPUT } }])
-    expect(adapter.auth).toEqual(['Bearer outgoing-token'])
+    expect(adapter.auth).toEqual(['Bearer test-api-key-0123456789'])
     expect(sent).toHaveLength(1)
     const tx = sent[0] as EthTxRequest
     expect(tx.to).toBe(OPERATOR)
