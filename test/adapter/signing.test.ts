@@ -1,4 +1,4 @@
-import { TypedDataEncoder, verifyTypedData } from 'ethers'
+import { SigningKey, TypedDataEncoder, verifyTypedData } from 'ethers'
 
 import {
   EIP712_DOMAIN,
@@ -6,7 +6,7 @@ import {
   inferenceDigest,
   type InferenceMessage,
 } from '../../adapter/src/signing/eip712'
-import { createSigner } from '../../adapter/src/signing/signer'
+import { createSigner, signDigest } from '../../adapter/src/signing/signer'
 import { TEST_SIGNER_ADDRESS, TEST_SIGNER_KEY } from './helpers'
 
 const MESSAGE: InferenceMessage = {
@@ -24,6 +24,15 @@ describe('EIP-712 operator signature', () => {
       { ...MESSAGE, result: (1n << 256n) - 1n },
     ]) {
       expect(inferenceDigest(msg)).toBe(TypedDataEncoder.hash(EIP712_DOMAIN, INFERENCE_TYPES, msg))
+    }
+  })
+
+  it('libsecp256k1 signatures are byte-identical to ethers (RFC 6979, low-s)', () => {
+    const key = new SigningKey(TEST_SIGNER_KEY)
+    const raw = Buffer.from(TEST_SIGNER_KEY.slice(2), 'hex')
+    for (let i = 0; i < 20; i++) {
+      const digest = inferenceDigest({ ...MESSAGE, result: BigInt(i) })
+      expect(signDigest(digest, raw)).toBe(key.sign(digest).serialized)
     }
   })
 

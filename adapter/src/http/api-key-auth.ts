@@ -4,14 +4,14 @@
  * Keys are compared as sha256 digests with `crypto.timingSafeEqual`, against every configured key
  * without early exit, so timing reveals neither a key nor which one matched.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 
 export class ApiKeyAuth {
   private readonly digests: Buffer[]
 
   constructor(keys: readonly string[]) {
-    this.digests = keys.map((k) => createHash('sha256').update(k, 'utf8').digest())
+    this.digests = keys.map((k) => hash('sha256', k, 'buffer'))
   }
 
   get required(): boolean {
@@ -30,7 +30,7 @@ export class ApiKeyAuth {
       presented = Array.isArray(header) ? header[0] : header
     }
     if (presented === undefined || presented === '') return false
-    const digest = createHash('sha256').update(presented, 'utf8').digest()
+    const digest = hash('sha256', presented, 'buffer')
     let ok = false
     for (const d of this.digests) ok = timingSafeEqual(d, digest) || ok
     return ok

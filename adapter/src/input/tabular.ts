@@ -4,7 +4,7 @@
  * manifest's column order, and computes the input hash of docs/protocol.md: sha256 of the RFC 8785
  * (JCS) canonical JSON of the features object. One compiled validator per model, built at load.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 import { z } from 'zod'
 
@@ -79,7 +79,7 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
         canonical += (prefixes[i] as string) + String(values[sorted[i] as string])
       }
       canonical += '}'
-      const inputHash = `0x${createHash('sha256').update(canonical).digest('hex')}`
+      const inputHash = `0x${hash('sha256', canonical, 'hex')}`
       return { row, inputHash, canonical }
     },
   }
