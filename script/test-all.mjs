@@ -67,7 +67,8 @@ check('format', 'prettier', ['--check', '.'])
     totals.failed += Number(m[2])
     totals.skipped += Number(m[3])
   }
-  if (!ok) {
+  // forge exits 0 on some compiler failures: no summary line means the step failed.
+  if (!ok || !m) {
     failedSteps.push('forge')
     if (!m || Number(m[2]) === 0) totals.failed += 1
   }
