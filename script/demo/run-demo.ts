@@ -90,6 +90,21 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   })
 }
 
+/**
+ * What the source said about each adapter on one DON node (`adapter <i>: <verdict>` lines it logs),
+ * with the adapters' names: which ones answered validly and which were dropped, and why.
+ */
+function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[] {
+  const out: string[] = []
+  for (const line of log.split('\n')) {
+    const m = /^adapter (\d+): (.*)$/.exec(line.trim())
+    if (m === null) continue
+    const adapter = lineup[Number(m[1])]
+    out.push(`  ${adapter?.name ?? `adapter ${m[1]}`}: ${m[2]}`)
+  }
+  return out
+}
+
 function sha256(bytes: Buffer): string {
   return `0x${createHash('sha256').update(bytes).digest('hex')}`
 }
@@ -320,6 +335,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         log(
           `DON report: ${outcome.observations.length} nodes observed, signed by ${outcome.signers.length}, transmitted by ${outcome.transmitter} (tx ${outcome.txHash})`,
         )
+        const verdicts = adapterVerdicts(outcome.observations[0]?.log ?? '', lineup)
+        if (verdicts.length > 0)
+          log(`adapter answers, as DON node ${outcome.observations[0]?.node} judged them:`)
+        for (const line of verdicts) log(line)
         if (ok) {
           accepted = true
           severity = ok.args.getValue('result') as bigint

@@ -70,6 +70,13 @@ export interface LocalDonOptions {
   onEvent?: (event: DonEvent) => void
 }
 
+/** One node's part in a round: its observation and what the source printed (console.log). */
+export interface NodeRound {
+  node: number
+  observation: NodeObservation
+  log: string
+}
+
 /** What the DON did with one request. */
 export type RoundOutcome =
   | {
@@ -78,7 +85,7 @@ export type RoundOutcome =
       txHash: string
       transmitter: string
       signers: string[]
-      observations: Array<{ node: number; observation: NodeObservation }>
+      observations: NodeRound[]
       result: string
       error: string
       /** From the Router's `RequestProcessed`, if it was emitted. */
@@ -350,10 +357,7 @@ export class LocalDon {
     return keys
   }
 
-  private async observe(
-    request: OracleRequestEvent,
-    present: number[],
-  ): Promise<Array<{ node: number; observation: NodeObservation }>> {
+  private async observe(request: OracleRequestEvent, present: number[]): Promise<NodeRound[]> {
     let decoded: ReturnType<typeof decodeRequestData> | undefined
     let requestError: string | undefined
     const maxVersion = this.options.maxSupportedRequestDataVersion ?? 1
@@ -390,6 +394,7 @@ export class LocalDon {
     const secrets = decoded ? this.secrets.resolve(decoded.secrets) : undefined
     const runs = present.map(async (node) => {
       let observation: NodeObservation
+      let log = ''
       if (requestError !== undefined || decoded === undefined) {
         observation = { ok: false, error: Buffer.from(requestError ?? 'invalid request', 'utf8') }
       } else if (secrets !== undefined && !secrets.ok) {
@@ -408,9 +413,10 @@ export class LocalDon {
           fault?.kind === 'missing' ? undefined : fault,
         )
         observation = execution.observation
+        log = execution.terminalOutput
       }
       this.emit({ type: 'node', requestId: request.requestId, node, observation })
-      return { node, observation }
+      return { node, observation, log }
     })
     return Promise.all(runs)
   }

@@ -26,6 +26,7 @@ describe('npm run demo, end to end', () => {
     // The same photo, so the same assessment as with three adapters.
     expect(b?.severity).toBe(a?.severity)
     expect(b?.payout).toBe(a?.payout)
+    expect(lines).toContain('  operator-4 (unapproved model): different model hash')
   })
 
   test('scenario C: two of three adapters misbehave; the DON reports an error and nothing is paid', () => {
