@@ -19,7 +19,7 @@ import { isIP } from 'node:net'
 import fc from 'fast-check'
 
 import { sha256Hex } from '../../adapter/src/models/manifest'
-import { runLoad } from '../../bench/lib/load'
+import { runLoad, type LoadResult } from '../../bench/lib/load'
 import { loadManifest, randomJpeg, tabularBody } from '../../bench/lib/model-inputs'
 import { peakRssMiB, rssMiB } from '../../bench/lib/server-process'
 import {
@@ -313,14 +313,19 @@ describe('overload at 2x capacity', () => {
       const sampler = setInterval(() => {
         rssMax = Math.max(rssMax, rssMiB(plain.pid))
       }, 250)
-      const overload = await runLoad({
-        url: plain.url,
-        connections: OVERLOAD_CONNECTIONS,
-        durationSeconds: SIZES.overloadSeconds,
-        overallRate: rate,
-        excludeErrorStats: true,
-        bodies: pool(Math.min(400_000, rate * SIZES.overloadSeconds + 1000)),
-      })
+      // The overload in two halves: if admitted requests queued without bound, the second half's
+      // latency would be far above the first's.
+      const half = () =>
+        runLoad({
+          url: plain.url,
+          connections: OVERLOAD_CONNECTIONS,
+          durationSeconds: SIZES.overloadSeconds / 2,
+          overallRate: rate,
+          excludeErrorStats: true,
+          bodies: pool(Math.min(200_000, Math.ceil((rate * SIZES.overloadSeconds) / 2) + 1000)),
+        })
+      const first = await half()
+      const second = await half()
       clearInterval(sampler)
       const rssAfter = rssMiB(plain.pid)
       // Right after: normal service, at once.
@@ -329,21 +334,25 @@ describe('overload at 2x capacity', () => {
       for (let i = 0; i < 20; i++)
         after.push(await post(plain.url, tabularBody(risk, 9_000_000 + i)))
       const recoveryMs = performance.now() - t
+      const describe = (r: LoadResult) =>
+        `${r.durationSeconds} s: answers ${JSON.stringify(r.statusCounts)}, errors ${r.errors}, ` +
+        `admitted p50 ${r.latencyP50Ms} ms p99 ${r.latencyP99Ms} ms`
       process.stdout.write(
-        `overload: capacity ${capacity.requestsPerSecond} req/s, offered ${rate} req/s for ` +
-          `${overload.durationSeconds} s from ${OVERLOAD_CONNECTIONS} connections; answers ${JSON.stringify(overload.statusCounts)}, errors ` +
-          `${overload.errors}; admitted p50 ${overload.latencyP50Ms} ms p99 ${overload.latencyP99Ms} ms; ` +
-          `RSS ${rssBefore} -> ${rssAfter} MiB (max ${rssMax}); 20 requests after in ${Math.round(recoveryMs)} ms\n`,
+        `overload: capacity ${capacity.requestsPerSecond} req/s, offered ${rate} req/s from ` +
+          `${OVERLOAD_CONNECTIONS} connections; first half ${describe(first)}; second half ` +
+          `${describe(second)}; RSS ${rssBefore} -> ${rssAfter} MiB (max ${rssMax}); ` +
+          `20 requests after in ${Math.round(recoveryMs)} ms\n`,
       )
-      const statuses = Object.keys(overload.statusCounts).map(Number)
-      expect(statuses.filter((s) => ![200, 429, 503].includes(s))).toEqual([])
-      expect(overload.ok).toBeGreaterThan(0)
-      expect(overload.errors).toBe(0)
-      // Bounded: an admitted request waits for at most the requests ahead of it, so its p99 stays
-      // within a small multiple of the time the server needs for one full round of connections
-      // (plus a second of slack for a busy shared machine), not growing with the overload.
-      const roundMs = (OVERLOAD_CONNECTIONS / Math.max(1, capacity.requestsPerSecond)) * 1000
-      expect(overload.latencyP99Ms).toBeLessThan(1000 + 8 * roundMs)
+      for (const r of [first, second]) {
+        const statuses = Object.keys(r.statusCounts).map(Number)
+        expect(statuses.filter((s) => ![200, 429, 503].includes(s))).toEqual([])
+        expect(r.ok).toBeGreaterThan(0)
+        expect(r.errors).toBe(0)
+        // Far inside the client's 10 s timeout on a busy shared machine.
+        expect(r.latencyP99Ms).toBeLessThan(5000)
+      }
+      // Bounded: no growth from the first half to the second.
+      expect(second.latencyP99Ms).toBeLessThan(2 * first.latencyP99Ms + 1000)
       expect(rssMax).toBeLessThan(rssBefore * 1.5 + 32)
       expect(after.map((a) => a.status)).toEqual(new Array<number>(20).fill(200))
       expect(recoveryMs).toBeLessThan(2000)
