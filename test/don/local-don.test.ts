@@ -16,6 +16,8 @@ import {
 const EXAMPLE_CLIENT =
   'node_modules/@chainlink/contracts/src/v0.8/functions/v1_0_0/example/FunctionsClientExample.sol'
 const ROUND_TIMEOUT_MS = 30_000
+// A round runs four Deno sandboxes; on a busy shared machine that can take several seconds.
+jest.setTimeout(60_000)
 const word = (n: number): string => '0x' + n.toString(16).padStart(64, '0')
 
 let chain: LocalChain
