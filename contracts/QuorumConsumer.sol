@@ -111,7 +111,8 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     );
     /// @notice Emitted when an operator's answer arrived but does not count, and why.
     event AnswerRejected(bytes32 indexed quorumId, address indexed operator, RejectReason reason);
-    /// @notice Emitted when an expired request is cancelled; `refunded` juels came back from Operators.
+    /// @notice Emitted when unanswered legs of an expired request are cancelled; `refunded` juels came
+    /// back from the Operators.
     event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
 
     /// @notice Thrown by the constructor when the LINK token or registry address is zero.
@@ -127,8 +128,10 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     /// @notice Thrown by `fulfillInference()` when the caller is not the Operator the request went to,
     /// the Chainlink request id is unknown, or the operator already answered.
     error UnexpectedFulfillment(bytes32 chainlinkRequestId, address caller);
-    /// @notice Thrown by `cancelInferenceRequest()` when the request is not pending.
+    /// @notice Thrown by `cancelInferenceRequest()` when the request is neither pending nor finalised.
     error RequestNotPending(bytes32 quorumId, Status status);
+    /// @notice Thrown by `cancelInferenceRequest()` on a finalised request whose operators all answered.
+    error NothingToCancel(bytes32 quorumId);
     /// @notice Thrown by `cancelInferenceRequest()` before the request's deadline.
     error RequestNotExpired(bytes32 quorumId, uint256 deadline);
 
@@ -188,20 +191,21 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
 
     // ------------------------------------------------------------------ cancellation
 
-    /// @notice Cancels a request that did not reach its threshold before its deadline and takes back,
-    /// through each Operator's `cancelOracleRequest`, the LINK of every operator that has not answered.
-    /// @dev Anyone may call it: the LINK returns to this contract, and the dApp hears of it through
-    /// `_onInferenceRejected(..., Expired)`.
+    /// @notice After the deadline, takes back through each Operator's `cancelOracleRequest` the LINK of
+    /// every operator that has not answered. A still-pending request (k never reached) is cancelled and
+    /// the dApp hears of it through `_onInferenceRejected(..., Expired)`; on a finalised request only
+    /// the unanswered legs are cancelled and the result stands.
+    /// @dev Anyone may call it: the LINK returns to this contract.
     /// @param quorumId The id returned by `_requestInferenceQuorum`.
     function cancelInferenceRequest(bytes32 quorumId) external {
         QuorumRequest storage request = s_requests[quorumId];
-        if (request.status != Status.Pending) {
-            revert RequestNotPending(quorumId, request.status);
+        Status status = request.status;
+        if (status != Status.Pending && status != Status.Finalised) {
+            revert RequestNotPending(quorumId, status);
         }
         if (block.timestamp < request.deadline) {
             revert RequestNotExpired(quorumId, request.deadline);
         }
-        request.status = Status.Cancelled;
 
         bytes32[] storage legIds = s_operatorRequestIds[quorumId];
         uint256 refunded = 0;
@@ -213,6 +217,14 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
                 _cancelChainlinkRequest(legIds[i], leg.fee, this.fulfillInference.selector, request.deadline);
             }
         }
+        if (status == Status.Finalised) {
+            if (refunded == 0) {
+                revert NothingToCancel(quorumId);
+            }
+            emit QuorumCancelled(quorumId, refunded);
+            return;
+        }
+        request.status = Status.Cancelled;
         emit QuorumCancelled(quorumId, refunded);
         emit InferenceRejected(quorumId, request.modelId, RejectReason.Expired);
         _onInferenceRejected(quorumId, request.modelId, uint8(RejectReason.Expired));

@@ -526,14 +526,31 @@ contract QuorumConsumerCancelTest is QuorumConsumerBase {
         s_consumer.cancelInferenceRequest(quorumId);
     }
 
-    function test_RevertWhen_CancelFinalised() public {
+    function test_RecoversUnansweredLinkOfFinalisedRequest() public {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
+        uint256 before = s_link.balanceOf(address(s_consumer));
+        vm.warp(legs[0].expiration);
+        vm.expectEmit(true, false, false, true, address(s_consumer));
+        emit QuorumCancelled(quorumId, FEE);
+        s_consumer.cancelInferenceRequest(quorumId);
+        assertEq(s_link.balanceOf(address(s_consumer)), before + FEE);
+        assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Finalised), "the result stands");
+        assertEq(s_consumer.getAssessment(CLAIM_ID).result, 7250);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.NothingToCancel.selector, quorumId));
+        s_consumer.cancelInferenceRequest(quorumId);
+    }
+
+    function test_RevertWhen_CancelRejected() public {
+        (bytes32 quorumId, Leg[] memory legs) = _request();
+        _fulfil(legs[0], 1000, MODEL_HASH, INPUT_HASH);
+        _fulfil(legs[1], 5000, MODEL_HASH, INPUT_HASH);
+        _fulfil(legs[2], 9000, MODEL_HASH, INPUT_HASH);
         vm.warp(legs[0].expiration);
         vm.expectRevert(
             abi.encodeWithSelector(
-                QuorumConsumer.RequestNotPending.selector, quorumId, QuorumConsumer.Status.Finalised
+                QuorumConsumer.RequestNotPending.selector, quorumId, QuorumConsumer.Status.Rejected
             )
         );
         s_consumer.cancelInferenceRequest(quorumId);
