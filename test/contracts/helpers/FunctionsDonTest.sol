@@ -179,6 +179,26 @@ abstract contract FunctionsDonTest is Test {
         revert("no OracleRequest");
     }
 
+    /// @dev Whether `needle` occurs in `haystack`.
+    function _contains(bytes memory haystack, bytes memory needle) internal pure returns (bool) {
+        if (needle.length > haystack.length) {
+            return false;
+        }
+        for (uint256 i = 0; i <= haystack.length - needle.length; ++i) {
+            bool found = true;
+            for (uint256 j = 0; j < needle.length; ++j) {
+                if (haystack[i + j] != needle[j]) {
+                    found = false;
+                    break;
+                }
+            }
+            if (found) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ------------------------------------------------------------ results
 
     function _result(uint256 severity) internal view returns (InferenceResult.Data memory) {
