@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 
+import { ZeroHash } from 'ethers'
 import express, { type Express, type NextFunction, type Request, type Response } from 'express'
 import type { Logger } from 'pino'
 
@@ -87,7 +88,9 @@ export async function createAdapter(
       ? undefined
       : createSigner(config.SIGNER_PRIVATE_KEY, config.SIGNER_THREADS)
   // The first signature loads the curve code in the worker (~1 s): pay it before serving.
-  if (signer !== undefined) await signer.sign(`0x${'00'.repeat(31)}01`)
+  if (signer !== undefined) {
+    await signer.sign({ modelHash: ZeroHash, inputHash: ZeroHash, result: 0n, jobRunId: 'warm-up' })
+  }
   const service = new InferenceService(
     loaded,
     {

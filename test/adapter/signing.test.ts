@@ -51,7 +51,7 @@ describe('EIP-712 operator signature', () => {
           result: BigInt(i),
           jobRunId: `j${i}`,
         }))
-        const sigs = await Promise.all(messages.map((m) => signer.sign(inferenceDigest(m))))
+        const sigs = await Promise.all(messages.map((m) => signer.sign(m)))
         sigs.forEach((sig, i) => {
           expect(sig).toMatch(/^0x[0-9a-f]{128}(1b|1c)$/)
           expect(
@@ -63,4 +63,24 @@ describe('EIP-712 operator signature', () => {
       }
     },
   )
+
+  it('worker threads sign exactly what the event-loop signer signs (same digest code path)', async () => {
+    const inline = createSigner(TEST_SIGNER_KEY, 0)
+    const workers = createSigner(TEST_SIGNER_KEY, 2)
+    try {
+      const messages = Array.from({ length: 40 }, (_, i) => ({
+        modelHash: `0x${(i * 7919).toString(16).padStart(64, '0')}`,
+        inputHash: `0x${(i * 104729 + 1).toString(16).padStart(64, 'f')}`,
+        result: BigInt(i) * 123_456_789_123n,
+        jobRunId: i % 3 === 0 ? '' : `job-${i}-ü`,
+      }))
+      const a = await Promise.all(messages.map((m) => inline.sign(m)))
+      const b = await Promise.all(messages.map((m) => workers.sign(m)))
+      expect(b).toEqual(a)
+      await expect(workers.sign({ ...MESSAGE, result: -1n })).rejects.toThrow(/not a uint256/)
+    } finally {
+      await inline.close()
+      await workers.close()
+    }
+  })
 })

@@ -27,7 +27,6 @@ import { fetchImage, type FetchSettings } from '../input/image-fetch'
 import { imageToRow } from '../input/image-preprocess'
 import { compileTabularValidator, type TabularValidator } from '../input/tabular'
 import type { AdapterMetrics } from '../metrics'
-import { inferenceDigest } from '../signing/eip712'
 import type { InferenceSigner } from '../signing/signer'
 import { MicroBatcher } from './batcher'
 import { runQuantised, type LoadedModels, type ServedModel } from './model-loader'
@@ -145,13 +144,12 @@ export class InferenceService {
     let signed = ''
     if (this.signer !== undefined) {
       const end = this.metrics.signDuration.startTimer()
-      const digest = inferenceDigest({
+      const signature = await this.signer.sign({
         modelHash: model.modelHash,
         inputHash,
         result: BigInt(result),
         jobRunId: jobRunID,
       })
-      const signature = await this.signer.sign(digest)
       end()
       signed = `,"signer":"${this.signer.address}","signature":"${signature}"`
     }

@@ -27,22 +27,31 @@ export interface InferenceMessage {
   jobRunId: string
 }
 
-const DOMAIN_SEPARATOR = getBytes(TypedDataEncoder.hashDomain(EIP712_DOMAIN))
-const TYPE_HASH = getBytes(
-  keccak256(toUtf8Bytes(TypedDataEncoder.from(INFERENCE_TYPES).encodeType('Inference'))),
+/** `0x` + hex of the domain separator and of the `Inference` type hash. */
+export const DOMAIN_SEPARATOR_HEX = TypedDataEncoder.hashDomain(EIP712_DOMAIN)
+export const TYPE_HASH_HEX = keccak256(
+  toUtf8Bytes(TypedDataEncoder.from(INFERENCE_TYPES).encodeType('Inference')),
 )
+const DOMAIN_SEPARATOR = getBytes(DOMAIN_SEPARATOR_HEX)
+const TYPE_HASH = getBytes(TYPE_HASH_HEX)
 const UINT256_MAX = (1n << 256n) - 1n
+
+/** The result as 64 hex digits (a uint256 word); throws if it is not a uint256. */
+export function uint256Hex(result: bigint): string {
+  if (result < 0n || result > UINT256_MAX) {
+    throw new AdapterError(`result ${result} is not a uint256 and cannot be signed`, 500)
+  }
+  return result.toString(16).padStart(64, '0')
+}
 
 /** The EIP-712 digest (`0x` + 64 hex) an operator signs for one answer. */
 export function inferenceDigest(msg: InferenceMessage): string {
-  if (msg.result < 0n || msg.result > UINT256_MAX) {
-    throw new AdapterError(`result ${msg.result} is not a uint256 and cannot be signed`, 500)
-  }
+  const resultHex = uint256Hex(msg.result)
   const struct = Buffer.alloc(160)
   struct.set(TYPE_HASH, 0)
   struct.write(msg.modelHash.slice(2), 32, 'hex')
   struct.write(msg.inputHash.slice(2), 64, 'hex')
-  struct.write(msg.result.toString(16).padStart(64, '0'), 96, 'hex')
+  struct.write(resultHex, 96, 'hex')
   struct.set(getBytes(keccak256(Buffer.from(msg.jobRunId, 'utf8'))), 128)
   const outer = Buffer.alloc(66)
   outer[0] = 0x19

@@ -2,8 +2,9 @@
  * Operator signers, on libsecp256k1 compiled to WebAssembly (tiny-secp256k1): about 4x cheaper
  * than the pure-JavaScript curves of ethers/@noble here, same RFC 6979 deterministic, low-s
  * signatures. `createSigner` returns one that signs on the event loop (threads = 0) or one that
- * hands digests to worker threads, so signing does not stall the HTTP path. Digests gathered
- * during one event-loop turn travel to a worker in one message.
+ * hands messages to worker threads, which compute the EIP-712 digest (three keccak256) and the
+ * signature, so neither stalls the HTTP path. Messages gathered during one event-loop turn travel
+ * to a worker in one postMessage.
  */
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
@@ -12,12 +13,19 @@ import { SigningKey, computeAddress } from 'ethers'
 import { signRecoverable } from 'tiny-secp256k1'
 
 import { AdapterError } from '../errors'
+import {
+  DOMAIN_SEPARATOR_HEX,
+  TYPE_HASH_HEX,
+  inferenceDigest,
+  uint256Hex,
+  type InferenceMessage,
+} from './eip712'
 
 export interface InferenceSigner {
   /** The checksummed address signatures recover to. */
   readonly address: string
-  /** Signs an EIP-712 digest: `0x` + r ‖ s ‖ v (65 bytes, v = 27/28). */
-  sign(digest: string): Promise<string>
+  /** Signs the EIP-712 `Inference` message: `0x` + r ‖ s ‖ v (65 bytes, v = 27/28). */
+  sign(msg: InferenceMessage): Promise<string>
   close(): Promise<void>
 }
 
@@ -36,9 +44,9 @@ class InlineSigner implements InferenceSigner {
     this.address = computeAddress(new SigningKey(privateKey).publicKey)
   }
 
-  sign(digest: string): Promise<string> {
+  sign(msg: InferenceMessage): Promise<string> {
     try {
-      return Promise.resolve(signDigest(digest, this.key))
+      return Promise.resolve(signDigest(inferenceDigest(msg), this.key))
     } catch (err) {
       return Promise.reject(new AdapterError('signing failed', 500, { cause: err }))
     }
@@ -62,7 +70,7 @@ class WorkerSigner implements InferenceSigner {
   readonly address: string
   private readonly workers: Worker[]
   private readonly inFlight = new Map<number, Waiter[]>()
-  private pendingDigests: string[] = []
+  private pendingItems: [string, string, string, string][] = []
   private pendingWaiters: Waiter[] = []
   private scheduled = false
   private seq = 0
@@ -72,16 +80,24 @@ class WorkerSigner implements InferenceSigner {
     this.address = computeAddress(new SigningKey(privateKey).publicKey)
     this.workers = []
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(join(__dirname, 'sign-worker.cjs'), { workerData: { privateKey } })
+      const w = new Worker(join(__dirname, 'sign-worker.cjs'), {
+        workerData: { privateKey, domainSeparator: DOMAIN_SEPARATOR_HEX, typeHash: TYPE_HASH_HEX },
+      })
       w.on('message', (reply: WorkerReply) => this.onReply(reply))
       w.on('error', (err) => this.failAll(err))
       this.workers.push(w)
     }
   }
 
-  sign(digest: string): Promise<string> {
+  sign(msg: InferenceMessage): Promise<string> {
+    let resultHex: string
+    try {
+      resultHex = uint256Hex(msg.result)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return new Promise<string>((resolve, reject) => {
-      this.pendingDigests.push(digest)
+      this.pendingItems.push([msg.modelHash, msg.inputHash, resultHex, msg.jobRunId])
       this.pendingWaiters.push({ resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
@@ -92,18 +108,18 @@ class WorkerSigner implements InferenceSigner {
 
   private readonly flush = (): void => {
     this.scheduled = false
-    const digests = this.pendingDigests
+    const items = this.pendingItems
     const waiters = this.pendingWaiters
-    this.pendingDigests = []
+    this.pendingItems = []
     this.pendingWaiters = []
-    // Spread one turn's digests over the workers.
+    // Spread one turn's messages over the workers.
     const n = this.workers.length
-    const per = Math.ceil(digests.length / n)
-    for (let start = 0; start < digests.length; start += per) {
+    const per = Math.ceil(items.length / n)
+    for (let start = 0; start < items.length; start += per) {
       const seq = ++this.seq
       this.inFlight.set(seq, waiters.slice(start, start + per))
       const worker = this.workers[this.next++ % n] as Worker
-      worker.postMessage({ seq, digests: digests.slice(start, start + per) })
+      worker.postMessage({ seq, items: items.slice(start, start + per) })
     }
   }
 
