@@ -254,7 +254,7 @@ describe('SSRF corpus', () => {
 describe('decompression bombs, oversized and truncated images', () => {
   it('refuses each quickly with 413/415/422 (inline and fetched), memory bounded', async () => {
     const images = await hostileImages(IMAGE_MAX_BYTES)
-    const peakBefore = peakRssMiB(plain.pid) + peakRssMiB(allowing.pid)
+    const peakBefore = Math.round(peakRssMiB(plain.pid) + peakRssMiB(allowing.pid))
     const outcomes: ({ name: string; via: string } & Asked)[] = []
     for (const img of images) {
       const sha256 = sha256Hex(img.bytes)
@@ -272,7 +272,7 @@ describe('decompression bombs, oversized and truncated images', () => {
       sha256: `0x${'00'.repeat(32)}`,
     })
     outcomes.push({ name: 'endless chunked body', via: 'fetched', ...endless })
-    const peakAfter = peakRssMiB(plain.pid) + peakRssMiB(allowing.pid)
+    const peakAfter = Math.round(peakRssMiB(plain.pid) + peakRssMiB(allowing.pid))
     process.stdout.write(
       `bombs: ${outcomes.map((o) => `${o.name} (${o.via}): ${o.status} in ${o.ms} ms`).join('; ')}; ` +
         `peak RSS of both adapters ${peakBefore} -> ${peakAfter} MiB; endless body cut after ` +
