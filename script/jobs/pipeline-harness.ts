@@ -97,6 +97,19 @@ export async function runDirectRequest(
   const reason = whyNotAnswered(job, log)
   if (reason !== null)
     throw new TaskRunError('(job)', `the job does not answer this log: ${reason}`)
+  const fields = AbiCoder.defaultAbiCoder().decode([...ORACLE_REQUEST_FIELDS], log.data)
+  // jobRun.meta as the directrequest delegate builds it (oracleRequestToMap: strings throughout)
+  const oracleRequest: Record<string, PipelineValue> = {
+    specId: (log.topics[1] as string).toLowerCase(),
+    requester: getAddress(fields[0] as string),
+    requestId: (fields[1] as string).toLowerCase(),
+    payment: (fields[2] as bigint).toString(),
+    callbackAddr: getAddress(fields[3] as string),
+    callbackFunctionId: (fields[4] as string).toLowerCase(),
+    cancelExpiration: (fields[5] as bigint).toString(),
+    dataVersion: (fields[6] as bigint).toString(),
+    data: (fields[7] as string).toLowerCase(),
+  }
   return runPipeline(
     job,
     {
@@ -107,7 +120,7 @@ export async function runDirectRequest(
         evmChainID: job.spec.evmChainID,
       },
       jobRun: {
-        meta: null,
+        meta: { oracleRequest },
         logBlockHash: log.blockHash,
         logBlockNumber: BigInt(log.blockNumber),
         logTxHash: log.transactionHash,

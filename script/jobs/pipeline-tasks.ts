@@ -30,6 +30,8 @@ export interface EthTxRequest {
 /** What the harness needs from outside: bridges by name, HTTP, and the node's sending key. */
 export interface TaskEnvironment {
   bridgeUrl(name: string): string
+  /** Chain the node's key transmits on; an `ethtx` for another `evmChainID` fails. */
+  chainId: bigint
   sendTransaction(tx: EthTxRequest): Promise<PipelineValue>
   /** Upper bound for a bridge call, in ms, when the task gives no `timeout`. */
   defaultBridgeTimeoutMs: number
@@ -277,12 +279,21 @@ async function bridge(
     task.params.timeout === undefined
       ? env.defaultBridgeTimeoutMs
       : parseDuration('timeout', task.params.timeout)
+  // Like core's withRunInfo: the run's `jobRun.meta` map (for directrequest, the decoded
+  // OracleRequest) travels with the request as `meta`.
+  const payload = { ...asMap('requestData', body) }
+  const meta = vars.get('jobRun')
+  if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) {
+    const m = meta.meta
+    if (m !== null && m !== undefined && typeof m === 'object' && !Array.isArray(m))
+      payload.meta = m
+  }
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   for (const [key, value] of bridgeHeaders(task.params.headers)) headers[key.toLowerCase()] = value
   const response = await fetch(env.bridgeUrl(name), {
     method: 'POST',
     headers,
-    body: JSON.stringify(asMap('requestData', body), jsonReplacer),
+    body: JSON.stringify(payload, jsonReplacer),
     signal: AbortSignal.timeout(timeoutMs),
   })
   const text = await response.text()
@@ -415,6 +426,12 @@ async function ethTx(
       () => nonemptyString(task.params.gasLimit),
     ),
   )
+  const chain = varExpr(task.params.evmChainID, vars) ?? nonemptyString(task.params.evmChainID)
+  if (chain !== undefined && asInteger('evmChainID', chain) !== env.chainId) {
+    throw new PipelineParamError(
+      `evmChainID ${String(chain)} is not the node's chain ${env.chainId}`,
+    )
+  }
   return env.sendTransaction({ to: getAddress(zeroPadValue(to, 20)), data, gasLimit })
 }
 

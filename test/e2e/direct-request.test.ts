@@ -219,6 +219,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         return receipt.hash
       },
       defaultBridgeTimeoutMs: 20_000,
+      chainId: BigInt(chain.chainId),
     }
   }
 

@@ -126,12 +126,26 @@ describe('pipeline harness on the generated job', () => {
           return '0xhash'
         },
         defaultBridgeTimeoutMs: 5000,
+        chainId: 31337n,
       })
       expect(run.values.get('submit_tx')).toBe('0xhash')
     } finally {
       adapter.server.close()
     }
-    expect(adapter.seen).toEqual([{ id: JOB_ID, data: { model: 'risk-v1', ...INPUT } }])
+    expect(adapter.seen).toEqual([
+      {
+        id: JOB_ID,
+        data: { model: 'risk-v1', ...INPUT },
+        // what the node adds: jobRun.meta, the decoded OracleRequest
+        meta: {
+          oracleRequest: expect.objectContaining({
+            requestId: REQUEST_ID,
+            payment: PAYMENT.toString(),
+            callbackAddr: CONSUMER,
+          }) as unknown,
+        },
+      },
+    ])
     expect(adapter.auth).toEqual(['Bearer test-api-key-0123456789'])
     expect(sent).toHaveLength(1)
     const tx = sent[0] as EthTxRequest
@@ -175,6 +189,7 @@ describe('pipeline harness on the generated job', () => {
             return null
           },
           defaultBridgeTimeoutMs: 5000,
+          chainId: 31337n,
         }),
       ).rejects.toThrow(/task fetch: bridge onnx-oracle answered HTTP 404/)
     } finally {
@@ -193,11 +208,33 @@ describe('pipeline harness on the generated job', () => {
           bridgeUrl: () => adapter.url,
           sendTransaction: async () => null,
           defaultBridgeTimeoutMs: 5000,
+          chainId: 31337n,
         }),
       ).rejects.toThrow(/task parse_model_hash: could not resolve path \["data","modelHash"\]/)
     } finally {
       adapter.server.close()
     }
+  })
+
+  it('refuses to transmit on a chain other than the job names', async () => {
+    const adapter = await fakeAdapter(200, ADAPTER_SUCCESS)
+    const sent: EthTxRequest[] = []
+    try {
+      await expect(
+        runDirectRequest(job, oracleRequestLog(), {
+          bridgeUrl: () => adapter.url,
+          sendTransaction: async (tx) => {
+            sent.push(tx)
+            return null
+          },
+          defaultBridgeTimeoutMs: 5000,
+          chainId: 1n,
+        }),
+      ).rejects.toThrow(/task submit_tx: evmChainID 31337 is not the node's chain 1/)
+    } finally {
+      adapter.server.close()
+    }
+    expect(sent).toHaveLength(0)
   })
 
   it('answers only its Operator, its job id (either encoding) and enough payment', () => {
