@@ -335,10 +335,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         log(
           `DON report: ${outcome.observations.length} nodes observed, signed by ${outcome.signers.length}, transmitted by ${outcome.transmitter} (tx ${outcome.txHash})`,
         )
-        const verdicts = adapterVerdicts(outcome.observations[0]?.log ?? '', lineup)
-        if (verdicts.length > 0)
-          log(`adapter answers, as DON node ${outcome.observations[0]?.node} judged them:`)
-        for (const line of verdicts) log(line)
+        // The first node whose source printed its per-adapter verdicts (a node may have failed).
+        const judged = outcome.observations.find((o) => adapterVerdicts(o.log, lineup).length > 0)
+        if (judged !== undefined) {
+          log(`adapter answers, as DON node ${judged.node} judged them:`)
+          for (const line of adapterVerdicts(judged.log, lineup)) log(line)
+        }
         if (ok) {
           accepted = true
           severity = ok.args.getValue('result') as bigint
