@@ -54,10 +54,10 @@ function settings(quick: boolean): Settings {
   return quick
     ? {
         quick,
-        warmupSeconds: 0.5,
-        measureSeconds: 2,
+        warmupSeconds: 0.4,
+        measureSeconds: 1.5,
         rounds: 1,
-        rssRunSeconds: 6,
+        rssRunSeconds: 5,
         computeMsPerPoint: 300,
         functionsRepeats: 1,
       }

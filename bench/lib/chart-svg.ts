@@ -34,17 +34,26 @@ function panel(
   title: string,
   unit: string,
   series: { name: string; color: string; points: [number, number][] }[],
+  log = false,
 ): string {
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p[1]))))
+  const values = series.flatMap((s) => s.points.map((p) => p[1]))
   const pw = W - PAD.left - PAD.right
   const ph = H - PAD.top - PAD.bottom
   const xAt = (i: number) => x0 + PAD.left + (pw * (i + 0.5)) / CONNECTIONS.length
-  const yAt = (v: number) => PAD.top + ph - (ph * v) / max
+  // Linear from 0, or log10 from 1 (values below 1 drawn at 1) to the next power of ten.
+  const max = log
+    ? 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(1, ...values))))
+    : niceMax(Math.max(0, ...values))
+  const yAt = log
+    ? (v: number) => PAD.top + ph - (ph * Math.log10(Math.max(1, v))) / Math.log10(max)
+    : (v: number) => PAD.top + ph - (ph * v) / max
+  const ticks = log
+    ? Array.from({ length: Math.log10(max) + 1 }, (_, k) => 10 ** k)
+    : [0, 1, 2, 3, 4].map((k) => (max * k) / 4)
   const out: string[] = [
     `<text x="${x0 + W / 2}" y="20" text-anchor="middle" font-weight="bold">${esc(title)}</text>`,
   ]
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4
+  for (const v of ticks) {
     const y = yAt(v)
     out.push(
       `<line x1="${x0 + PAD.left}" x2="${x0 + W - PAD.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`,
@@ -105,7 +114,7 @@ export function renderThroughputSvg(results: Results): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${height}" viewBox="0 0 ${2 * W} ${height}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(0, 'Throughput (2xx requests/s)', 'requests/s', rps)}
-${panel(W, 'p99 latency', 'ms', p99)}
+${panel(W, 'p99 latency (log scale)', 'ms', p99, true)}
 ${legend}
 <text x="${2 * W - 8}" y="${height - 4}" text-anchor="end" fill="#666">${esc(`${results.mode} run, ${results.generatedAt.slice(0, 16)}Z, ${results.machine.cores} cores, ${results.machine.node}`)}</text>
 </svg>
