@@ -3,6 +3,7 @@ pragma solidity 0.8.19;
 
 import {Chainlink} from "@chainlink/contracts/src/v0.8/Chainlink.sol";
 import {ChainlinkClient} from "@chainlink/contracts/src/v0.8/ChainlinkClient.sol";
+import {OperatorInterface} from "@chainlink/contracts/src/v0.8/interfaces/OperatorInterface.sol";
 import {LinkTokenInterface} from "@chainlink/contracts/src/v0.8/shared/interfaces/LinkTokenInterface.sol";
 
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
@@ -111,6 +112,10 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     );
     /// @notice Emitted when an operator's answer arrived but does not count, and why.
     event AnswerRejected(bytes32 indexed quorumId, address indexed operator, RejectReason reason);
+    /// @notice Emitted when an Operator refuses to cancel a leg (it no longer holds the request).
+    event OperatorCancelFailed(
+        bytes32 indexed quorumId, bytes32 indexed chainlinkRequestId, address operator
+    );
     /// @notice Emitted when unanswered legs of an expired request are cancelled; `refunded` juels came
     /// back from the Operators.
     event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
@@ -213,8 +218,17 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
             OperatorRequest storage leg = s_operatorRequests[legIds[i]];
             if (!leg.answered) {
                 leg.answered = true;
-                refunded += leg.fee;
-                _cancelChainlinkRequest(legIds[i], leg.fee, this.fulfillInference.selector, request.deadline);
+                // Called directly, not through ChainlinkClient's _cancelChainlinkRequest, so that one leg
+                // the Operator no longer holds (its callback reverted, e.g. in a dApp hook, after the
+                // Operator had already settled it) cannot block the refund of the others.
+                try OperatorInterface(leg.operator)
+                    .cancelOracleRequest(
+                        legIds[i], leg.fee, this.fulfillInference.selector, request.deadline
+                    ) {
+                    refunded += leg.fee;
+                } catch {
+                    emit OperatorCancelFailed(quorumId, legIds[i], leg.operator);
+                }
             }
         }
         if (status == Status.Finalised) {

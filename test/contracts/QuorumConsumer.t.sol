@@ -11,6 +11,7 @@ import {QuorumConsumer} from "../../contracts/QuorumConsumer.sol";
 import {QuorumClaimsExample} from "../../contracts/examples/QuorumClaimsExample.sol";
 import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
+import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {OnnxOracleDeployer} from "../../script/deploy/OnnxOracleDeployer.sol";
 
@@ -41,6 +42,9 @@ abstract contract QuorumConsumerBase is Test {
         bytes32 indexed quorumId, address indexed operator, IInferenceConsumer.RejectReason reason
     );
     event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
+    event OperatorCancelFailed(
+        bytes32 indexed quorumId, bytes32 indexed chainlinkRequestId, address operator
+    );
     event ClaimAssessed(
         bytes32 indexed claimId, bytes32 indexed requestId, uint256 result, bytes32 modelHash
     );
@@ -554,6 +558,61 @@ contract QuorumConsumerCancelTest is QuorumConsumerBase {
             )
         );
         s_consumer.cancelInferenceRequest(quorumId);
+    }
+}
+
+/// A dApp whose hook always reverts: the Operator swallows the failed callback but has settled the leg.
+contract RevertingHookConsumer is QuorumConsumer {
+    error HookFailed();
+
+    constructor(address link, address registry) QuorumConsumer(link, registry) {}
+
+    function configure(bytes32 modelId, OracleConfig[] memory oracles, uint8 threshold) external {
+        _setQuorum(modelId, oracles, threshold, 0);
+    }
+
+    function request(bytes32 modelId, string memory input, bytes32 inputHash) external returns (bytes32) {
+        return _requestInferenceQuorum(modelId, input, inputHash);
+    }
+
+    function _onInference(bytes32, bytes32, InferenceResult.Data memory) internal pure override {
+        revert HookFailed();
+    }
+}
+
+contract QuorumConsumerRevertingHookTest is QuorumConsumerBase {
+    function test_CancelRecoversLinkWhenAHookRevertedAfterTheOperatorSettled() public {
+        RevertingHookConsumer consumer = new RevertingHookConsumer(address(s_link), address(s_registry));
+        (QuorumConsumer.OracleConfig[] memory oracles,,) = s_consumer.getQuorumConfig(MODEL_ID);
+        consumer.configure(MODEL_ID, oracles, 1);
+        s_link.mint(address(consumer), 1 ether);
+
+        vm.recordLogs();
+        bytes32 quorumId = consumer.request(MODEL_ID, INPUT, INPUT_HASH);
+        bytes32[] memory legIds = consumer.getOperatorRequestIds(quorumId);
+        uint256 expiration = block.timestamp + 5 minutes;
+        bytes4 selector = QuorumConsumer.fulfillInference.selector;
+
+        // k = 1: the first answer finalises, the hook reverts, the Operator reports failure but pays
+        vm.prank(s_nodes[0]);
+        bool ok = s_operators[0].fulfillOracleRequest2{gas: JOB_GAS_LIMIT}(
+            legIds[0],
+            FEE,
+            address(consumer),
+            selector,
+            expiration,
+            abi.encode(legIds[0], 1, MODEL_HASH, INPUT_HASH)
+        );
+        assertFalse(ok);
+        assertEq(uint8(consumer.getRequest(quorumId).status), uint8(QuorumConsumer.Status.Pending));
+
+        uint256 before = s_link.balanceOf(address(consumer));
+        vm.warp(expiration);
+        vm.expectEmit(true, true, false, true, address(consumer));
+        emit OperatorCancelFailed(quorumId, legIds[0], address(s_operators[0]));
+        consumer.cancelInferenceRequest(quorumId);
+        assertEq(s_link.balanceOf(address(consumer)), before + 2 * FEE, "the two other legs came back");
+        assertEq(uint8(consumer.getRequest(quorumId).status), uint8(QuorumConsumer.Status.Cancelled));
     }
 }
 
