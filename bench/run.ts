@@ -58,7 +58,7 @@ function settings(quick: boolean): Settings {
         measureSeconds: 1.5,
         rounds: 1,
         rssRunSeconds: 5,
-        computeMsPerPoint: 300,
+        computeMsPerPoint: 200,
         functionsRepeats: 1,
       }
     : {
@@ -95,6 +95,8 @@ interface Target {
   description: string
   spec: ServerSpec
   connections: readonly number[]
+  /** Connection counts measured by a quick run (default: all of `connections`). */
+  quickConnections?: readonly number[]
   /** Builds the body pool of one run, given the rate seen in its warm-up. */
   pool(connections: number, expectedRequests: number): BodyPool
   /** Whether to read the adapter's cache counters around each run. */
@@ -285,6 +287,7 @@ async function main(): Promise<void> {
           'adapter, risk-v1, micro-batching on, cache warm (256 inputs, all cached), signing off',
         spec: adapterSpec('adapter-tabular-warm', {}),
         connections: [1, 64],
+        quickConnections: [64],
         pool: warmPool,
         adapter: true,
       },
@@ -294,6 +297,7 @@ async function main(): Promise<void> {
           'adapter, risk-v1, micro-batching off (BATCH_MAX_SIZE=1), cache cold, signing off',
         spec: adapterSpec('adapter-tabular-nobatch', { BATCH_MAX_SIZE: '1' }),
         connections: CONNECTIONS,
+        quickConnections: [1, 64],
         pool: coldPool,
         adapter: true,
       },
@@ -324,6 +328,7 @@ async function main(): Promise<void> {
         'adapter, damage-v1 (64x64), 1024x768 JPEG inline (base64), cache off (every request decodes), batching on',
       spec: adapterSpec('adapter-image', { CACHE_MAX_ENTRIES: '0' }),
       connections: CONNECTIONS,
+      quickConnections: [1, 16],
       pool: (c) => ({
         count: Math.min(4 * c, 64),
         make: (k) => imageBodies[k % imageBodies.length]!,
@@ -331,6 +336,9 @@ async function main(): Promise<void> {
       adapter: true,
     })
   } else skipped.push('adapter image: adapter/src/server.ts or damage-v1 not present')
+  if (quick) {
+    for (const t of targets) t.connections = t.quickConnections ?? t.connections
+  }
 
   const cells: Cell[] = []
   const servers: ServerFigures[] = []
@@ -352,15 +360,12 @@ async function main(): Promise<void> {
       }
       if (t.name === 'adapter-image') await checkAnswer(srv, imageBodies[0]!, false)
     }
-    // Prime the warm cache.
+    // Prime the warm cache: every input of the warm set once.
     const warmTarget = targets.find((t) => t.name === 'adapter-tabular-warm')
-    if (warmTarget?.server) {
-      await runLoad({
-        url: warmTarget.server.url,
-        connections: 1,
-        durationSeconds: 0.5,
-        bodies: { count: WARM_SET, make: (k) => tabularBody(risk!, warmFirst + k) },
-      })
+    if (warmTarget?.server && risk) {
+      for (let k = 0; k < WARM_SET; k++) {
+        await checkAnswer(warmTarget.server, tabularBody(risk, warmFirst + k), false)
+      }
     }
 
     // 3. Load cells, in rounds.
