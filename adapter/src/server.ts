@@ -45,8 +45,13 @@ async function main(): Promise<void> {
 
   let stopping = false
   const shutdown = (signal: string): void => {
-    if (stopping) return
+    if (stopping) {
+      // A second signal means "now".
+      process.exit(1)
+    }
     stopping = true
+    // Whatever happens below (a stuck upstream, a broken log pipe), the process ends.
+    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref()
     logger.info({ signal }, 'shutting down: draining in-flight requests')
     adapter.beginShutdown()
     server.close()
