@@ -409,6 +409,13 @@ async function main(): Promise<void> {
     if (imageTarget?.server) {
       const srv = imageTarget.server
       log(`image RSS run: ${s.rssRunSeconds} s at 16 connections`)
+      // Warm-up at the same load first, so the start figure already holds the working set.
+      await runLoad({
+        url: srv.url,
+        connections: 16,
+        durationSeconds: Math.max(1, s.rssRunSeconds / 10),
+        bodies: imageTarget.pool(16, 64),
+      })
       const rssStart = rssMiB(srv.pid)
       let rssMax = rssStart
       const sampler = setInterval(() => {
