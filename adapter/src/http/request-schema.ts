@@ -26,16 +26,15 @@ export const RequestSchema = z.object({
 export type AdapterRequest = z.infer<typeof RequestSchema>
 
 const SHA256 = /^0x[0-9a-fA-F]{64}$/
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 export const ImageSpecSchema = z
   .strictObject(
     {
       url: z.string({ error: '"data.image.url" must be a string' }).max(4096).optional(),
-      base64: z
-        .string({ error: '"data.image.base64" must be a string' })
-        .regex(BASE64, { error: '"data.image.base64" is not base64' })
-        .optional(),
+      // Not matched against a base64 regular expression: on a large image that cost a quarter of
+      // the request's event-loop time. Stray characters cannot pass unnoticed: the decoded bytes
+      // must hash to `sha256`.
+      base64: z.string({ error: '"data.image.base64" must be a string' }).optional(),
       sha256: z
         .string({ error: '"data.image.sha256" is required' })
         .regex(SHA256, { error: '"data.image.sha256" must be 0x followed by 64 hex digits' }),
