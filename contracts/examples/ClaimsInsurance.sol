@@ -107,7 +107,8 @@ contract ClaimsInsurance is InferenceConsumer {
     /// @notice Thrown by `buyPolicy()` when the pool cannot cover `coverage`, and by `withdrawPool()`
     /// when it holds less than `amount`.
     error InsufficientPool(uint256 pool, uint256 amount);
-    /// @notice Thrown by `fileClaim()` when the caller does not hold `policyId`.
+    /// @notice Thrown by `fileClaim()` (and `retryClaim()`, unless the insurer) when the caller does not
+    /// hold `policyId`.
     error NotPolicyHolder(uint256 policyId, address caller);
     /// @notice Thrown by `fileClaim()` outside the policy's term.
     error OutsideTerm(uint256 policyId, uint256 start, uint256 end);
@@ -226,9 +227,13 @@ contract ClaimsInsurance is InferenceConsumer {
     }
 
     /// @notice Sends a claim's assessment again after a rejection, or after its request timed out.
-    /// Anyone may call; `photoUri` must point to the photo whose sha256 was filed.
+    /// Only the policyholder or the insurer may (a stranger could burn the attempts with a bad URI);
+    /// `photoUri` must point to the photo whose sha256 was filed.
     function retryClaim(uint256 claimId, string calldata photoUri) external {
         Claim storage claim = s_claims[claimId];
+        if (msg.sender != s_policies[claim.policyId].holder && msg.sender != owner()) {
+            revert NotPolicyHolder(claim.policyId, msg.sender);
+        }
         if (!_retryable(claim)) {
             revert ClaimNotRetryable(claimId, claim.status);
         }

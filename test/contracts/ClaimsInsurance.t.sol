@@ -181,6 +181,25 @@ contract ClaimsInsuranceFlowTest is FunctionsDonTest {
         insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
     }
 
+    function test_RevertWhen_StrangerRetries() public {
+        (uint256 claimId, Sent memory sent) = _buyAndClaim();
+        _deliver(sent, "", bytes("error"));
+        address stranger = makeAddr("stranger");
+        uint256 policyId = insurance.getClaim(claimId).policyId;
+        vm.expectRevert(abi.encodeWithSelector(ClaimsInsurance.NotPolicyHolder.selector, policyId, stranger));
+        vm.prank(stranger);
+        insurance.retryClaim(claimId, "ipfs://not-the-photo");
+        assertEq(insurance.getClaim(claimId).attempts, 1);
+    }
+
+    function test_HolderRetries() public {
+        (uint256 claimId, Sent memory sent) = _buyAndClaim();
+        _deliver(sent, "", bytes("error"));
+        vm.prank(HOLDER);
+        insurance.retryClaim(claimId, PHOTO_URI);
+        assertEq(uint8(insurance.getClaim(claimId).status), uint8(ClaimsInsurance.ClaimStatus.Pending));
+    }
+
     function test_RevertWhen_PremiumIsWrong() public {
         uint256 premium = insurance.premiumFor(COVERAGE);
         vm.expectRevert(abi.encodeWithSelector(ClaimsInsurance.WrongPremium.selector, premium, premium - 1));

@@ -122,7 +122,9 @@ contract ClaimsHandler is CommonBase, StdUtils {
             return;
         }
         uint256 claimId = s_claims[bound(claimSeed, 0, s_claims.length - 1)];
+        address holder = i_insurance.getPolicy(i_insurance.getClaim(claimId).policyId).holder;
         vm.recordLogs();
+        vm.prank(holder);
         try i_insurance.retryClaim(claimId, URI) {
             s_commitmentOf[claimId] = _commitment(vm.getRecordedLogs());
         } catch {}
