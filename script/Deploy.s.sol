@@ -8,11 +8,12 @@ import {IFunctionsSubscriptions} from
     "@chainlink/contracts/src/v0.8/functions/v1_0_0/interfaces/IFunctionsSubscriptions.sol";
 import {ModelRegistry} from "../contracts/ModelRegistry.sol";
 import {ClaimsInsurance} from "../contracts/examples/ClaimsInsurance.sol";
+import {RiskPricing} from "../contracts/examples/RiskPricing.sol";
 import {OnnxOracleDeployer} from "./deploy/OnnxOracleDeployer.sol";
 import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 
 /// @title Deploy
-/// @notice Deploys the ModelRegistry behind its UUPS proxy and the ClaimsInsurance consumer,
+/// @notice Deploys the ModelRegistry behind its UUPS proxy and the ClaimsInsurance and RiskPricing consumers,
 /// configured for a Chainlink Functions router, DON and subscription; adds the consumer to the
 /// subscription when the broadcaster owns it; writes `deployments/<chainid>.json` (key `contracts`,
 /// keeping the `functions` key that DeployLocalFunctions wrote, if any).
@@ -25,7 +26,9 @@ import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 /// `REGISTRY_PROPOSERS`, `REGISTRY_APPROVERS` (comma-separated addresses granted those roles),
 /// `CALLBACK_GAS_LIMIT` (300000), `AGREEMENT_THRESHOLD` (2), `TOLERANCE` (0), `MAX_RESULT_AGE` (3600 s),
 /// `PREMIUM_BPS` (500), `FUNCTIONS_SOURCE` (the JavaScript text of functions-source/image-inference.js;
-/// unset leaves it to `setSource` later), `SECRETS_SLOT` + `SECRETS_VERSION` (DON-hosted secrets).
+/// unset leaves it to `setSource` later), `FUNCTIONS_TABULAR_SOURCE` (tabular-inference.js, for
+/// RiskPricing), `BASE_PREMIUM_WEI` (0.01 ether), `RISK_TOLERANCE` (100 bps),
+/// `SECRETS_SLOT` + `SECRETS_VERSION` (DON-hosted secrets, ClaimsInsurance).
 contract Deploy is Script {
     struct Target {
         address router;
@@ -43,10 +46,17 @@ contract Deploy is Script {
         address implementation;
         (registry, implementation) = _registry(deployer);
         insurance = _insurance(t, address(registry));
+        RiskPricing pricing = _pricing(t, address(registry));
         bool added = _addConsumer(t, deployer, address(insurance));
+        if (added) {
+            _addConsumer(t, deployer, address(pricing));
+        }
         vm.stopBroadcast();
 
-        _write(file, existing, t, deployer, address(registry), implementation, address(insurance), added);
+        address[] memory consumers = new address[](2);
+        consumers[0] = address(insurance);
+        consumers[1] = address(pricing);
+        _write(file, existing, t, deployer, address(registry), implementation, consumers, added);
         console2.log("registry", address(registry));
         console2.log("claimsInsurance", address(insurance));
         return (registry, insurance);
@@ -86,6 +96,25 @@ contract Deploy is Script {
         return insurance;
     }
 
+    function _pricing(Target memory t, address registry) internal returns (RiskPricing pricing) {
+        return OnnxOracleDeployer.deployRiskPricing(
+            OnnxOracleDeployer.ConsumerParams({
+                router: t.router,
+                donId: t.donId,
+                subscriptionId: t.subscriptionId,
+                callbackGasLimit: uint32(vm.envOr("CALLBACK_GAS_LIMIT", uint256(300_000))),
+                registry: registry,
+                threshold: uint8(vm.envOr("AGREEMENT_THRESHOLD", uint256(2))),
+                tolerance: uint32(vm.envOr("RISK_TOLERANCE", uint256(100))),
+                maxResultAge: uint32(vm.envOr("MAX_RESULT_AGE", uint256(1 hours))),
+                source: vm.envOr("FUNCTIONS_TABULAR_SOURCE", string("")),
+                premiumBps: 0,
+                payoutRatioBps: new uint16[](0)
+            }),
+            uint128(vm.envOr("BASE_PREMIUM_WEI", uint256(0.01 ether)))
+        );
+    }
+
     /// @dev Adds `consumer` to the subscription when `deployer` owns it.
     function _addConsumer(Target memory t, address deployer, address consumer) internal returns (bool) {
         IFunctionsSubscriptions.Subscription memory sub =
@@ -104,15 +133,14 @@ contract Deploy is Script {
         address deployer,
         address registry,
         address implementation,
-        address insurance,
+        address[] memory consumers,
         bool added
     ) internal {
         string memory k = "contracts";
         vm.serializeAddress(k, "registry", registry);
         vm.serializeAddress(k, "registryImplementation", implementation);
-        vm.serializeAddress(k, "claimsInsurance", insurance);
-        address[] memory consumers = new address[](1);
-        consumers[0] = insurance;
+        vm.serializeAddress(k, "claimsInsurance", consumers[0]);
+        vm.serializeAddress(k, "riskPricing", consumers[1]);
         vm.serializeAddress(k, "consumers", consumers);
         vm.serializeAddress(k, "owner", deployer);
         vm.serializeAddress(k, "router", t.router);

@@ -4,10 +4,11 @@ pragma solidity 0.8.19;
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {ClaimsInsurance} from "../../contracts/examples/ClaimsInsurance.sol";
+import {RiskPricing} from "../../contracts/examples/RiskPricing.sol";
 
 /// @title OnnxOracleDeployer
 /// @notice Deploys the project's contracts: the ModelRegistry behind an ERC-1967 (UUPS) proxy and the
-/// ClaimsInsurance example, configured for a Functions router, DON and subscription.
+/// ClaimsInsurance and RiskPricing examples, configured for a Functions router, DON and subscription.
 /// @dev The single place this logic lives: `script/Deploy.s.sol` and the forge tests both call it.
 library OnnxOracleDeployer {
     /// @notice How the ClaimsInsurance consumer is configured.
@@ -44,6 +45,18 @@ library OnnxOracleDeployer {
         }
         insurance.setTerms(p.premiumBps, p.payoutRatioBps);
         return insurance;
+    }
+
+    /// @notice Deploys RiskPricing (premium from `risk-v1`) with the same routing and acceptance
+    /// settings as `p` (its `source` should be the tabular source); the caller owns it.
+    function deployRiskPricing(ConsumerParams memory p, uint128 basePremium) internal returns (RiskPricing pricing) {
+        pricing = new RiskPricing(p.router, basePremium);
+        pricing.setRequestConfig(p.donId, p.subscriptionId, p.callbackGasLimit);
+        pricing.setAcceptancePolicy(p.registry, p.threshold, p.tolerance, p.maxResultAge);
+        if (bytes(p.source).length != 0) {
+            pricing.setSource(p.source);
+        }
+        return pricing;
     }
 
     /// @notice The default payout table of `damage-v1`'s severity classes (none, minor, moderate,

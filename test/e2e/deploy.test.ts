@@ -37,6 +37,7 @@ interface DeploymentJson {
     registry: string
     registryImplementation: string
     claimsInsurance: string
+    riskPricing: string
     consumers: string[]
     consumersAddedToSubscription: boolean
   }
@@ -49,6 +50,10 @@ const FILE = join(REPO_ROOT, 'deployments', `${CHAIN_ID}.json`)
 const DEPLOYER_KEY = anvilPrivateKey(0)
 const PROPOSER = new Wallet(anvilPrivateKey(1)).address
 const SOURCE = readFileSync(join(REPO_ROOT, 'functions-source', 'image-inference.js'), 'utf8')
+const TABULAR_SOURCE = readFileSync(
+  join(REPO_ROOT, 'functions-source', 'tabular-inference.js'),
+  'utf8',
+)
 // The repo's own out/ and cache/: the forge tests already compiled these contracts.
 const forgeDirs = { outDir: join(REPO_ROOT, 'out'), cacheDir: join(REPO_ROOT, 'cache') }
 // EIP-1967 implementation slot: keccak256('eip1967.proxy.implementation') - 1.
@@ -72,7 +77,11 @@ beforeAll(async () => {
     script: 'script/Deploy.s.sol',
     rpcUrl: chain.rpcUrl,
     privateKey: DEPLOYER_KEY,
-    env: { FUNCTIONS_SOURCE: SOURCE, REGISTRY_PROPOSERS: PROPOSER },
+    env: {
+      FUNCTIONS_SOURCE: SOURCE,
+      FUNCTIONS_TABULAR_SOURCE: TABULAR_SOURCE,
+      REGISTRY_PROPOSERS: PROPOSER,
+    },
     ...forgeDirs,
     timeoutMs: 240_000,
   })
@@ -92,7 +101,10 @@ describe('deploy scripts on anvil', () => {
     expect(deployment.functions.signers).toHaveLength(4)
     expect(deployment.functions.transmitters).toHaveLength(4)
     expect(deployment.functions.f).toBe(1)
-    expect(deployment.contracts.consumers).toEqual([deployment.contracts.claimsInsurance])
+    expect(deployment.contracts.consumers).toEqual([
+      deployment.contracts.claimsInsurance,
+      deployment.contracts.riskPricing,
+    ])
     expect(deployment.contracts.consumersAddedToSubscription).toBe(true)
   })
 
@@ -104,6 +116,7 @@ describe('deploy scripts on anvil', () => {
       deployment.contracts.registry,
       deployment.contracts.registryImplementation,
       deployment.contracts.claimsInsurance,
+      deployment.contracts.riskPricing,
     ].filter(
       (a) => a !== deployment.functions.subscriptionOwner && a !== deployment.functions.tosSigner,
     )
@@ -148,8 +161,8 @@ describe('deploy scripts on anvil', () => {
     )) as { balance: bigint; owner: string; consumers: string[] }
     expect(sub.balance).toBeGreaterThan(0n)
     expect(getAddress(sub.owner)).toBe(new Wallet(DEPLOYER_KEY).address)
-    expect(sub.consumers.map((a) => getAddress(a))).toContain(
-      getAddress(deployment.contracts.claimsInsurance),
+    expect(sub.consumers.map((a) => getAddress(a))).toEqual(
+      deployment.contracts.consumers.map((a) => getAddress(a)),
     )
     const coordinator = (await router.getFunction('getContractById')(
       deployment.functions.donId,
@@ -176,18 +189,21 @@ describe('deploy scripts on anvil', () => {
     expect(await registry.getFunction('hasRole')(ZeroHash, deployer)).toBe(true)
   })
 
-  it('stored the real Functions source as contract code', async () => {
-    const insurance = new Contract(
-      deployment.contracts.claimsInsurance,
+  it.each([
+    ['claimsInsurance', SOURCE],
+    ['riskPricing', TABULAR_SOURCE],
+  ] as const)('stored the real Functions source of %s as contract code', async (name, source) => {
+    const consumer = new Contract(
+      deployment.contracts[name],
       ['function encodedSource() view returns (bytes)'],
       provider,
     )
-    const encoded = (await insurance.getFunction('encodedSource')()) as string
+    const encoded = (await consumer.getFunction('encodedSource')()) as string
     // CBOR text strings are UTF-8; the source's bytes sit inside the encoding as-is (forge trims
     // the env value's trailing newline).
     const bytes = Buffer.from(encoded.slice(2), 'hex')
-    expect(bytes.includes(Buffer.from(SOURCE.trimEnd(), 'utf8'))).toBe(true)
+    expect(bytes.includes(Buffer.from(source.trimEnd(), 'utf8'))).toBe(true)
     // Only the CBOR keys and headers besides: codeLocation, language (as 32-byte bignums), source.
-    expect(bytes.length).toBeLessThan(SOURCE.length + 128)
+    expect(bytes.length).toBeLessThan(source.length + 128)
   })
 })
