@@ -10,17 +10,18 @@ import { join } from 'node:path'
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const failedSteps = []
 
-function run(title, command, args, env = {}) {
+function run(title, command, args, env = {}, { captureStderr = false } = {}) {
   process.stdout.write(`\n=== ${title}: ${command} ${args.join(' ')}\n`)
   const res = spawnSync(command, args, {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', captureStderr ? 'pipe' : 'inherit'],
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   })
   if (res.stdout) process.stdout.write(res.stdout)
+  if (res.stderr) process.stderr.write(res.stderr)
   if (res.error) process.stdout.write(`${title}: ${res.error.message}\n`)
-  return { ok: res.status === 0, stdout: res.stdout ?? '' }
+  return { ok: res.status === 0, stdout: res.stdout ?? '', stderr: res.stderr ?? '' }
 }
 
 function check(title, command, args) {
@@ -60,8 +61,21 @@ check('format', 'prettier', ['--check', '.'])
 
 // forge: the human summary line `N tests passed, N failed, N skipped (M total tests)`.
 {
-  const { ok, stdout } = run('forge', 'npx', ['--no-install', 'forge', 'test'])
+  // FORGE_SNAPSHOT_CHECK compares the gas snapshots (snapshots/*.json) with the committed ones;
+  // forge 1.7 reports a difference but still exits 0, so the line is checked here.
+  const { ok, stdout, stderr } = run(
+    'forge',
+    'npx',
+    ['--no-install', 'forge', 'test'],
+    { FORGE_SNAPSHOT_CHECK: 'true' },
+    { captureStderr: true },
+  )
   const m = /(\d+) tests passed, (\d+) failed, (\d+) skipped/.exec(stdout)
+  if (/Snapshots differ/i.test(stderr + stdout)) {
+    process.stdout.write('forge: gas snapshots differ from the committed snapshots/ files\n')
+    failedSteps.push('gas snapshots')
+    totals.failed += 1
+  }
   if (m) {
     totals.passed += Number(m[1])
     totals.failed += Number(m[2])
