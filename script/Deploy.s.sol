@@ -56,7 +56,7 @@ contract Deploy is Script {
         address[] memory consumers = new address[](2);
         consumers[0] = address(insurance);
         consumers[1] = address(pricing);
-        _write(file, existing, t, deployer, address(registry), implementation, consumers, added);
+        _write(existing, t, deployer, address(registry), implementation, consumers, added);
         console2.log("registry", address(registry));
         console2.log("claimsInsurance", address(insurance));
         return (registry, insurance);
@@ -127,7 +127,6 @@ contract Deploy is Script {
     }
 
     function _write(
-        string memory file,
         string memory existing,
         Target memory t,
         address deployer,
@@ -150,7 +149,7 @@ contract Deploy is Script {
         vm.serializeJson("root", existing);
         vm.serializeUint("root", "chainId", block.chainid);
         string memory root = vm.serializeString("root", "contracts", contractsJson);
-        vm.writeJson(root, file);
+        DeploymentFile.write(root, block.chainid);
     }
 
     /// @dev Router, DON id and subscription from env, else from the file's `functions` object.

@@ -50,7 +50,7 @@ contract DeployLocalFunctions is Script {
         string memory json = DeploymentFile.functionsJson(d, signers, transmitters, f, owner, tosSigner, startBlock);
         string memory root = vm.serializeUint("root", "chainId", block.chainid);
         root = vm.serializeString("root", "functions", json);
-        vm.writeJson(root, DeploymentFile.path(block.chainid));
+        DeploymentFile.write(root, block.chainid);
         console2.log("Functions deployed; router", address(d.router), "subscription", d.subscriptionId);
         return d;
     }

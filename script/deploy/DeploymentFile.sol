@@ -22,6 +22,13 @@ library DeploymentFile {
         return string.concat(vm.projectRoot(), "/deployments/", vm.toString(chainId), ".json");
     }
 
+    /// @notice Writes `json` as the deployment of `chainId`, creating `deployments/` first (a fresh
+    /// clone has none).
+    function write(string memory json, uint256 chainId) internal {
+        vm.createDir(string.concat(vm.projectRoot(), "/deployments"), true);
+        vm.writeJson(json, path(chainId));
+    }
+
     /// @notice `value` as a `bytes32` short string (left-aligned, zero-padded), like model ids.
     function toShortString(string memory value) internal pure returns (bytes32 out) {
         bytes memory b = bytes(value);
