@@ -38,33 +38,19 @@ library InferenceResult {
     error InvalidResultFields(uint256 responded, uint256 agreed, uint256 observedAt);
 
     /// @notice Decodes a Functions response under the documented layout.
-    /// @dev Reverts with a custom error on any malformed input; callers that must not revert (the
-    /// router callback) call it through `this.` in a try/catch or check `isWellFormed` first.
+    /// @dev Reverts with a custom error on any malformed input. The router callback must never
+    /// revert, so consumers use `tryDecode`; this is `tryDecode` with the reason as an error.
     function decode(bytes memory response) internal pure returns (Data memory data) {
         if (response.length != ENCODED_LENGTH) {
             revert InvalidResultLength(response.length);
         }
-        (
-            uint256 result,
-            bytes32 modelHash,
-            bytes32 inputHash,
-            uint256 responded,
-            uint256 agreed,
-            uint256 observedAt
-        ) = abi.decode(response, (uint256, bytes32, bytes32, uint256, uint256, uint256));
-        if (
-            responded > type(uint8).max || agreed > responded || observedAt > type(uint64).max
-        ) {
+        bool ok;
+        (ok, data) = tryDecode(response);
+        if (!ok) {
+            (,,, uint256 responded, uint256 agreed, uint256 observedAt) =
+                abi.decode(response, (uint256, bytes32, bytes32, uint256, uint256, uint256));
             revert InvalidResultFields(responded, agreed, observedAt);
         }
-        data = Data({
-            result: result,
-            modelHash: modelHash,
-            inputHash: inputHash,
-            responded: uint8(responded),
-            agreed: uint8(agreed),
-            observedAt: uint64(observedAt)
-        });
         return data;
     }
 

@@ -556,19 +556,7 @@ function parseOracleRequest(log: Log): OracleRequestEvent {
   const parsed = coordinatorInterface.parseLog(log)
   if (parsed === null || parsed.name !== 'OracleRequest')
     throw new Error(`not an OracleRequest log: ${log.transactionHash}`)
-  const c = parsed.args.getValue('commitment') as {
-    requestId: string
-    coordinator: string
-    estimatedTotalCostJuels: bigint
-    client: string
-    subscriptionId: bigint
-    callbackGasLimit: bigint
-    adminFee: bigint
-    donFee: bigint
-    gasOverheadBeforeCallback: bigint
-    gasOverheadAfterCallback: bigint
-    timeoutTimestamp: bigint
-  }
+  const c = parsed.args.getValue('commitment') as Commitment
   return {
     requestId: parsed.args.getValue('requestId') as string,
     requestingContract: parsed.args.getValue('requestingContract') as string,
