@@ -7,6 +7,8 @@
  * class, cache hits, signatures and metrics.
  */
 import { createHash } from 'node:crypto'
+import { createServer } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
 
 import canonicalize from 'canonicalize'
 import { verifyTypedData } from 'ethers'
@@ -242,6 +244,79 @@ describe('adapter HTTP contract (risk-v1)', () => {
         .set('content-type', 'application/json')
         .send(big)
       expectError(res, 413, 'PayloadTooLargeError', /larger than 1048576 bytes/, '1')
+    })
+
+    it('oversized bodies: the client reads the 413 instead of write EPIPE', async () => {
+      // Regression: the adapter used to answer 413 and close while the client was still writing,
+      // so fetch failed with `write EPIPE` (reliability fuzz, bodies 1,858 and 3,192 of 10,000).
+      const server = createServer(adapter.listener)
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const { port } = server.address() as AddressInfo
+      try {
+        for (const size of [1_100_000, 2_000_000, 3_000_000, 6_000_000]) {
+          for (let i = 0; i < 5; i++) {
+            const res = await fetch(`http://127.0.0.1:${port}/`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: 'Bearer k-one' },
+              body: `{"id":"big","data":{"model":"risk-v1","pad":"${'x'.repeat(size)}"}}`,
+            })
+            expect(res.status).toBe(413)
+            expect(((await res.json()) as { error: { name: string } }).error.name).toBe(
+              'PayloadTooLargeError',
+            )
+          }
+        }
+      } finally {
+        await new Promise((r) => server.close(r))
+      }
+    })
+
+    it('oversized body written slowly: every byte is accepted, then the 413 is read', async () => {
+      // A raw socket that declares 1.6 MB and sends it in 16 slow chunks: the adapter must not
+      // close the connection before the last chunk (the writes would fail with EPIPE/ECONNRESET).
+      const server = createServer(adapter.listener)
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const { port } = server.address() as AddressInfo
+      try {
+        const reply = await new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1')
+          let text = ''
+          let ended = false
+          let written = false
+          const done = (): void => {
+            if (ended && written) resolve(text)
+          }
+          socket.setEncoding('utf8')
+          socket.on('data', (c: string) => (text += c))
+          socket.on('end', () => {
+            ended = true
+            done()
+          })
+          socket.on('error', reject)
+          socket.write(
+            'POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n' +
+              'authorization: Bearer k-one\r\ncontent-length: 1600000\r\n\r\n',
+          )
+          let sent = 0
+          const tick = (): void => {
+            if (sent === 16) {
+              written = true
+              done()
+              return
+            }
+            sent++
+            socket.write(Buffer.alloc(100_000, 0x78), (err) => {
+              if (err) reject(err)
+              else setTimeout(tick, 20)
+            })
+          }
+          tick()
+        })
+        expect(reply).toMatch(/^HTTP\/1\.1 413 /)
+        expect(reply).toContain('PayloadTooLargeError')
+      } finally {
+        await new Promise((r) => server.close(r))
+      }
     })
 
     it('unknown route -> JSON 404', async () => {
