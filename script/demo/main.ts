@@ -10,7 +10,7 @@ import { formatEther } from 'ethers'
 import { runDemo } from './run-demo'
 
 // A bound so that the demo can never hang. A warm run takes about 40 s; the very first run also
-// compiles the contracts into /tmp/onnx-oracle-local/forge (about a minute more on an idle machine).
+// compiles the contracts into cache/local-forge (about a minute more on an idle machine).
 const DEMO_TIMEOUT_MS = 300_000
 
 async function main(): Promise<number> {

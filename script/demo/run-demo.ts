@@ -187,7 +187,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     log(
       '== 2. Deploy Chainlink Functions (real Router v1.0.0 + Coordinator v1.3.0, 4-node DON) and the project',
     )
-    log('(the first run compiles the contracts; later runs reuse /tmp/onnx-oracle-local/forge)')
+    log('(the first run compiles the contracts; later runs reuse cache/local-forge)')
     const functions = await deployLocalFunctions(chain.rpcUrl, chain.chainId)
     log(
       `router ${functions.router}, coordinator ${functions.coordinator}, subscription ${functions.subscriptionId}`,

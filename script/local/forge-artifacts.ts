@@ -6,10 +6,15 @@ import type { InterfaceAbi } from 'ethers'
 
 import { REPO_ROOT } from './repo-root'
 
-/** Artifact dirs of the local tooling: outside the repo so parallel forge runs never share `out/`. */
-export const LOCAL_FORGE_OUT = process.env.LOCAL_FORGE_OUT ?? '/tmp/onnx-oracle-local/forge/out'
+/**
+ * Artifact dirs of the local tooling (local DON, demo, e2e): apart from `out/` so a `forge test`
+ * never shares its output with them, and inside this checkout (under the ignored `cache/`) so two
+ * checkouts on one machine never share theirs.
+ */
+export const LOCAL_FORGE_OUT =
+  process.env.LOCAL_FORGE_OUT ?? join(REPO_ROOT, 'cache', 'local-forge', 'out')
 export const LOCAL_FORGE_CACHE =
-  process.env.LOCAL_FORGE_CACHE ?? '/tmp/onnx-oracle-local/forge/cache'
+  process.env.LOCAL_FORGE_CACHE ?? join(REPO_ROOT, 'cache', 'local-forge', 'cache')
 
 export interface ForgeArtifact {
   abi: InterfaceAbi

@@ -37,7 +37,11 @@ import {
 import type { TaskEnvironment } from '../../script/jobs/pipeline-tasks'
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { startAnvil, type LocalChain } from '../../script/local/anvil'
-import { readArtifact } from '../../script/local/forge-artifacts'
+import {
+  LOCAL_FORGE_CACHE,
+  LOCAL_FORGE_OUT,
+  readArtifact,
+} from '../../script/local/forge-artifacts'
 import { runForgeScript } from '../../script/local/forge-script'
 import { freePort } from '../../script/local/free-port'
 import {
@@ -47,9 +51,9 @@ import {
 } from '../../script/local/managed-process'
 import { REPO_ROOT } from '../../script/local/repo-root'
 
-// The same dirs as `npm`-level forge runs of this part use; outside the repo, shared by nobody else.
-const FORGE_OUT = '/tmp/forge-ops/out'
-const FORGE_CACHE = '/tmp/forge-ops/cache'
+// The local tooling's forge dirs (see script/local/forge-artifacts.ts), shared through its lock.
+const FORGE_OUT = LOCAL_FORGE_OUT
+const FORGE_CACHE = LOCAL_FORGE_CACHE
 const MODEL = 'risk-v1'
 const THRESHOLD = 2
 const FEE_JUELS = 10n ** 17n
