@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 
-import { manifestJsonSchema } from '../../adapter/src/models/manifest'
+import { manifestJsonSchema } from '../../../adapter/src/models/manifest'
 import { writeJsonFile } from './json-file'
 
 export const MANIFEST_SCHEMA_FILE = 'manifest.schema.json'

@@ -14,7 +14,7 @@ import {
   provenanceHash,
   sha256Hex,
   type Manifest,
-} from '../../adapter/src/models/manifest'
+} from '../../../adapter/src/models/manifest'
 import { manifestText } from './assemble-manifest'
 import { unixfsCidV1 } from './cid'
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
-import { parseManifest, sha256Hex } from '../../adapter/src/models/manifest'
+import { parseManifest, sha256Hex } from '../../../adapter/src/models/manifest'
 import { unixfsCidV1 } from './cid'
 
 export interface FolderReport {
