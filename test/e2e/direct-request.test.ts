@@ -2,7 +2,7 @@
  * Direct request end to end, on a real anvil: three real Operator contracts (each authorising one
  * node key), the QuorumClaimsExample consumer (k = 2 of n = 3), the real adapter process, and for
  * each operator the generated `directrequest` job spec, whose pipeline the test harness
- * (script/jobs/pipeline-harness.ts) interprets task by task in place of a Chainlink node: it reads
+ * (test/support/job-pipeline/harness.ts) interprets task by task in place of a Chainlink node: it reads
  * the OracleRequest log, decodes the CBOR, calls the adapter through the bridge definition, parses
  * and ABI-encodes the answer and sends `fulfillOracleRequest2` from the node's key. Nothing in
  * between is hard-coded here, so the spec, the adapter response and the contract must agree.
@@ -33,8 +33,8 @@ import {
   whyNotAnswered,
   type ChainLog,
   type PipelineRun,
-} from '../../script/jobs/pipeline-harness'
-import type { TaskEnvironment } from '../../script/jobs/pipeline-tasks'
+} from '../support/job-pipeline/harness'
+import type { TaskEnvironment } from '../support/job-pipeline/tasks'
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { startAnvil, type LocalChain } from '../../script/local/anvil'
 import {

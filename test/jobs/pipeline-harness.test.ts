@@ -10,8 +10,8 @@ import {
   specIdsOf,
   whyNotAnswered,
   type ChainLog,
-} from '../../script/jobs/pipeline-harness'
-import type { EthTxRequest } from '../../script/jobs/pipeline-tasks'
+} from '../support/job-pipeline/harness'
+import type { EthTxRequest } from '../support/job-pipeline/tasks'
 
 const OPERATOR = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
 const CONSUMER = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512'

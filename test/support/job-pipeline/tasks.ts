@@ -5,7 +5,12 @@
 import { decodeFirstSync } from 'cbor'
 import { AbiCoder, dataSlice, getAddress, hexlify, id, isHexString, zeroPadValue } from 'ethers'
 
-import type { PipelineTask } from './dot-pipeline'
+import {
+  bridgeHeaders,
+  nonemptyString,
+  PipelineParamError,
+  type PipelineTask,
+} from '../../../script/jobs/dot-pipeline'
 import {
   asBytes,
   asInteger,
@@ -13,12 +18,10 @@ import {
   asString,
   firstDefined,
   jsonWithVarExprs,
-  nonemptyString,
-  PipelineParamError,
   type PipelineValue,
   type PipelineVars,
   varExpr,
-} from './pipeline-values'
+} from './values'
 
 /** A transaction the `ethtx` task asks the node's key to send. */
 export interface EthTxRequest {
@@ -240,23 +243,6 @@ function parseDuration(name: string, value: string): number {
   if (m === null) throw new PipelineParamError(`${name}: not a duration: ${value}`)
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
   return Number(m[1]) * unit
-}
-
-/** The bridge task's `headers`: a JSON array of alternating names and values. */
-export function bridgeHeaders(param: string | undefined): [string, string][] {
-  const text = nonemptyString(param) ?? '[]'
-  let list: unknown
-  try {
-    list = JSON.parse(text)
-  } catch (cause) {
-    throw new PipelineParamError(`headers: not JSON: ${(cause as Error).message}`)
-  }
-  if (!Array.isArray(list) || list.length % 2 !== 0 || list.some((h) => typeof h !== 'string')) {
-    throw new PipelineParamError('headers must be a JSON array of an even number of strings')
-  }
-  const pairs: [string, string][] = []
-  for (let i = 0; i < list.length; i += 2) pairs.push([list[i] as string, list[i + 1] as string])
-  return pairs
 }
 
 function jsonReplacer(_key: string, v: unknown): unknown {
