@@ -35,6 +35,7 @@ import {
   type PipelineRun,
 } from '../support/job-pipeline/harness'
 import type { TaskEnvironment } from '../support/job-pipeline/tasks'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { startAnvil, type LocalChain } from '../../script/local/anvil'
 import {
@@ -43,12 +44,6 @@ import {
   readArtifact,
 } from '../../script/local/forge-artifacts'
 import { runForgeScript } from '../../script/local/forge-script'
-import { freePort } from '../../script/local/free-port'
-import {
-  startProcess,
-  waitUntilReady,
-  type ManagedProcess,
-} from '../../script/local/managed-process'
 import { REPO_ROOT } from '../../script/local/repo-root'
 
 // The local tooling's forge dirs (see script/local/forge-artifacts.ts), shared through its lock.
@@ -105,7 +100,7 @@ interface OperatorNode {
 
 describe('direct request: generated job spec x adapter x Operator x QuorumConsumer', () => {
   let chain: LocalChain
-  let adapter: ManagedProcess
+  let adapterStarting: Promise<LocalAdapter> | undefined
   let provider: JsonRpcProvider
   let owner: NonceManager
   let consumer: Contract
@@ -118,26 +113,9 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
 
   beforeAll(async () => {
     chain = await startAnvil()
-    const adapterPort = await freePort()
-    adapter = startProcess({
-      name: 'adapter',
-      command: process.execPath,
-      args: ['--import', 'tsx', join(REPO_ROOT, 'adapter', 'src', 'server.ts')],
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        EA_PORT: String(adapterPort),
-        EA_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        API_KEYS: ADAPTER_API_KEY,
-      },
-    })
-    adapterUrl = `http://127.0.0.1:${adapterPort}`
-    const adapterReady = waitUntilReady(
-      adapter,
-      async () => (await fetch(`${adapterUrl}/health`, { signal: AbortSignal.timeout(1000) })).ok,
-      { timeoutMs: 90_000 },
-    )
+    // The adapter loads its models while forge compiles and deploys (awaited below).
+    adapterStarting = startAdapter({ name: 'adapter', env: { API_KEYS: ADAPTER_API_KEY } })
+    adapterStarting.catch(() => undefined)
 
     const externalJobIds = Array.from({ length: OPERATOR_COUNT }, () => randomUUID())
     const nodeKeys = Array.from({ length: OPERATOR_COUNT }, (_, i) => anvilPrivateKey(i + 1))
@@ -171,6 +149,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
     owner = new NonceManager(new Wallet(anvilPrivateKey(0), provider))
     const artifact = readArtifact('QuorumClaimsExample.sol', 'QuorumClaimsExample', FORGE_OUT)
     consumer = new Contract(deployment.consumer, artifact.abi, owner)
+    adapterUrl = (await adapterStarting).url
 
     nodes = deployment.operators.map((operator, i) => {
       const rendered = renderJob({
@@ -195,12 +174,11 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         bridge: validateBridgeJson(rendered.bridgeJson),
       }
     })
-    await adapterReady
   }, SETUP_TIMEOUT_MS)
 
   afterAll(async () => {
     provider?.destroy()
-    await adapter?.stop()
+    await (await adapterStarting?.catch(() => undefined))?.stop()
     await chain?.stop()
   })
 
