@@ -163,6 +163,23 @@ export async function buildTargets(
   return risk ? { targets, risk } : { targets }
 }
 
+/** An adapter target started with `env`, measured at every connection count by default. */
+function adapterTarget(
+  name: string,
+  description: string,
+  env: Record<string, string>,
+  rest: Pick<Target, 'pool' | 'probe'> & Partial<Target>,
+): Target {
+  return {
+    name,
+    description,
+    start: adapterServer(name, env),
+    connections: CONNECTIONS,
+    adapter: true,
+    ...rest,
+  }
+}
+
 /** The adapter on risk-v1: cold, warm, without micro-batching, signing. */
 function tabularTargets(risk: Manifest, fresh: FreshInputs): Target[] {
   const coldPool = (_c: number, expected: number): BodyPool => {
@@ -174,55 +191,46 @@ function tabularTargets(risk: Manifest, fresh: FreshInputs): Target[] {
     count: Math.max(WARM_SET, c),
     make: (k) => tabularBody(risk, warmFirst + (k % WARM_SET)),
   })
-  const probe = (signed: boolean) => ({ body: tabularBody(risk, 1), signed })
+  const unsigned = { body: tabularBody(risk, 1), signed: false }
   return [
-    {
-      name: 'adapter-tabular',
-      description:
-        'adapter, risk-v1, micro-batching on, cache on (cold: a new input every request), signing off',
-      start: adapterServer('adapter-tabular', {}),
-      connections: CONNECTIONS,
-      pool: coldPool,
-      adapter: true,
-      probe: probe(false),
-    },
-    {
-      name: 'adapter-tabular-warm',
-      description:
-        'adapter, risk-v1, micro-batching on, cache warm (256 inputs, all cached), signing off',
-      start: adapterServer('adapter-tabular-warm', {}),
-      connections: [1, 64],
-      quickConnections: [64],
-      pool: warmPool,
-      adapter: true,
-      probe: probe(false),
-      prime: Array.from({ length: WARM_SET }, (_, k) => tabularBody(risk, warmFirst + k)),
-    },
-    {
-      name: 'adapter-tabular-nobatch',
-      description:
-        'adapter, risk-v1, micro-batching off (BATCH_MAX_SIZE=1), cache cold, signing off',
-      start: adapterServer('adapter-tabular-nobatch', { BATCH_MAX_SIZE: '1' }),
-      connections: CONNECTIONS,
-      quickConnections: [1, 64],
-      pool: coldPool,
-      adapter: true,
-      probe: probe(false),
-    },
-    {
-      name: 'adapter-tabular-signed',
-      description:
-        'adapter, risk-v1, micro-batching on, cache cold, signing on (EIP-712, SIGNER_THREADS default)',
-      start: adapterServer('adapter-tabular-signed', { SIGNER_PRIVATE_KEY: BENCH_SIGNER_KEY }),
-      connections: [1, 64],
-      pool: coldPool,
-      adapter: true,
-      probe: probe(true),
-      fallback: {
-        env: { SIGNER_THREADS: '0' },
-        note: 'with SIGNER_THREADS=0 (signing on the event loop)',
+    adapterTarget(
+      'adapter-tabular',
+      'adapter, risk-v1, micro-batching on, cache on (cold: a new input every request), signing off',
+      {},
+      { pool: coldPool, probe: unsigned },
+    ),
+    adapterTarget(
+      'adapter-tabular-warm',
+      'adapter, risk-v1, micro-batching on, cache warm (256 inputs, all cached), signing off',
+      {},
+      {
+        connections: [1, 64],
+        quickConnections: [64],
+        pool: warmPool,
+        probe: unsigned,
+        prime: Array.from({ length: WARM_SET }, (_, k) => tabularBody(risk, warmFirst + k)),
       },
-    },
+    ),
+    adapterTarget(
+      'adapter-tabular-nobatch',
+      'adapter, risk-v1, micro-batching off (BATCH_MAX_SIZE=1), cache cold, signing off',
+      { BATCH_MAX_SIZE: '1' },
+      { quickConnections: [1, 64], pool: coldPool, probe: unsigned },
+    ),
+    adapterTarget(
+      'adapter-tabular-signed',
+      'adapter, risk-v1, micro-batching on, cache cold, signing on (EIP-712, SIGNER_THREADS default)',
+      { SIGNER_PRIVATE_KEY: BENCH_SIGNER_KEY },
+      {
+        connections: [1, 64],
+        pool: coldPool,
+        probe: { ...unsigned, signed: true },
+        fallback: {
+          env: { SIGNER_THREADS: '0' },
+          note: 'with SIGNER_THREADS=0 (signing on the event loop)',
+        },
+      },
+    ),
   ]
 }
 
@@ -231,20 +239,19 @@ async function imageTarget(): Promise<Target> {
   const damage = loadManifest('damage-v1')
   const jpegs = await Promise.all([11, 12, 13, 14].map((seed) => randomJpeg(1024, 768, seed)))
   const bodies = jpegs.map((j, i) => imageBody(damage, j, `bench-img-${i}`))
-  return {
-    name: 'adapter-image',
-    description:
-      'adapter, damage-v1 (64x64), 1024x768 JPEG inline (base64), cache off (every request decodes), batching on',
-    start: adapterServer('adapter-image', { CACHE_MAX_ENTRIES: '0' }),
-    connections: CONNECTIONS,
-    quickConnections: [1, 16],
-    pool: (c) => ({
-      count: Math.min(4 * c, 64),
-      make: (k) => bodies[k % bodies.length] as string,
-    }),
-    adapter: true,
-    probe: { body: bodies[0] as string, signed: false },
-  }
+  return adapterTarget(
+    'adapter-image',
+    'adapter, damage-v1 (64x64), 1024x768 JPEG inline (base64), cache off (every request decodes), batching on',
+    { CACHE_MAX_ENTRIES: '0' },
+    {
+      quickConnections: [1, 16],
+      pool: (c) => ({
+        count: Math.min(4 * c, 64),
+        make: (k) => bodies[k % bodies.length] as string,
+      }),
+      probe: { body: bodies[0] as string, signed: false },
+    },
+  )
 }
 
 /** Starts a target's server, falling back to its alternative configuration if it has one. */

@@ -9,16 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
-import {
-  DEFAULT_MAX_EXECUTION_DURATION_MS,
-  DEFAULT_MAX_HTTP_REQUEST_BYTES,
-  DEFAULT_MAX_HTTP_REQUEST_DURATION_MS,
-  DEFAULT_MAX_HTTP_REQUEST_URL_LENGTH,
-  DEFAULT_MAX_HTTP_REQUESTS,
-  DEFAULT_MAX_HTTP_RESPONSE_BYTES,
-  DEFAULT_MAX_MEMORY_USAGE_MB,
-  DEFAULT_MAX_ON_CHAIN_RESPONSE_BYTES,
-} from '@chainlink/functions-toolkit/dist/simulationConfig'
+import * as toolkitConfig from '@chainlink/functions-toolkit/dist/simulationConfig'
 import { toUtf8String } from 'ethers'
 
 import {
@@ -128,16 +119,20 @@ describe('simulateSource', () => {
   })
 
   it("defaults every limit to the toolkit's own default", () => {
-    expect(TOOLKIT_LIMITS).toEqual({
-      maxOnChainResponseBytes: DEFAULT_MAX_ON_CHAIN_RESPONSE_BYTES,
-      maxExecutionTimeMs: DEFAULT_MAX_EXECUTION_DURATION_MS,
-      maxMemoryUsageMb: DEFAULT_MAX_MEMORY_USAGE_MB,
-      numAllowedQueries: DEFAULT_MAX_HTTP_REQUESTS,
-      maxQueryDurationMs: DEFAULT_MAX_HTTP_REQUEST_DURATION_MS,
-      maxQueryUrlLength: DEFAULT_MAX_HTTP_REQUEST_URL_LENGTH,
-      maxQueryRequestBytes: DEFAULT_MAX_HTTP_REQUEST_BYTES,
-      maxQueryResponseBytes: DEFAULT_MAX_HTTP_RESPONSE_BYTES,
-    })
+    // each of the toolkit's DEFAULT_MAX_* constants is one of the limits, and nothing else is
+    const defaults = Object.entries(toolkitConfig)
+      .filter(([name]) => name.startsWith('DEFAULT_MAX_'))
+      .map(([, value]) => value as number)
+    const byValue = (a: number, b: number) => a - b
+    expect(defaults).toHaveLength(8)
+    expect(Object.values(TOOLKIT_LIMITS).sort(byValue)).toEqual(defaults.sort(byValue))
+    expect(TOOLKIT_LIMITS.maxOnChainResponseBytes).toBe(
+      toolkitConfig.DEFAULT_MAX_ON_CHAIN_RESPONSE_BYTES,
+    )
+    expect(TOOLKIT_LIMITS.maxQueryRequestBytes).toBe(toolkitConfig.DEFAULT_MAX_HTTP_REQUEST_BYTES)
+    expect(TOOLKIT_LIMITS.maxQueryDurationMs).toBe(
+      toolkitConfig.DEFAULT_MAX_HTTP_REQUEST_DURATION_MS,
+    )
     expect(Object.isFrozen(TOOLKIT_LIMITS)).toBe(true)
   })
 

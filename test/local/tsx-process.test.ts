@@ -5,12 +5,33 @@
  */
 import { startAdapter } from '../../script/local/adapters'
 import { ProcessStartError } from '../../script/local/managed-process'
-import { childBaseEnv, runTsScript, startTsServer } from '../../script/local/tsx-process'
+import {
+  childBaseEnv,
+  runTsScript,
+  startTsServer,
+  type TsServerSpec,
+} from '../../script/local/tsx-process'
 
 jest.setTimeout(60_000)
 
 const ENV_SERVER = 'test/local/fixtures/env-server.ts'
 const SCRIPT = 'test/local/fixtures/script.ts'
+
+/** The env-server fixture as `name`, with `env` and more of the spec. */
+function startEnvServer(
+  name: string,
+  env: Record<string, string> = {},
+  more: Partial<TsServerSpec> = {},
+) {
+  return startTsServer({
+    name,
+    entry: ENV_SERVER,
+    portVariable: 'FIXTURE_PORT',
+    readyPath: '/ready',
+    env,
+    ...more,
+  })
+}
 
 function alive(pid: number): boolean {
   try {
@@ -31,13 +52,7 @@ describe('startTsServer', () => {
   })
 
   it('gives the child only the base environment, its own variables and the port', async () => {
-    const server = await startTsServer({
-      name: 'env-server',
-      entry: ENV_SERVER,
-      portVariable: 'FIXTURE_PORT',
-      readyPath: '/ready',
-      env: { GIVEN: 'yes' },
-    })
+    const server = await startEnvServer('env-server', { GIVEN: 'yes' })
     try {
       expect(server.url).toBe(`http://127.0.0.1:${server.port}/`)
       const env = (await (await fetch(new URL('/env', server.url))).json()) as Record<
@@ -62,26 +77,14 @@ describe('startTsServer', () => {
 
   it('waits until the ready path answers 200', async () => {
     const started = Date.now()
-    const server = await startTsServer({
-      name: 'slow-server',
-      entry: ENV_SERVER,
-      portVariable: 'FIXTURE_PORT',
-      readyPath: '/ready',
-      env: { READY_AFTER_MS: '1500' },
-    })
+    const server = await startEnvServer('slow-server', { READY_AFTER_MS: '1500' })
     await server.stop()
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500)
   })
 
   it('fails fast with the output of a server that exits before it is ready', async () => {
     const started = Date.now()
-    const failing = startTsServer({
-      name: 'failing-server',
-      entry: ENV_SERVER,
-      portVariable: 'FIXTURE_PORT',
-      readyPath: '/ready',
-      env: { EXIT_AT_START: 'the reason it gave up' },
-    })
+    const failing = startEnvServer('failing-server', { EXIT_AT_START: 'the reason it gave up' })
     await expect(failing).rejects.toThrow(ProcessStartError)
     await expect(failing).rejects.toThrow(
       /failing-server exited before it was ready:[^]*the reason/,
@@ -90,29 +93,17 @@ describe('startTsServer', () => {
   })
 
   it('gives up after the ready timeout and stops the server', async () => {
-    const attempt = startTsServer({
-      name: 'never-ready',
-      entry: ENV_SERVER,
-      portVariable: 'FIXTURE_PORT',
-      readyPath: '/ready',
-      readyTimeoutMs: 2_500,
-      env: { READY_AFTER_MS: '600000' },
-    })
+    const attempt = startEnvServer(
+      'never-ready',
+      { READY_AFTER_MS: '600000' },
+      { readyTimeoutMs: 2_500 },
+    )
     await expect(attempt).rejects.toThrow(/never-ready was not ready within 2500 ms/)
   })
 
   it('leaves no exit hook behind once its children have exited', async () => {
     const before = process.listenerCount('exit')
-    const servers = await Promise.all(
-      [1, 2].map((i) =>
-        startTsServer({
-          name: `server-${i}`,
-          entry: ENV_SERVER,
-          portVariable: 'FIXTURE_PORT',
-          readyPath: '/ready',
-        }),
-      ),
-    )
+    const servers = await Promise.all([1, 2].map((i) => startEnvServer(`server-${i}`)))
     expect(process.listenerCount('exit')).toBe(before + 1)
     await Promise.all(servers.map((s) => s.stop()))
     expect(process.listenerCount('exit')).toBe(before)
