@@ -31,7 +31,7 @@ import {
   tabularArgs,
   type CommonOptions,
 } from './request-args'
-import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from './simulate'
+import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from '../local/functions-simulator'
 
 export interface SimulateOptions {
   model: string

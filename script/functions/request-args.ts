@@ -10,7 +10,7 @@ import { join } from 'node:path'
 
 import canonicalize from 'canonicalize'
 
-import { REPO_ROOT } from './simulate'
+import { REPO_ROOT } from '../local/repo-root'
 
 const HASH = /^0x[0-9a-fA-F]{64}$/
 const MAX_ADAPTERS = 5

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync, rmSync } from 'node:fs'
-import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -20,17 +19,18 @@ import {
   decodeInferenceResult,
   type InferenceResult,
 } from '../../script/functions/inference-result'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import {
-  FUNCTIONS_LIMITS,
   FUNCTIONS_SOURCES,
-  REPO_ROOT,
   simulateSource,
+  TOOLKIT_LIMITS,
   type JobKind,
   type SimulationOutcome,
-} from '../../script/functions/simulate'
-import { startAdapter, type AdapterProcess } from './adapter-process'
-import { startFaultProxy, type FaultProxy } from './fault-proxy'
-import { makeOtherModelDir, type OtherModelDir } from './other-model-dir'
+} from '../../script/local/functions-simulator'
+import { REPO_ROOT } from '../../script/local/repo-root'
+import { runTsScript, type TsScriptResult } from '../../script/local/tsx-process'
+import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy'
 
 jest.setTimeout(30_000)
 
@@ -76,9 +76,9 @@ interface Honest {
 }
 
 /** Indexes 0 to OPERATOR_COUNT - 1: honest adapters; OPERATOR_COUNT: the other model's. */
-let adapters: AdapterProcess[] = []
+let adapters: LocalAdapter[] = []
 let proxies: FaultProxy[] = []
-let otherModel: OtherModelDir
+let otherModel: ModelVariant
 let imageServer: Server
 let imageUrl: string
 let honestRisk: Honest
@@ -150,8 +150,8 @@ async function run(job: JobKind, args: string[], list: Entry[]): Promise<Simulat
     secrets: { ADAPTERS: JSON.stringify(list) },
   })
   // Inside the Functions limits, whatever the outcome.
-  expect(outcome.durationMs).toBeLessThan(FUNCTIONS_LIMITS.maxExecutionTimeMs)
-  expect(totalRequests()).toBeLessThanOrEqual(FUNCTIONS_LIMITS.numAllowedQueries)
+  expect(outcome.durationMs).toBeLessThan(TOOLKIT_LIMITS.maxExecutionTimeMs)
+  expect(totalRequests()).toBeLessThanOrEqual(TOOLKIT_LIMITS.numAllowedQueries)
   return outcome
 }
 
@@ -161,7 +161,7 @@ function decoded(outcome: SimulationOutcome): InferenceResult {
   }
   expect((outcome.responseHex.length - 2) / 2).toBe(192)
   expect((outcome.responseHex.length - 2) / 2).toBeLessThanOrEqual(
-    FUNCTIONS_LIMITS.maxOnChainResponseBytes,
+    TOOLKIT_LIMITS.maxOnChainResponseBytes,
   )
   return decodeInferenceResult(outcome.responseHex)
 }
@@ -194,14 +194,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
   imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
 
-  otherModel = makeOtherModelDir('risk-v1', 'an unapproved retraining')
+  otherModel = writeUnapprovedVariant('risk-v1', 'an unapproved retraining')
   const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
   adapters = await Promise.all(
     Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
       startAdapter({
+        name: `operator-${i}`,
         signerKey: operatorKey(i),
         env: env(i),
-        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.dir } : {}),
+        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.modelDir } : {}),
       }),
     ),
   )
@@ -220,7 +221,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) =>
     imageServer ? imageServer.close(() => resolve()) : resolve(),
   )
-  if (otherModel) rmSync(otherModel.dir, { recursive: true, force: true })
+  if (otherModel) rmSync(otherModel.modelDir, { recursive: true, force: true })
 })
 
 beforeEach(() => {
@@ -368,29 +369,8 @@ describe('image-inference.js (damage-v1)', () => {
   })
 })
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(cliArgs: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'script', 'functions', 'cli.ts'), ...cliArgs],
-      { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function runCli(cliArgs: string[], env: Record<string, string>): Promise<TsScriptResult> {
+  return runTsScript('script/functions/cli.ts', cliArgs, { env, timeoutMs: 25_000 })
 }
 
 describe('npm run functions -- simulate (the CLI, offline: only loopback adapters)', () => {

@@ -18,7 +18,8 @@ import {
   RequestArgsError,
   tabularArgs,
 } from '../../script/functions/request-args'
-import { FUNCTIONS_SOURCES, REPO_ROOT } from '../../script/functions/simulate'
+import { FUNCTIONS_SOURCES } from '../../script/local/functions-simulator'
+import { REPO_ROOT } from '../../script/local/repo-root'
 import { loadSourceFunctions } from './source-core'
 
 const crypto = { secp256k1, keccak256: keccak_256, sha256 }

@@ -18,7 +18,8 @@ import {
   decodeInferenceResult,
   InferenceResultLayoutError,
 } from '../../script/functions/inference-result'
-import { FUNCTIONS_SOURCES, REPO_ROOT } from '../../script/functions/simulate'
+import { FUNCTIONS_SOURCES } from '../../script/local/functions-simulator'
+import { REPO_ROOT } from '../../script/local/repo-root'
 import { loadSourceFunctions, sharedCore, type SourceCrypto } from './source-core'
 
 interface LayoutVector {

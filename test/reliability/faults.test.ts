@@ -9,10 +9,10 @@
  *   input (with an empty cache, so they are recomputed).
  */
 import { canonicalJson, sha256Hex } from '../../adapter/src/models/manifest'
-import { runLoad, type LoadResult } from '../../bench/lib/load'
-import { loadManifest, tabularBody, tabularFeatures } from '../../bench/lib/model-inputs'
+import { runLoad, type LoadResult } from '../../script/local/http-load'
+import { loadManifest, tabularBody, tabularFeatures } from '../../script/local/model-inputs'
 import { decodeInferenceResult } from '../../script/functions/inference-result'
-import { FUNCTIONS_SOURCES, simulateSource } from '../../script/functions/simulate'
+import { FUNCTIONS_SOURCES, simulateSource } from '../../script/local/functions-simulator'
 import { post, startAdapter, type RunningServer } from './support/adapter-client'
 import { startKillSwitchProxy } from './support/kill-switch-proxy'
 import { SIZES, timeoutFor } from './support/mode'

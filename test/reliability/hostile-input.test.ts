@@ -19,9 +19,9 @@ import { isIP } from 'node:net'
 import fc from 'fast-check'
 
 import { sha256Hex } from '../../adapter/src/models/manifest'
-import { runLoad, type LoadResult } from '../../bench/lib/load'
-import { loadManifest, randomJpeg, tabularBody } from '../../bench/lib/model-inputs'
-import { peakRssMiB, rssMiB } from '../../bench/lib/server-process'
+import { runLoad, type LoadResult } from '../../script/local/http-load'
+import { loadManifest, randomJpeg, tabularBody } from '../../script/local/model-inputs'
+import { peakRssMiB, rssMiB } from '../../script/local/process-memory'
 import {
   eaErrorProblem,
   isHealthy,
@@ -98,7 +98,7 @@ async function directCorpus(): Promise<{ kept: HostileUrl[]; dropped: string[] }
 }
 
 async function imageModelId(adapterUrl: string): Promise<string> {
-  const res = await fetch(`${adapterUrl}/models`)
+  const res = await fetch(new URL('/models', adapterUrl))
   const body = (await res.json()) as { models: { id: string; inputs: { kind: string } }[] }
   const image = body.models.find((m) => m.inputs.kind === 'image')
   if (!image) throw new Error('the adapter serves no image model: these tests need one')
