@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import sharp from 'sharp'
 
-import type { ImageInputs, Manifest } from '../adapter/src/models/manifest'
+import type { ImageInputs, Manifest } from '../protocol/manifest'
 import { loadManifest, MODEL_DIR, randomJpeg } from './lib/model-inputs'
 
 const BATCH_SIZES = [1, 4, 16, 64, 256, 1024]

@@ -8,7 +8,8 @@ import { join } from 'node:path'
 
 import sharp from 'sharp'
 
-import { parseManifest, sha256Hex, type Manifest } from '../../adapter/src/models/manifest'
+import { sha256Hex } from '../../protocol/hashes'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
 import { REPO_ROOT } from './server-process'
 
 export const MODEL_DIR = join(REPO_ROOT, 'adapter', 'models')

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { Contract, JsonRpcProvider, Wallet, formatEther, id, parseEther, type Log } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
 import { describeDonEvent } from '../don/event-log'
 import { LocalDon, type RoundOutcome } from '../don/local-don'
 import { HostedSecretsStore } from '../don/secrets'
@@ -105,10 +105,6 @@ function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[]
   return out
 }
 
-function sha256(bytes: Buffer): string {
-  return `0x${createHash('sha256').update(bytes).digest('hex')}`
-}
-
 /** The demo's damage photo: a bundled damage-v1 sample, preferably one showing severe damage. */
 function damagePhoto(): { name: string; bytes: Buffer } {
   const dir = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
@@ -162,7 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     teardown.add('photo server', () => photos.stop())
     const photo = damagePhoto()
     const photoUrl = photos.put(`claims/${photo.name}`, photo.bytes, 'image/png')
-    const photoHash = sha256(photo.bytes)
+    const photoHash = sha256Hex(photo.bytes)
 
     // Adapters load their models while forge compiles and deploys.
     const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')

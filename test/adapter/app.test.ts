@@ -14,7 +14,7 @@ import canonicalize from 'canonicalize'
 import { verifyTypedData } from 'ethers'
 import request from 'supertest'
 
-import { EIP712_DOMAIN, INFERENCE_TYPES } from '../../adapter/src/signing/eip712'
+import { EIP712_DOMAIN, INFERENCE_TYPES } from '../../protocol/answer-digest'
 import {
   TEST_SIGNER_ADDRESS,
   TEST_SIGNER_KEY,

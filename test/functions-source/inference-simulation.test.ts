@@ -5,21 +5,19 @@
  * drop or falsify answers. Every returned value is decoded with ethers' AbiCoder and compared field
  * by field with what the adapters answer when asked directly.
  */
-import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync, rmSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import canonicalize from 'canonicalize'
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
+import { decodeInferenceResult, type InferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { functionsJobRunId } from '../../protocol/job-run-id'
 import { simulateCommand, type SimulateOptions } from '../../script/functions/cli'
-import {
-  decodeInferenceResult,
-  type InferenceResult,
-} from '../../script/functions/inference-result'
 import {
   FUNCTIONS_LIMITS,
   FUNCTIONS_SOURCES,
@@ -42,8 +40,6 @@ interface Manifest {
 const MODELS_DIR = join(REPO_ROOT, 'adapter', 'models')
 const readManifest = (id: string) =>
   JSON.parse(readFileSync(join(MODELS_DIR, id, 'manifest.json'), 'utf8')) as Manifest
-const sha256Hex = (bytes: Uint8Array | string) =>
-  '0x' + createHash('sha256').update(bytes).digest('hex')
 
 const RISK = readManifest('risk-v1')
 const DAMAGE = readManifest('damage-v1')
@@ -54,8 +50,8 @@ const FEATURES = Object.fromEntries(
     return [f.name, f.type === 'integer' ? Math.round(value) : value]
   }),
 )
-const FEATURES_HASH = sha256Hex(canonicalize(FEATURES) ?? '')
-const JOB_RUN_ID = 'fn-' + FEATURES_HASH.slice(2, 18)
+const FEATURES_HASH = tabularInputHash(FEATURES)
+const JOB_RUN_ID = functionsJobRunId(FEATURES_HASH)
 const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
 const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))

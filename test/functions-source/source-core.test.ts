@@ -14,10 +14,7 @@ import { sha256 } from '@noble/hashes/sha256'
 import canonicalize from 'canonicalize'
 import { TypedDataEncoder, Wallet, hexlify } from 'ethers'
 
-import {
-  decodeInferenceResult,
-  InferenceResultLayoutError,
-} from '../../script/functions/inference-result'
+import { decodeInferenceResult, InferenceResultLayoutError } from '../../protocol/inference-result'
 import { FUNCTIONS_SOURCES, REPO_ROOT } from '../../script/functions/simulate'
 import { loadSourceFunctions, sharedCore, type SourceCrypto } from './source-core'
 

@@ -18,7 +18,7 @@ import { isIP } from 'node:net'
 
 import fc from 'fast-check'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
+import { sha256Hex } from '../../protocol/hashes'
 import { runLoad, type LoadResult } from '../../bench/lib/load'
 import { loadManifest, randomJpeg, tabularBody } from '../../bench/lib/model-inputs'
 import { peakRssMiB, rssMiB } from '../../bench/lib/server-process'

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 import type { Logger } from 'pino'
 
+import { DEFAULT_JOB_RUN_ID, jobRunIdOf } from '../../../protocol/job-run-id'
 import {
   AuthError,
   InputError,
@@ -23,7 +24,6 @@ import type { InferenceService } from '../inference/inference-service'
 import type { AdapterMetrics, HttpChild } from '../metrics'
 import type { ApiKeyAuth } from './api-key-auth'
 import { readBody } from './body-reader'
-import { DEFAULT_JOB_RUN_ID, jobRunIdOf } from './request-schema'
 import { sendJson } from './send-json'
 
 export interface RouteSettings {

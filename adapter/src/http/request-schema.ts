@@ -6,9 +6,6 @@ import { z } from 'zod'
 
 import { InputError } from '../errors'
 
-/** The job run id echoed when a request carries none (as Chainlink's EA framework does). */
-export const DEFAULT_JOB_RUN_ID = '1'
-
 export const RequestSchema = z.object({
   id: z.union([z.string(), z.number()], { error: '"id" must be a string or a number' }).optional(),
   data: z.object(
@@ -51,16 +48,6 @@ export const ImageSpecSchema = z
   })
 
 export type ImageSpec = z.infer<typeof ImageSpecSchema>
-
-/** The job run id to echo: the request's `id` when it is a string or number, else "1". */
-export function jobRunIdOf(body: unknown): string {
-  if (typeof body === 'object' && body !== null) {
-    const id = (body as { id?: unknown }).id
-    if (typeof id === 'string') return id
-    if (typeof id === 'number' && Number.isFinite(id)) return String(id)
-  }
-  return DEFAULT_JOB_RUN_ID
-}
 
 /** Parses with `schema`, throwing an InputError carrying the first issue's message. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {

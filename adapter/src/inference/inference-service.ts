@@ -5,10 +5,9 @@
  * rule, signs, and serialises the success body. Static parts of each model's answer are
  * serialised once at load.
  */
-import { createHash } from 'node:crypto'
-
 import type { Logger } from 'pino'
 
+import { imageInputHash } from '../../../protocol/input-hash'
 import { ResultCache } from '../cache'
 import {
   AdapterError,
@@ -213,7 +212,7 @@ export class InferenceService {
   }
 
   private checkDigest(bytes: Buffer, expected: string): void {
-    const actual = `0x${createHash('sha256').update(bytes).digest('hex')}`
+    const actual = imageInputHash(bytes)
     if (actual !== expected) {
       this.logger.debug({ expected, actual }, 'image digest mismatch')
       throw new UnprocessableError(`image sha256 is ${actual}, not the requested ${expected}`)

@@ -9,7 +9,7 @@
 import sharp from 'sharp'
 
 import { PayloadTooLargeError, UnprocessableError } from '../errors'
-import type { ImageInputs } from '../models/manifest'
+import type { ImageInputs } from '../../../protocol/manifest'
 
 export async function imageToRow(
   bytes: Buffer,

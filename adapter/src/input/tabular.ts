@@ -4,12 +4,12 @@
  * manifest's column order, and computes the input hash of docs/protocol.md: sha256 of the RFC 8785
  * (JCS) canonical JSON of the features object. One compiled validator per model, built at load.
  */
-import { hash } from 'node:crypto'
-
 import { z } from 'zod'
 
+import { sha256Hex } from '../../../protocol/hashes'
+import { featureCanonicaliser } from '../../../protocol/input-hash'
+import type { TabularInputs } from '../../../protocol/manifest'
 import { InputError } from '../errors'
-import type { TabularInputs } from '../models/manifest'
 
 export interface TabularInput {
   row: Float32Array
@@ -40,9 +40,9 @@ function featureSchema(f: TabularInputs['features'][number]) {
 }
 
 /**
- * Builds the validator of one tabular model. The canonical JSON is assembled from the validated
- * values: after validation the object holds exactly the manifest's features, all numbers, so JCS is
- * the names sorted by UTF-16 code units, each followed by its ECMAScript number text.
+ * Builds the validator of one tabular model. After validation the object holds exactly the
+ * manifest's features, all finite numbers: the canonical JSON comes from the protocol's compiled
+ * feature canonicaliser.
  */
 export function compileTabularValidator(inputs: TabularInputs): TabularValidator {
   const shape: Record<string, z.ZodNumber> = {}
@@ -57,9 +57,7 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
     },
   })
   const names = inputs.features.map((f) => f.name)
-  // JCS orders keys by UTF-16 code units: the default sort of JavaScript strings.
-  const sorted = [...names].sort()
-  const prefixes = sorted.map((n, i) => `${i === 0 ? '{' : ','}${JSON.stringify(n)}:`)
+  const canonicalise = featureCanonicaliser(names)
   const width = names.length
   return {
     parse(features: unknown): TabularInput {
@@ -73,14 +71,8 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
       const values = res.data
       const row = new Float32Array(width)
       for (let i = 0; i < width; i++) row[i] = values[names[i] as string] as number
-      let canonical = ''
-      for (let i = 0; i < width; i++) {
-        // String(number) is ECMAScript Number::toString, as JCS requires (and -0 prints as 0).
-        canonical += (prefixes[i] as string) + String(values[sorted[i] as string])
-      }
-      canonical += '}'
-      const inputHash = `0x${hash('sha256', canonical, 'hex')}`
-      return { row, inputHash, canonical }
+      const canonical = canonicalise(values)
+      return { row, inputHash: sha256Hex(canonical), canonical }
     },
   }
 }
