@@ -19,8 +19,9 @@ import type { Logger } from 'pino'
 import { DEFAULT_JOB_RUN_ID } from '../../protocol/job-run-id'
 import { ResultCache } from './cache'
 import { describeConfig, type Config } from './config'
-import { AdapterError, NotFoundError, UnavailableError, toAdapterError } from './errors'
+import { NotFoundError } from './errors'
 import { ApiKeyAuth } from './http/api-key-auth'
+import { sendError } from './http/error-response'
 import { InferenceRoute } from './http/inference-route'
 import { sendJson } from './http/send-json'
 import { InferenceService } from './inference/inference-service'
@@ -129,6 +130,9 @@ export async function createAdapter(
   app.disable('x-powered-by')
   app.disable('etag')
   app.get('/health', (_req, res) => sendJson(res, 200, '{"status":"ok"}'))
+  // The inference route counts its own requests: mounted before the HTTP metrics middleware, so a
+  // POST / that comes through Express is counted once, as through the listener's fast path.
+  app.post('/', route.handle)
   app.use(observeHttp(metrics))
   app.get('/ready', (_req, res) => {
     const body = {
@@ -148,19 +152,11 @@ export async function createAdapter(
     }
   })
   app.get('/models', (_req, res) => sendJson(res, 200, modelsBody))
-  app.post('/', route.handle)
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new NotFoundError(`no route ${req.method} ${req.path}`))
   })
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    // Express's own errors (e.g. a malformed URI) carry a 4xx `status`: keep it.
-    const status = (err as { status?: unknown } | undefined)?.status
-    const e =
-      !(err instanceof AdapterError) && typeof status === 'number' && status >= 400 && status < 500
-        ? new AdapterError((err as Error).message, status, { cause: err })
-        : toAdapterError(err)
-    if (e.statusCode >= 500 && !(e instanceof UnavailableError)) logger.error({ err }, e.message)
-    sendJson(res, e.statusCode, JSON.stringify(e.toJSONResponse(DEFAULT_JOB_RUN_ID)))
+    sendError(res, err, DEFAULT_JOB_RUN_ID, logger)
   })
 
   const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {

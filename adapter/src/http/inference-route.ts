@@ -1,11 +1,12 @@
 /**
  * `POST /`: the external-adapter endpoint. It works on Node's own request and response objects, so
  * the server can dispatch it before Express's router (see app.ts) and Express can mount the same
- * handler. Every outcome is either the EA success body or an AdapterError rendered as the EA error
- * body with the same HTTP status and the request's job run id.
+ * handler. Every outcome is either the EA success body or an AdapterError rendered by the one error
+ * renderer (error-response.ts) with the request's job run id; either way the route counts the
+ * request in the HTTP metrics itself, once, whichever dispatch brought it.
  *
  * Order of checks: body (size cap, JSON), job run id, API key, shutdown (503), queue limit (429),
- * then the inference service.
+ * the envelope (request-schema.ts), then the inference service with the typed request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -18,12 +19,13 @@ import {
   OverloadError,
   PayloadTooLargeError,
   UnavailableError,
-  toAdapterError,
 } from '../errors'
 import type { InferenceService } from '../inference/inference-service'
 import type { AdapterMetrics, HttpChild } from '../metrics'
 import type { ApiKeyAuth } from './api-key-auth'
 import { readBody } from './body-reader'
+import { sendError } from './error-response'
+import { parseInferenceRequest } from './request-schema'
 import { sendJson } from './send-json'
 
 export interface RouteSettings {
@@ -92,7 +94,7 @@ export class InferenceRoute {
       }
       this.inFlight++
       admitted = true
-      const answer = await this.service.answer(jobRunID, body)
+      const answer = await this.service.answer(parseInferenceRequest(body, jobRunID))
       sendJson(res, 200, answer.body, undefined, this.shuttingDown)
       this.ok.count.inc()
       this.ok.duration.observe((performance.now() - start) / 1000)
@@ -100,21 +102,9 @@ export class InferenceRoute {
         this.logger.debug({ jobRunID, model: answer.model, statusCode: 200 }, 'answered')
       }
     } catch (err) {
-      const e = toAdapterError(err)
-      if (e.statusCode >= 500 && !(e instanceof UnavailableError)) {
-        this.logger.error({ jobRunID, err: e, cause: e.cause }, e.message)
-      } else if (this.logger.isLevelEnabled('debug')) {
-        this.logger.debug({ jobRunID, statusCode: e.statusCode, error: e.message }, 'refused')
-      }
       // An unread oversized body would otherwise be parsed as the next request on the connection.
-      const close = this.shuttingDown || e instanceof PayloadTooLargeError
-      sendJson(
-        res,
-        e.statusCode,
-        JSON.stringify(e.toJSONResponse(jobRunID)),
-        e.retryAfterSeconds,
-        close,
-      )
+      const close = this.shuttingDown || err instanceof PayloadTooLargeError
+      const e = sendError(res, err, jobRunID, this.logger, close)
       const child = this.metrics.httpChild('POST', '/', e.statusCode)
       child.count.inc()
       child.duration.observe((performance.now() - start) / 1000)

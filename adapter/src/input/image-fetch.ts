@@ -9,7 +9,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
-import type { LookupFunction, Socket } from 'node:net'
+import { isIP, type LookupFunction, type Socket } from 'node:net'
 
 import {
   AdapterError,
@@ -86,8 +86,9 @@ interface Hop {
 
 function requestOnce(url: URL, settings: FetchSettings, signal: AbortSignal): Promise<Hop> {
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  const literal = settings.policy.refusal(host)
-  if (literal !== undefined && !literal.includes('is not an IP address')) {
+  // An IP literal is judged here; a name is judged on each address its lookup returns.
+  const literal = isIP(host) === 0 ? undefined : settings.policy.refusal(host)
+  if (literal !== undefined) {
     return Promise.reject(new ForbiddenError(`image URL points to a blocked ${literal}`))
   }
   return new Promise<Hop>((resolve, reject) => {

@@ -2,7 +2,8 @@
  * Tabular input: validates `features` against the manifest (names, types, ranges; unknown and
  * missing features rejected with a message naming the feature), lays the values out in the
  * manifest's column order, and computes the input hash of docs/protocol.md: sha256 of the RFC 8785
- * (JCS) canonical JSON of the features object. One compiled validator per model, built at load.
+ * (JCS) canonical JSON of the features object. One compiled validator per model, built at load:
+ * the tabular models' input provider.
  */
 import { z } from 'zod'
 
@@ -10,6 +11,8 @@ import { sha256Hex } from '../../../protocol/hashes'
 import { featureCanonicaliser } from '../../../protocol/input-hash'
 import type { TabularInputs } from '../../../protocol/manifest'
 import { InputError } from '../errors'
+import type { InferenceRequest } from '../inference/request'
+import type { InputProvider, ModelInput } from './input-provider'
 
 export interface TabularInput {
   row: Float32Array
@@ -74,5 +77,19 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
       const canonical = canonicalise(values)
       return { row, inputHash: sha256Hex(canonical), canonical }
     },
+  }
+}
+
+/** The input provider of tabular models: `data.features`, validated and hashed. */
+export class TabularInputProvider implements InputProvider {
+  private readonly validator: TabularValidator
+
+  constructor(inputs: TabularInputs) {
+    this.validator = compileTabularValidator(inputs)
+  }
+
+  prepare(request: InferenceRequest): ModelInput {
+    const { row, inputHash } = this.validator.parse(request.features)
+    return { inputHash, row: () => row }
   }
 }
