@@ -1,6 +1,6 @@
 /**
  * `POST /`: the external-adapter endpoint. It works on Node's own request and response objects, so
- * the server can dispatch it before Express's router (see app.ts) and Express can mount the same
+ * the server can dispatch it before Express's router (see routes.ts) and Express can mount the same
  * handler. Every outcome is either the EA success body or an AdapterError rendered by the one error
  * renderer (error-response.ts) with the request's job run id; either way the route counts the
  * request in the HTTP metrics itself, once, whichever dispatch brought it.

@@ -143,3 +143,25 @@ class WorkerSigner implements InferenceSigner {
 export function createSigner(privateKey: string, threads: number): InferenceSigner {
   return threads === 0 ? new InlineSigner(privateKey) : new WorkerSigner(privateKey, threads)
 }
+
+const WARM_UP: InferenceMessage = {
+  modelHash: `0x${'00'.repeat(32)}`,
+  inputHash: `0x${'00'.repeat(32)}`,
+  result: 0n,
+  jobRunId: 'warm-up',
+}
+
+/**
+ * A signer that has signed once: the first signature loads the digest and curve code in each
+ * worker (about 1 s), paid before serving rather than by the first request.
+ */
+export async function startSigner(privateKey: string, threads: number): Promise<InferenceSigner> {
+  const signer = createSigner(privateKey, threads)
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, threads) }, () => signer.sign(WARM_UP)))
+  } catch (err) {
+    await signer.close()
+    throw err
+  }
+  return signer
+}
