@@ -7,44 +7,29 @@
  *              uint8 agreed, uint64 observedAt)
  *
  * The first four words come from the `InferenceRequested` event (identical on every node); the last
- * six are the InferenceResult fields (protocol/inference-result.ts).
+ * six are exactly the 192-byte InferenceResult (./inference-result.ts): every field is static, so
+ * the ABI encoding is the head's four words followed by the result's six.
  */
-import { AbiCoder, getAddress, getBytes } from 'ethers'
+import { AbiCoder, getAddress, getBytes, hexlify } from 'ethers'
 
-import { InferenceResultLayoutError, type InferenceResult } from './inference-result'
+import {
+  INFERENCE_RESULT_BYTES,
+  INFERENCE_RESULT_TYPES,
+  InferenceResultLayoutError,
+  decodeInferenceResult,
+  encodeInferenceResult,
+  type InferenceResult,
+} from './inference-result'
 
-export const CRE_PAYLOAD_TYPES = [
-  'bytes32',
-  'address',
-  'bytes32',
-  'bytes32',
-  'uint256',
-  'bytes32',
-  'bytes32',
-  'uint8',
-  'uint8',
-  'uint64',
-] as const
+/** The request's fields, from the `InferenceRequested` event. */
+const HEAD_TYPES = ['bytes32', 'address', 'bytes32', 'bytes32'] as const
+const HEAD_BYTES = 4 * 32
+const MAX_ADDRESS = (1n << 160n) - 1n
+
+export const CRE_PAYLOAD_TYPES = [...HEAD_TYPES, ...INFERENCE_RESULT_TYPES] as const
 
 /** Length in bytes of an encoded payload. */
-export const CRE_PAYLOAD_BYTES = 320
-
-// Decoded as full words and range-checked, as the receiver does (ethers would mask over-wide values).
-const WORD_TYPES = [
-  'bytes32',
-  'uint256',
-  'bytes32',
-  'bytes32',
-  'uint256',
-  'bytes32',
-  'bytes32',
-  'uint256',
-  'uint256',
-  'uint256',
-]
-const MAX_UINT8 = 0xffn
-const MAX_UINT64 = (1n << 64n) - 1n
-const MAX_UINT160 = (1n << 160n) - 1n
+export const CRE_PAYLOAD_BYTES = HEAD_BYTES + INFERENCE_RESULT_BYTES
 
 export interface CrePayload extends InferenceResult {
   /** `0x` + 64 hex. */
@@ -57,26 +42,13 @@ export interface CrePayload extends InferenceResult {
   requestedInputHash: string
 }
 
-/** Encodes a payload as 0x-hex of 320 bytes. */
+/** Encodes a payload as 0x-hex of 320 bytes; throws InferenceResultLayoutError on a bad field. */
 export function encodeCrePayload(p: CrePayload): string {
-  if (p.agreed > p.responded) {
-    throw new InferenceResultLayoutError(`agreed ${p.agreed} exceeds responded ${p.responded}`)
-  }
-  return AbiCoder.defaultAbiCoder().encode(
-    [...CRE_PAYLOAD_TYPES],
-    [
-      p.requestId,
-      p.client,
-      p.modelId,
-      p.requestedInputHash,
-      p.result,
-      p.modelHash,
-      p.inputHash,
-      p.responded,
-      p.agreed,
-      p.observedAt,
-    ],
+  const head = AbiCoder.defaultAbiCoder().encode(
+    [...HEAD_TYPES],
+    [p.requestId, p.client, p.modelId, p.requestedInputHash],
   )
+  return head + encodeInferenceResult(p).slice(2)
 }
 
 /** Decodes 0x-hex payload bytes; throws InferenceResultLayoutError on any other length or range. */
@@ -85,50 +57,18 @@ export function decodeCrePayload(hex: string): CrePayload {
   if (bytes.length !== CRE_PAYLOAD_BYTES) {
     throw new InferenceResultLayoutError(`expected ${CRE_PAYLOAD_BYTES} bytes, got ${bytes.length}`)
   }
-  const [
-    requestId,
-    client,
-    modelId,
-    requestedInputHash,
-    result,
-    modelHash,
-    inputHash,
-    responded,
-    agreed,
-    observedAt,
-  ] = AbiCoder.defaultAbiCoder().decode(WORD_TYPES, bytes).toArray() as [
-    string,
-    bigint,
-    string,
-    string,
-    bigint,
-    string,
-    string,
-    bigint,
-    bigint,
-    bigint,
-  ]
-  if (
-    client > MAX_UINT160 ||
-    responded > MAX_UINT8 ||
-    agreed > responded ||
-    observedAt > MAX_UINT64
-  ) {
-    throw new InferenceResultLayoutError(
-      `fields out of range: client word ${client}, responded ${responded}, agreed ${agreed}, ` +
-        `observedAt ${observedAt}`,
-    )
+  // The address word is read whole and range-checked (ethers would mask a wider value).
+  const [requestId, client, modelId, requestedInputHash] = AbiCoder.defaultAbiCoder()
+    .decode(['bytes32', 'uint256', 'bytes32', 'bytes32'], bytes.subarray(0, HEAD_BYTES))
+    .toArray() as [string, bigint, string, string]
+  if (client > MAX_ADDRESS) {
+    throw new InferenceResultLayoutError(`fields out of range: client word ${client}`)
   }
   return {
     requestId,
     client: getAddress(`0x${client.toString(16).padStart(40, '0')}`),
     modelId,
     requestedInputHash,
-    result,
-    modelHash,
-    inputHash,
-    responded: Number(responded),
-    agreed: Number(agreed),
-    observedAt,
+    ...decodeInferenceResult(hexlify(bytes.subarray(HEAD_BYTES))),
   }
 }

@@ -2,15 +2,11 @@
  * The 192-byte InferenceResult and the 320-byte CRE payload: the shared vectors (also read by the
  * contracts' and sources' tests), round trips, and every range the on-chain decoder refuses.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-
-import { AbiCoder, getAddress, hexlify, randomBytes, zeroPadValue } from 'ethers'
+import { getAddress, hexlify, randomBytes, zeroPadValue } from 'ethers'
 import fc from 'fast-check'
 
 import {
   CRE_PAYLOAD_BYTES,
-  CRE_PAYLOAD_TYPES,
   decodeCrePayload,
   encodeCrePayload,
   type CrePayload,
@@ -22,21 +18,7 @@ import {
   encodeInferenceResult,
   type InferenceResult,
 } from '../../protocol/inference-result'
-
-interface LayoutVector {
-  name: string
-  result: string
-  modelHash: string
-  inputHash: string
-  responded: number
-  agreed: number
-  observedAt: string
-  encoded: string
-}
-
-const VECTORS = JSON.parse(
-  readFileSync(join(__dirname, '..', 'vectors', 'result-layout.json'), 'utf8'),
-) as LayoutVector[]
+import { RESULT_LAYOUT_VECTORS as VECTORS, vectorFields } from '../vectors/result-layout'
 
 const word = (n: bigint): string => n.toString(16).padStart(64, '0')
 
@@ -62,14 +44,7 @@ const resultArb: fc.Arbitrary<InferenceResult> = fc
 
 describe('InferenceResult layout (192 bytes)', () => {
   it.each(VECTORS.map((v) => [v.name, v] as const))('matches the shared vector: %s', (_, v) => {
-    const fields: InferenceResult = {
-      result: BigInt(v.result),
-      modelHash: v.modelHash,
-      inputHash: v.inputHash,
-      responded: v.responded,
-      agreed: v.agreed,
-      observedAt: BigInt(v.observedAt),
-    }
+    const fields: InferenceResult = vectorFields(v)
     expect(encodeInferenceResult(fields)).toBe(v.encoded)
     expect(decodeInferenceResult(v.encoded)).toEqual(fields)
   })
@@ -115,35 +90,22 @@ describe('CRE payload layout (320 bytes)', () => {
     })
     .map(({ result, ...head }) => ({ ...head, ...result }))
 
-  it('round-trips, and is abi.encode of the ten declared fields in order', () => {
+  it('round-trips: four request words, then the InferenceResult encoding', () => {
     fc.assert(
       fc.property(payloadArb, (p) => {
         const encoded = encodeCrePayload(p)
         expect((encoded.length - 2) / 2).toBe(CRE_PAYLOAD_BYTES)
-        expect(encoded).toBe(
-          AbiCoder.defaultAbiCoder().encode(
-            [...CRE_PAYLOAD_TYPES],
-            [
-              p.requestId,
-              p.client,
-              p.modelId,
-              p.requestedInputHash,
-              p.result,
-              p.modelHash,
-              p.inputHash,
-              p.responded,
-              p.agreed,
-              p.observedAt,
-            ],
-          ),
+        const words = [p.requestId, p.client, p.modelId, p.requestedInputHash].map((w) =>
+          zeroPadValue(w.toLowerCase(), 32).slice(2),
         )
+        expect(encoded).toBe(`0x${words.join('')}${encodeInferenceResult(p).slice(2)}`)
         expect(decodeCrePayload(encoded)).toEqual(p)
       }),
       { numRuns: 200 },
     )
   })
 
-  it('its last six words are the InferenceResult encoding', () => {
+  it('carries a shared result vector unchanged in its last six words', () => {
     const vector = VECTORS[0]
     if (vector === undefined) throw new Error('no vector')
     const result = decodeInferenceResult(vector.encoded)
