@@ -82,7 +82,9 @@ function serviceSettings(config: Config): ServiceSettings {
       timeoutMs: config.FETCH_TIMEOUT_MS,
       maxRedirects: config.FETCH_MAX_REDIRECTS,
       ipfsGateway: config.IPFS_GATEWAY,
-      policy: new AddressPolicy(config.FETCH_ALLOWLIST),
+      // The allow-list is the gateway's alone: any other image URL must be a public address.
+      gatewayPolicy: new AddressPolicy(config.FETCH_ALLOWLIST),
+      hostPolicy: new AddressPolicy([]),
     },
   }
 }

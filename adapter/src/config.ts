@@ -150,11 +150,18 @@ export const CONFIG_VARS = {
     sensitive: false,
     schema: z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .refine(
+        (s) => {
+          const u = new URL(s)
+          return u.search === '' && u.hash === '' && u.username === '' && u.password === ''
+        },
+        { error: 'expected a URL without query, fragment or credentials' },
+      )
       .transform((s) => s.replace(/\/+$/, '')),
   },
   FETCH_ALLOWLIST: {
     description:
-      'Comma-separated IPs or CIDR ranges that image fetches may reach although private, loopback or link-local (e.g. 127.0.0.1/32 for a local IPFS gateway).',
+      'Comma-separated IPs or CIDR ranges the IPFS gateway may resolve to although private, loopback or link-local (e.g. 127.0.0.1/32 for a local gateway). Applies to ipfs:// fetches through IPFS_GATEWAY only: any other image URL must resolve to a public address.',
     default: '',
     sensitive: false,
     schema: listVar().refine(

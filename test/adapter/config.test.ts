@@ -64,4 +64,17 @@ describe('configuration', () => {
     expect(described.SIGNER_PRIVATE_KEY).toBe('[unset]')
     expect(JSON.stringify(described)).not.toContain('topsecret')
   })
+
+  it('refuses an IPFS gateway with a query, fragment or credentials', () => {
+    for (const gw of [
+      'https://gw.example/?x=1',
+      'https://gw.example/#a',
+      'https://u:p@gw.example',
+    ]) {
+      expect(() => loadConfig({ IPFS_GATEWAY: gw })).toThrow(/IPFS_GATEWAY/)
+    }
+    expect(loadConfig({ IPFS_GATEWAY: 'https://gw.example/base/' }).IPFS_GATEWAY).toBe(
+      'https://gw.example/base',
+    )
+  })
 })

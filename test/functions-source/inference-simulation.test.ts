@@ -56,6 +56,7 @@ const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
 const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
 const IMAGE_HASH = sha256Hex(IMAGE)
+const IMAGE_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
 /** Honest adapter processes; one more serves a different risk-v1 (five processes in all). */
 const OPERATOR_COUNT = 4
@@ -188,10 +189,16 @@ beforeAll(async () => {
     res.end(IMAGE)
   })
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
-  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
+  // A stand-in IPFS gateway: adapters reach loopback only for ipfs:// through IPFS_GATEWAY.
+  const gateway = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}`
+  imageUrl = `ipfs://${IMAGE_FOLDER_CID}/${IMAGE_FILE}`
 
   otherModel = makeOtherModelDir('risk-v1', 'an unapproved retraining')
-  const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
+  const env = (i: number) => ({
+    API_KEYS: apiKey(i),
+    FETCH_ALLOWLIST: '127.0.0.1/32',
+    IPFS_GATEWAY: gateway,
+  })
   adapters = await Promise.all(
     Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
       startAdapter({

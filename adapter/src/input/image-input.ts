@@ -74,8 +74,10 @@ export class ImageInputProvider implements InputProvider {
   private checkDigest(bytes: Buffer, expected: string): void {
     const actual = imageInputHash(bytes)
     if (actual !== expected) {
+      // The digest of what was fetched is logged, never answered: it would tell a requester the
+      // hash of content only the adapter can reach.
       this.logger.debug({ expected, actual }, 'image digest mismatch')
-      throw new UnprocessableError(`image sha256 is ${actual}, not the requested ${expected}`)
+      throw new UnprocessableError('image bytes do not match the requested sha256')
     }
   }
 }
