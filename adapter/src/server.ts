@@ -1,16 +1,19 @@
 /**
- * The adapter process: validates the environment, loads the models, listens on EA_PORT and shuts
+ * The adapter process: validates the environment (warning about an exposed setup: another host
+ * than loopback without API keys or signer), loads the models, listens on EA_HOST:EA_PORT with the
+ * connection cap and timeouts of http/http-server.ts, and shuts
  * down gracefully on SIGTERM/SIGINT (stops accepting, answers new requests 503, lets in-flight
  * requests finish within SHUTDOWN_TIMEOUT_MS, then releases the ONNX sessions). `npm start` runs
  * this with the bundled models and no configuration.
  */
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 import type { Logger } from 'pino'
 
 import { createAdapter, type Adapter } from './app'
-import { ConfigError, loadConfig, type Config } from './config'
+import { ConfigError, configWarnings, loadConfig, type Config } from './config'
+import { createHttpServer, httpServerSettings } from './http/http-server'
 import { createLogger } from './logger'
 
 /** The validated environment, or exit 1 naming every bad variable. */
@@ -27,8 +30,7 @@ function configOrExit(): Config {
 }
 
 function listen(adapter: Adapter, config: Config, logger: Logger): Server {
-  const server = createServer(adapter.listener)
-  server.keepAliveTimeout = 65_000
+  const server = createHttpServer(adapter.listener, httpServerSettings(config))
   server.listen(config.EA_PORT, config.EA_HOST, () => {
     const { address, port } = server.address() as AddressInfo
     logger.info(
@@ -75,6 +77,7 @@ function handleSignals(adapter: Adapter, server: Server, config: Config, logger:
 async function main(): Promise<void> {
   const config = configOrExit()
   const logger = createLogger(config.LOG_LEVEL)
+  for (const warning of configWarnings(config)) logger.warn(warning)
   const adapter = await createAdapter(config, { logger, defaultMetrics: true })
   if (!adapter.ready()) {
     logger.fatal({ modelDir: config.MODEL_DIR, refused: adapter.refused }, 'no model can be served')

@@ -5,8 +5,10 @@
  * renderer (error-response.ts) with the request's job run id; either way the route counts the
  * request in the HTTP metrics itself, once, whichever dispatch brought it.
  *
- * Order of checks: body (size cap, JSON), job run id, API key, shutdown (503), queue limit (429),
- * the envelope (request-schema.ts), then the inference service with the typed request.
+ * Order of checks: the API key, from the headers alone (401 before any byte of the body is read or
+ * parsed; the unread body is discarded up to the drain cap), then the body (size cap, JSON), the
+ * job run id, shutdown (503), queue limit (429), the envelope (request-schema.ts), then the
+ * inference service with the typed request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -23,7 +25,7 @@ import {
 import type { InferenceService } from '../inference/inference-service'
 import type { AdapterMetrics, HttpChild } from '../metrics'
 import type { ApiKeyAuth } from './api-key-auth'
-import { readBody } from './body-reader'
+import { declaresMoreThan, defaultDrainLimit, discardBody, readBody } from './body-reader'
 import { sendError } from './error-response'
 import { parseInferenceRequest } from './request-schema'
 import { sendJson } from './send-json'
@@ -75,7 +77,14 @@ export class InferenceRoute {
     const start = performance.now()
     let jobRunID = DEFAULT_JOB_RUN_ID
     let admitted = false
+    let closeAfter = false
     try {
+      if (!this.auth.allows(req.headers)) {
+        const drainLimit = defaultDrainLimit(this.settings.bodyLimit)
+        closeAfter = declaresMoreThan(req, drainLimit)
+        if (!closeAfter) discardBody(req, drainLimit)
+        throw new AuthError()
+      }
       const text = await readBody(req, this.settings.bodyLimit)
       let body: unknown
       try {
@@ -84,7 +93,6 @@ export class InferenceRoute {
         throw new InputError('request body is not valid JSON', { cause: err })
       }
       jobRunID = jobRunIdOf(body)
-      if (!this.auth.allows(req.headers)) throw new AuthError()
       if (this.shuttingDown) throw new UnavailableError('adapter is shutting down, retry later')
       if (this.inFlight >= this.settings.queueLimit) {
         this.metrics.overloadRejections.inc()
@@ -103,7 +111,7 @@ export class InferenceRoute {
       }
     } catch (err) {
       // An unread oversized body would otherwise be parsed as the next request on the connection.
-      const close = this.shuttingDown || err instanceof PayloadTooLargeError
+      const close = closeAfter || this.shuttingDown || err instanceof PayloadTooLargeError
       const e = sendError(res, err, jobRunID, this.logger, close)
       const child = this.metrics.httpChild('POST', '/', e.statusCode)
       child.count.inc()
