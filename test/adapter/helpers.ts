@@ -48,6 +48,11 @@ export function randomFeatures(manifest: Manifest, rand: () => number): Record<s
   return out
 }
 
+/** A random valid `features` object for risk-v1, from `seed`. */
+export function riskFeatures(seed: number): Record<string, number> {
+  return randomFeatures(bundledManifest('risk-v1'), prng(seed))
+}
+
 export interface RecordedLogs {
   lines: string[]
   text(): string

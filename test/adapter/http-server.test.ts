@@ -10,20 +10,12 @@
  * - connection flood: beyond MAX_CONNECTIONS, connections are refused at accept;
  * - idle keep-alive connections are closed after HTTP_KEEP_ALIVE_TIMEOUT_MS.
  */
-import type { Server } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 
 import { createHttpServer, type HttpServerSettings } from '../../adapter/src/http/http-server'
-import {
-  bundledManifest,
-  prng,
-  randomFeatures,
-  startTestAdapter,
-  type TestAdapter,
-} from './helpers'
+import { riskFeatures, startTestAdapter, type TestAdapter } from './helpers'
 
 const KEY = 'http-server-test-key'
-const risk = bundledManifest('risk-v1')
 
 /** A raw client socket that records what the server sends and when the server closed it. */
 interface RawClient {
@@ -93,23 +85,35 @@ function rawClient(port: number): Promise<RawClient> {
   })
 }
 
-async function serve(
+/** Runs `body` against a server for the test adapter under `settings`, then closes it. */
+async function withServer(
   adapter: TestAdapter,
   settings: HttpServerSettings,
-): Promise<[Server, number]> {
+  body: (port: number) => Promise<void>,
+): Promise<void> {
   const server = createHttpServer(adapter.listener, settings)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return [server, (server.address() as AddressInfo).port]
+  try {
+    await body((server.address() as AddressInfo).port)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((r) => server.close(() => r(undefined)))
+  }
 }
 
-function stop(server: Server): Promise<void> {
-  server.closeAllConnections()
-  return new Promise((r) => server.close(() => r()))
+/** Writes `next()` to the socket every `everyMs` until `next` returns undefined; returns a stop. */
+function trickle(client: RawClient, everyMs: number, next: () => string | undefined): () => void {
+  const timer = setInterval(() => {
+    const chunk = next()
+    if (!client.socket.destroyed && chunk !== undefined) client.socket.write(chunk)
+  }, everyMs)
+  return () => clearInterval(timer)
 }
 
+/** Limits for these loopback tests (headers arrive in one write); each test tightens the one it attacks. */
 const DEFAULTS: HttpServerSettings = {
   maxConnections: 64,
-  headersTimeoutMs: 10_000,
+  headersTimeoutMs: 300,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
 }
@@ -125,9 +129,8 @@ describe('HTTP server limits', () => {
     await adapter.close()
   })
 
-  it('work before auth: 401 from the headers alone, before any body byte; the connection lives on', async () => {
-    const [server, port] = await serve(adapter, DEFAULTS)
-    try {
+  it('work before auth: 401 from the headers alone, before any body byte; the connection lives on', () =>
+    withServer(adapter, DEFAULTS, async (port) => {
       const client = await rawClient(port)
       const bodyLength = 500_000
       client.socket.write(
@@ -143,7 +146,7 @@ describe('HTTP server limits', () => {
       client.socket.write(Buffer.alloc(bodyLength, 0x7b))
       const body = JSON.stringify({
         id: 'after-401',
-        data: { model: 'risk-v1', features: randomFeatures(risk, prng(3)) },
+        data: { model: 'risk-v1', features: riskFeatures(3) },
       })
       client.socket.write(
         'POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n' +
@@ -152,14 +155,10 @@ describe('HTTP server limits', () => {
       const both = await client.waitFor(/"jobRunID":"after-401","statusCode":200/, 5000)
       expect(both.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 401 ', 'HTTP/1.1 200 '])
       client.socket.destroy()
-    } finally {
-      await stop(server)
-    }
-  })
+    }))
 
-  it('work before auth: a wrong key with a malformed or oversized body gets 401, never 400/413', async () => {
-    const [server, port] = await serve(adapter, DEFAULTS)
-    try {
+  it('work before auth: a wrong key with a malformed or oversized body gets 401, never 400/413', () =>
+    withServer(adapter, DEFAULTS, async (port) => {
       for (const body of ['{"id":"x","data":', 'x'.repeat(2_000_000)]) {
         const res = await fetch(`http://127.0.0.1:${port}/`, {
           method: 'POST',
@@ -169,96 +168,64 @@ describe('HTTP server limits', () => {
         expect(res.status).toBe(401)
         expect(((await res.json()) as { error: { name: string } }).error.name).toBe('AuthError')
       }
-    } finally {
-      await stop(server)
-    }
-  })
+    }))
 
-  it('slowloris: headers trickled byte by byte are cut off after the headers timeout', async () => {
-    const [server, port] = await serve(adapter, {
-      ...DEFAULTS,
-      headersTimeoutMs: 400,
-      requestTimeoutMs: 2000,
-    })
-    try {
+  it('slowloris: headers trickled byte by byte are cut off after the headers timeout', () =>
+    withServer(adapter, { ...DEFAULTS, headersTimeoutMs: 400 }, async (port) => {
       const client = await rawClient(port)
       const headers = 'POST / HTTP/1.1\r\nhost: x\r\nx-padding: ' + 'a'.repeat(200)
-      let i = 0
-      const trickle = setInterval(() => {
-        if (!client.socket.destroyed && i < headers.length) client.socket.write(headers[i++] ?? '')
-      }, 50)
+      let sent = 0
+      const stop = trickle(client, 50, () => (sent < headers.length ? headers[sent++] : undefined))
       try {
-        const ms = await client.closed(5000)
-        expect(ms).toBeLessThan(2500)
-        expect(i).toBeLessThan(headers.length)
+        expect(await client.closed(5000)).toBeLessThan(2500)
+        expect(sent).toBeLessThan(headers.length)
       } finally {
-        clearInterval(trickle)
+        stop()
       }
-    } finally {
-      await stop(server)
-    }
-  })
+    }))
 
-  it('slow body: a body trickled forever is cut off after the request timeout (408)', async () => {
-    const [server, port] = await serve(adapter, {
-      ...DEFAULTS,
-      headersTimeoutMs: 300,
-      requestTimeoutMs: 800,
-    })
-    try {
+  it('slow body: a body trickled forever is cut off after the request timeout (408)', () =>
+    withServer(adapter, { ...DEFAULTS, requestTimeoutMs: 800 }, async (port) => {
       const client = await rawClient(port)
       client.socket.write(
         `POST / HTTP/1.1\r\nhost: x\r\nx-api-key: ${KEY}\r\ncontent-length: 100000\r\n\r\n`,
       )
-      const trickle = setInterval(() => {
-        if (!client.socket.destroyed) client.socket.write('{')
-      }, 50)
+      const stop = trickle(client, 50, () => '{')
       try {
-        const ms = await client.closed(5000)
-        expect(ms).toBeLessThan(3000)
+        expect(await client.closed(5000)).toBeLessThan(3000)
         expect(client.received()).toMatch(/^HTTP\/1\.1 408 /)
       } finally {
-        clearInterval(trickle)
+        stop()
       }
-    } finally {
-      await stop(server)
-    }
-  })
+    }))
 
-  it('connection flood: beyond MAX_CONNECTIONS new connections are refused at accept', async () => {
-    const [server, port] = await serve(adapter, { ...DEFAULTS, maxConnections: 3 })
-    try {
+  it('connection flood: beyond MAX_CONNECTIONS new connections are refused at accept', () =>
+    withServer(adapter, { ...DEFAULTS, maxConnections: 3 }, async (port) => {
+      const health = 'GET /health HTTP/1.1\r\nhost: x\r\n\r\n'
       const held = await Promise.all([rawClient(port), rawClient(port), rawClient(port)])
       // Make sure the server has accepted all three before the fourth arrives.
-      for (const c of held) c.socket.write('GET /health HTTP/1.1\r\nhost: x\r\n\r\n')
+      for (const c of held) c.socket.write(health)
       for (const c of held) await c.waitFor(/"status":"ok"/, 5000)
       const extra = await rawClient(port)
-      extra.socket.write('GET /health HTTP/1.1\r\nhost: x\r\n\r\n')
+      extra.socket.write(health)
       await extra.closed(5000)
       expect(extra.received()).toBe('')
       // A slot freed is a slot served.
       held[0]?.socket.destroy()
       await new Promise((r) => setTimeout(r, 100))
       const again = await rawClient(port)
-      again.socket.write('GET /health HTTP/1.1\r\nhost: x\r\n\r\n')
+      again.socket.write(health)
       expect(await again.waitFor(/"status":"ok"/, 5000)).toMatch(/^HTTP\/1\.1 200 /)
       for (const c of [...held, again]) c.socket.destroy()
-    } finally {
-      await stop(server)
-    }
-  })
+    }))
 
-  it('idle keep-alive connections are closed after the keep-alive timeout', async () => {
-    const [server, port] = await serve(adapter, { ...DEFAULTS, keepAliveTimeoutMs: 300 })
-    try {
+  it('idle keep-alive connections are closed after the keep-alive timeout', () =>
+    withServer(adapter, { ...DEFAULTS, keepAliveTimeoutMs: 300 }, async (port) => {
       const client = await rawClient(port)
       client.socket.write('GET /health HTTP/1.1\r\nhost: x\r\n\r\n')
       await client.waitFor(/"status":"ok"/, 5000)
       const ms = await client.closed(5000)
       expect(ms).toBeGreaterThanOrEqual(250)
       expect(ms).toBeLessThan(3000)
-    } finally {
-      await stop(server)
-    }
-  })
+    }))
 })
