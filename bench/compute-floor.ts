@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import sharp from 'sharp'
 
-import type { ImageInputs, Manifest } from '../adapter/src/models/manifest'
+import type { ImageInputs, Manifest } from '../protocol/manifest'
 import { loadManifest, randomJpeg } from '../script/local/model-inputs'
 import { BUNDLED_MODEL_DIR } from '../script/local/repo-root'
 

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
-import type { Manifest } from '../adapter/src/models/manifest'
+import type { Manifest } from '../protocol/manifest'
 import { peakRssMiB } from '../script/local/process-memory'
 import { NODE_BIN_DIR, REPO_ROOT } from '../script/local/repo-root'
 import { runTsScript } from '../script/local/tsx-process'

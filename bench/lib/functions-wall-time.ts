@@ -4,8 +4,8 @@
  * local adapter processes (already running; the caller owns them). Each run's 192-byte result is
  * decoded to check that every adapter answered and agreed.
  */
-import type { Manifest } from '../../adapter/src/models/manifest'
-import { canonicalJson, sha256Hex } from '../../adapter/src/models/manifest'
+import { tabularInputHash } from '../../protocol/input-hash'
+import type { Manifest } from '../../protocol/manifest'
 import { FUNCTIONS_SOURCES, simulateSource } from '../../script/local/functions-simulator'
 import { tabularFeatures } from '../../script/local/model-inputs'
 
@@ -38,7 +38,7 @@ export async function measureFunctions(
   repeats: number,
 ): Promise<FunctionsFigures> {
   const features = tabularFeatures(manifest, 4242)
-  const inputHash = sha256Hex(new TextEncoder().encode(canonicalJson(features)))
+  const inputHash = tabularInputHash(features)
   const runs: FunctionsRun[] = []
   for (const n of [3, 5]) {
     const wallMs: number[] = []

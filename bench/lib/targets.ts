@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-import type { Manifest } from '../../adapter/src/models/manifest'
+import type { Manifest } from '../../protocol/manifest'
 import { ADAPTER_ENTRY, startAdapter } from '../../script/local/adapters'
 import type { BodyPool } from '../../script/local/http-load'
 import { imageBody, loadManifest, randomJpeg, tabularBody } from '../../script/local/model-inputs'

@@ -22,12 +22,12 @@ import { readFileSync, writeFileSync } from 'node:fs'
 
 import { Command, InvalidArgumentError, Option } from 'commander'
 
-import { decodeInferenceResult } from './inference-result'
+import { sha256Hex } from '../../protocol/hashes'
+import { decodeInferenceResult } from '../../protocol/inference-result'
 import {
   RequestArgsError,
   imageArgs,
   parseAdaptersJson,
-  sha256Hex,
   tabularArgs,
   type CommonOptions,
 } from './request-args'

@@ -9,7 +9,8 @@ import { join } from 'node:path'
 
 import sharp from 'sharp'
 
-import { parseManifest, sha256Hex, type Manifest } from '../../adapter/src/models/manifest'
+import { sha256Hex } from '../../protocol/hashes'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
 import { BUNDLED_MODEL_DIR } from './repo-root'
 
 /** The manifest of a bundled model, parsed and checked by the adapter's schema. */

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
+import { sha256Hex } from '../../protocol/hashes'
 import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import { bundledManifest, prng, randomFeatures } from './helpers'
 

@@ -7,11 +7,10 @@
  * and ABI-encodes the answer and sends `fulfillOracleRequest2` from the node's key. Nothing in
  * between is hard-coded here, so the spec, the adapter response and the contract must agree.
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import canonicalize from 'canonicalize'
 import {
   Contract,
   encodeBytes32String,
@@ -21,6 +20,8 @@ import {
   type TransactionReceipt,
 } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
+import { tabularInputHash } from '../../protocol/input-hash'
 import {
   renderJob,
   validateBridgeJson,
@@ -77,10 +78,6 @@ enum Status {
   Finalised,
   Rejected,
   Cancelled,
-}
-
-function sha256Hex(data: Buffer | string): string {
-  return '0x' + createHash('sha256').update(data).digest('hex')
 }
 
 interface Deployment {
@@ -249,7 +246,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
     })
     expect(anonymous.status).toBe(401)
 
-    const inputHash = sha256Hex(canonicalize(FEATURES) as string)
+    const inputHash = tabularInputHash(FEATURES)
     const logs = await request('claim-e2e-1', JSON.stringify({ features: FEATURES }), inputHash)
     const quorumId = consumer.interface.parseLog(
       logs.find((l) => consumer.interface.parseLog(l)?.name === 'AssessmentRequested') as ChainLog,

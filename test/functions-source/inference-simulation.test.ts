@@ -5,20 +5,18 @@
  * drop or falsify answers. Every returned value is decoded with ethers' AbiCoder and compared field
  * by field with what the adapters answer when asked directly.
  */
-import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import canonicalize from 'canonicalize'
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
+import { decodeInferenceResult, type InferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { functionsJobRunId } from '../../protocol/job-run-id'
 import { simulateCommand, type SimulateOptions } from '../../script/functions/cli'
-import {
-  decodeInferenceResult,
-  type InferenceResult,
-} from '../../script/functions/inference-result'
 import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import {
   FUNCTIONS_SOURCES,
@@ -42,8 +40,6 @@ interface Manifest {
 const MODELS_DIR = join(REPO_ROOT, 'adapter', 'models')
 const readManifest = (id: string) =>
   JSON.parse(readFileSync(join(MODELS_DIR, id, 'manifest.json'), 'utf8')) as Manifest
-const sha256Hex = (bytes: Uint8Array | string) =>
-  '0x' + createHash('sha256').update(bytes).digest('hex')
 
 const RISK = readManifest('risk-v1')
 const DAMAGE = readManifest('damage-v1')
@@ -54,12 +50,13 @@ const FEATURES = Object.fromEntries(
     return [f.name, f.type === 'integer' ? Math.round(value) : value]
   }),
 )
-const FEATURES_HASH = sha256Hex(canonicalize(FEATURES) ?? '')
-const JOB_RUN_ID = 'fn-' + FEATURES_HASH.slice(2, 18)
+const FEATURES_HASH = tabularInputHash(FEATURES)
+const JOB_RUN_ID = functionsJobRunId(FEATURES_HASH)
 const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
 const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
 const IMAGE_HASH = sha256Hex(IMAGE)
+const IMAGE_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
 /** Honest adapter processes; one more serves a different risk-v1 (five processes in all). */
 const OPERATOR_COUNT = 4
@@ -192,10 +189,16 @@ beforeAll(async () => {
     res.end(IMAGE)
   })
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
-  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
+  // A stand-in IPFS gateway: adapters reach loopback only for ipfs:// through IPFS_GATEWAY.
+  const gateway = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}`
+  imageUrl = `ipfs://${IMAGE_FOLDER_CID}/${IMAGE_FILE}`
 
   otherModel = writeUnapprovedVariant('risk-v1', 'an unapproved retraining')
-  const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
+  const env = (i: number) => ({
+    API_KEYS: apiKey(i),
+    FETCH_ALLOWLIST: '127.0.0.1/32',
+    IPFS_GATEWAY: gateway,
+  })
   adapters = await Promise.all(
     Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
       startAdapter({

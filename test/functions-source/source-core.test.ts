@@ -14,28 +14,13 @@ import { sha256 } from '@noble/hashes/sha256'
 import canonicalize from 'canonicalize'
 import { TypedDataEncoder, Wallet, hexlify } from 'ethers'
 
-import {
-  decodeInferenceResult,
-  InferenceResultLayoutError,
-} from '../../script/functions/inference-result'
+import { decodeInferenceResult, InferenceResultLayoutError } from '../../protocol/inference-result'
 import { FUNCTIONS_SOURCES } from '../../script/local/functions-simulator'
 import { REPO_ROOT } from '../../script/local/repo-root'
+import { RESULT_LAYOUT_VECTORS, vectorFields } from '../vectors/result-layout'
 import { loadSourceFunctions, sharedCore, type SourceCrypto } from './source-core'
 
-interface LayoutVector {
-  name: string
-  result: string
-  modelHash: string
-  inputHash: string
-  responded: number
-  agreed: number
-  observedAt: string
-  encoded: string
-}
-
-const VECTORS = JSON.parse(
-  readFileSync(join(REPO_ROOT, 'test', 'vectors', 'result-layout.json'), 'utf8'),
-) as LayoutVector[]
+const VECTORS = RESULT_LAYOUT_VECTORS
 
 const crypto: SourceCrypto = { secp256k1, keccak256: keccak_256, sha256 }
 const tabular = loadSourceFunctions(FUNCTIONS_SOURCES.tabular)
@@ -100,14 +85,7 @@ describe('source files', () => {
 
 describe('encodeResult', () => {
   it.each(VECTORS.map((v) => [v.name, v] as const))('matches the shared vector: %s', (_, v) => {
-    const encoded = tabular.encodeResult({
-      result: BigInt(v.result),
-      modelHash: v.modelHash,
-      inputHash: v.inputHash,
-      responded: v.responded,
-      agreed: v.agreed,
-      observedAt: BigInt(v.observedAt),
-    })
+    const encoded = tabular.encodeResult(vectorFields(v))
     expect(hexlify(encoded)).toBe(v.encoded)
     const decoded = decodeInferenceResult(v.encoded)
     expect(decoded.result).toBe(BigInt(v.result))

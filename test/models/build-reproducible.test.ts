@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
+import { sha256Hex } from '../../protocol/hashes'
 import { REPO_ROOT } from '../../script/local/repo-root'
 import { runTs } from './child-process'
 

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { parseManifest } from '../../adapter/src/models/manifest'
+import { parseManifest } from '../../protocol/manifest'
 import { REPO_ROOT } from '../../script/local/repo-root'
 import { runTs } from './child-process'
 import { base32Multibase, referenceUnixfsCid } from './unixfs-reference'
