@@ -199,9 +199,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
     )
     .argument('<folder>', 'model folder with manifest.json')
     .addOption(commitmentOption)
-    .action(
-      run(true, (s, t) => approve(s.client, t, { compareWeightsCommitment: commitmentGiven(t) })),
-    )
+    .action(run(true, (s, t) => approve(s.client, t)))
 
   program
     .command('reject')

@@ -226,16 +226,14 @@ export async function propose(client: ModelRegistryClient, target: Target): Prom
 }
 
 /**
- * `approve <folder>`: approves the proposal only if its on-chain record is the verified manifest's
- * (so a squatted proposal with someone else's provenance is never approved; `reject` it instead).
+ * `approve <folder> [--weights-commitment]`: approves the proposal only if its on-chain record is the
+ * verified manifest's (so a squatted proposal with someone else's provenance is never approved;
+ * `reject` it instead), weights commitment included: a record carrying a commitment the approver
+ * did not name (with --weights-commitment) is not approved.
  */
-export async function approve(
-  client: ModelRegistryClient,
-  target: Target,
-  options: { compareWeightsCommitment: boolean },
-): Promise<CommandResult> {
+export async function approve(client: ModelRegistryClient, target: Target): Promise<CommandResult> {
   const model = requireModel(target, 'approve')
-  const before = await readState(client, target, options)
+  const before = await readState(client, target, { compareWeightsCommitment: true })
   if (before.record !== null && before.manifestMismatches && before.manifestMismatches.length > 0) {
     throw new RecordMismatchError(before.manifestMismatches, target.id)
   }

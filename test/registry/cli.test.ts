@@ -329,6 +329,43 @@ describe('amendments', () => {
   })
 })
 
+describe('a version with a zero-knowledge circuit', () => {
+  it('is approved only by an approver who names its weights commitment', async () => {
+    // The same model file under another id: a copy of damage-v1 whose manifest says damage-zk.
+    const dir = join(scratch, 'damage-zk')
+    cpSync(DAMAGE, dir, { recursive: true })
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { id: string }
+    manifest.id = 'damage-zk'
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2))
+
+    const proposed = await cli(
+      ['propose', dir, '--weights-commitment', COMMITMENT],
+      envFor(KEYS.proposer),
+    )
+    expect(proposed.code).toBe(0)
+    expect(proposed.json.status?.record?.weightsCommitment).toBe(COMMITMENT)
+
+    const unchecked = await cli(['approve', dir], envFor(KEYS.approverA))
+    expect(unchecked.code).toBe(1)
+    const mismatch = unchecked.json as unknown as { error: string; mismatches: { field: string }[] }
+    expect(mismatch.error).toBe('RecordMismatchError')
+    expect(mismatch.mismatches.map((m) => m.field)).toEqual(['weightsCommitment'])
+
+    const approved = await cli(
+      ['approve', dir, '--weights-commitment', COMMITMENT],
+      envFor(KEYS.approverA),
+    )
+    expect(approved.code).toBe(0)
+    expect(approved.json.status?.record?.status).toBe('Approved')
+    const client = new ModelRegistryClient(deployment.registry, provider)
+    const onChain = (await client.contract.getFunction('approvedWeightsCommitment')(
+      readModelFolder(dir).proposal.modelId,
+      readModelFolder(dir).proposal.modelHash,
+    )) as string
+    expect(onChain).toBe(COMMITMENT)
+  })
+})
+
 describe('status and configuration', () => {
   it('reads a model id without a key, from the deployment file when REGISTRY_ADDRESS is unset', async () => {
     ensureDeploymentsDir()
