@@ -222,46 +222,67 @@ interface IModelRegistry is IModelRegistryEvents {
 
     /// @notice Approves a proposed version and makes it the active one. Requires APPROVER_ROLE and an
     /// approver other than its proposer.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function approve(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Rejects a proposed version: deletes its record so the key can be proposed again (by
     /// anyone holding PROPOSER_ROLE, with the right provenance). Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function reject(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Makes an approved version the active one (e.g. a rollback to an older approved
     /// version). Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function activate(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Proposes to deprecate an approved version; for the active version a second approver
     /// then confirms with `deprecate`. Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function proposeDeprecation(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Deprecates an approved version. A version that is not the active one is deprecated at
     /// once; the active version only when another approver proposed it (`proposeDeprecation`).
     /// Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function deprecate(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Proposes to revoke a version; for the active version a second approver then
     /// confirms with `revoke`. Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function proposeRevocation(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Revokes a version that is not already revoked; final. A version that is not the
     /// active one is revoked at once; the active version only when another approver proposed it
     /// (`proposeRevocation`). Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function revoke(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Revokes `modelHash` and makes `replacement` (an approved version of the same model
     /// id) the active one, in one call: the model id never goes without an active version, so one
     /// approver may do it. Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
+    /// @param replacement An approved version of the same model id, made active.
     function revokeAndActivate(bytes32 modelId, bytes32 modelHash, bytes32 replacement) external;
 
     /// @notice Withdraws a pending revocation or deprecation. Requires APPROVER_ROLE.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function cancelRetirement(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Proposes values for a version's record extensions (a proposed or approved version):
     /// the label count (only if not yet recorded; otherwise it must be repeated unchanged) and the
     /// weights commitment (set, replaced or, with zero, removed). Requires PROPOSER_ROLE; replaces
     /// any pending amendment of the version.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     /// @param labelCount Classes the result indexes (0 for a scalar result).
     /// @param weightsCommitment Poseidon commitment to the quantised weights (0: no circuit).
     function proposeAmendment(bytes32 modelId, bytes32 modelHash, uint16 labelCount, bytes32 weightsCommitment)
@@ -270,38 +291,57 @@ interface IModelRegistry is IModelRegistryEvents {
     /// @notice Confirms the pending amendment, whose values the caller repeats (so that what is
     /// confirmed is exactly what was read). Requires APPROVER_ROLE and an approver other than the
     /// amendment's proposer.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     /// @param labelCount The pending amendment's label count.
     /// @param weightsCommitment The pending amendment's weights commitment.
     function confirmAmendment(bytes32 modelId, bytes32 modelHash, uint16 labelCount, bytes32 weightsCommitment)
         external;
 
     /// @notice Withdraws the pending amendment. Requires APPROVER_ROLE or being its proposer.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function cancelAmendment(bytes32 modelId, bytes32 modelHash) external;
 
     /// @notice Whether `modelHash` is an approved (not deprecated, not revoked) version of `modelId`.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function isApproved(bytes32 modelId, bytes32 modelHash) external view returns (bool);
 
     /// @notice The version of `modelId` that requests should name: the most recently approved or
     /// activated version that is still approved; zero if none.
+    /// @param modelId The model id (short string).
     function activeVersion(bytes32 modelId) external view returns (bytes32 modelHash);
 
     /// @notice The lifecycle status of a version (`None` if never proposed, or rejected).
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function statusOf(bytes32 modelId, bytes32 modelHash) external view returns (Status);
 
     /// @notice The stored record and state of a version.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function getVersion(bytes32 modelId, bytes32 modelHash) external view returns (ModelVersion memory);
 
     /// @notice The number of classes the version's result indexes (0 for a scalar result). Reverts
     /// with `LabelCountNotRecorded` when it is not known, so a caller never mistakes "unknown" for 0.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function labelCountOf(bytes32 modelId, bytes32 modelHash) external view returns (uint16);
 
     /// @notice The weights commitment a zero-knowledge verifier may accept for this version: the
     /// recorded one if the version is approved, else zero (zero also when it has no circuit).
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function approvedWeightsCommitment(bytes32 modelId, bytes32 modelHash) external view returns (bytes32);
 
     /// @notice The revocation or deprecation of a version waiting for a second approver, if any.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function pendingRetirement(bytes32 modelId, bytes32 modelHash) external view returns (PendingRetirement memory);
 
     /// @notice The amendment of a version waiting for confirmation, if any.
+    /// @param modelId The model id (short string).
+    /// @param modelHash The version's model hash (sha256 of the ONNX file).
     function pendingAmendment(bytes32 modelId, bytes32 modelHash) external view returns (PendingAmendment memory);
 }
