@@ -126,6 +126,9 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     error InvalidQuorumConfig(bytes32 modelId, uint256 oracles, uint256 threshold);
     /// @notice Thrown by `_setQuorum()` when one Operator contract appears twice (it would vote twice).
     error DuplicateOperator(address operator);
+    /// @notice Thrown by `_setQuorum()` when the threshold is not a strict majority of the operators
+    /// (k <= n/2): k colluders could then finalise whenever the honest answers are kept out.
+    error ThresholdNotMajority(bytes32 modelId, uint256 threshold, uint256 oracles);
     /// @notice Thrown by `_requestInferenceQuorum()` when no operators are configured for the model.
     error QuorumNotConfigured(bytes32 modelId);
     /// @notice Thrown by `_requestInferenceQuorum()` when this contract holds too little LINK.
@@ -280,7 +283,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     /// @notice Sets who is asked for `modelId` and how many must agree. Applies to later requests only.
     /// @param modelId Model id (short string).
     /// @param oracles Operators to ask, at most `MAX_ORACLES`, each Operator contract at most once.
-    /// @param threshold Agreeing answers needed, between 1 and `oracles.length`.
+    /// @param threshold Agreeing answers needed: a strict majority of `oracles` (n/2 < k <= n).
     /// @param tolerance Absolute distance from the median (in result units) within which answers agree.
     function _setQuorum(bytes32 modelId, OracleConfig[] memory oracles, uint8 threshold, uint256 tolerance)
         internal
@@ -290,6 +293,9 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
                 || threshold > oracles.length
         ) {
             revert InvalidQuorumConfig(modelId, oracles.length, threshold);
+        }
+        if (2 * uint256(threshold) <= oracles.length) {
+            revert ThresholdNotMajority(modelId, threshold, oracles.length);
         }
         delete s_oracles[modelId];
         OracleConfig[] storage stored = s_oracles[modelId];

@@ -10,6 +10,7 @@ import {ModelRegistry} from "../contracts/ModelRegistry.sol";
 import {ClaimsInsurance} from "../contracts/examples/ClaimsInsurance.sol";
 import {RiskPricing} from "../contracts/examples/RiskPricing.sol";
 import {OnnxOracleDeployer} from "./deploy/OnnxOracleDeployer.sol";
+import {GovernanceDeployer} from "./deploy/GovernanceDeployer.sol";
 import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 
 /// @title Deploy
@@ -24,6 +25,8 @@ import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 /// unless `deployments/<chainid>.json` already has them under `functions` (local chains).
 /// Optional: `REGISTRY` (reuse an existing registry proxy instead of deploying one),
 /// `REGISTRY_PROPOSERS`, `REGISTRY_APPROVERS` (comma-separated addresses granted those roles),
+/// `TIMELOCK`, `TIMELOCK_MIN_DELAY`, `TIMELOCK_PROPOSERS`, `TIMELOCK_EXECUTORS` (a new registry's
+/// admin and upgrader roles go to that timelock, see GovernanceDeployer),
 /// `CALLBACK_GAS_LIMIT` (300000), `AGREEMENT_THRESHOLD` (2), `TOLERANCE` (0), `MAX_RESULT_AGE` (3600 s),
 /// `PREMIUM_BPS` (500), `FUNCTIONS_SOURCE` (the JavaScript text of functions-source/image-inference.js;
 /// unset leaves it to `setSource` later), `FUNCTIONS_TABULAR_SOURCE` (tabular-inference.js, for
@@ -45,6 +48,10 @@ contract Deploy is Script {
         (, address deployer,) = vm.readCallers();
         address implementation;
         (registry, implementation) = _registry(deployer);
+        // A new registry's admin and upgrades go to a timelock; the deployer keeps neither.
+        address timelock = implementation == address(0)
+            ? address(0)
+            : GovernanceDeployer.governRegistry(registry, deployer, GovernanceDeployer.paramsFromEnv(deployer));
         insurance = _insurance(t, address(registry));
         RiskPricing pricing = _pricing(t, address(registry));
         bool added = _addConsumer(t, deployer, address(insurance));
@@ -56,6 +63,7 @@ contract Deploy is Script {
         address[] memory consumers = new address[](2);
         consumers[0] = address(insurance);
         consumers[1] = address(pricing);
+        vm.serializeAddress("contracts", "timelock", timelock); // joins the `contracts` object _write builds
         _write(existing, t, deployer, address(registry), implementation, consumers, added);
         console2.log("registry", address(registry));
         console2.log("claimsInsurance", address(insurance));

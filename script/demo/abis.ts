@@ -1,19 +1,5 @@
 import { Interface } from 'ethers'
 
-/** The parts of contracts/ModelRegistry.sol the demo calls (same signatures as the Solidity). */
-export const registryInterface = new Interface([
-  'function PROPOSER_ROLE() view returns (bytes32)',
-  'function APPROVER_ROLE() view returns (bytes32)',
-  'function grantRole(bytes32 role, address account)',
-  'function hasRole(bytes32 role, address account) view returns (bool)',
-  'function propose((bytes32 modelId, bytes32 modelHash, bytes12 version, bytes20 codeCommit, bytes32 provenanceHash, bytes32 datasetDigest, bytes32 hyperparamsHash, string weightsUri) proposal)',
-  'function approve(bytes32 modelId, bytes32 modelHash)',
-  'function isApproved(bytes32 modelId, bytes32 modelHash) view returns (bool)',
-  'function activeVersion(bytes32 modelId) view returns (bytes32)',
-  'event ModelVersionProposed(bytes32 indexed modelId, bytes32 indexed modelHash, address indexed proposer, bytes12 version, bytes20 codeCommit, bytes32 provenanceHash, bytes32 datasetDigest, bytes32 hyperparamsHash, string weightsUri)',
-  'event ModelVersionApproved(bytes32 indexed modelId, bytes32 indexed modelHash, address indexed approver)',
-])
-
 /** The parts of contracts/examples/ClaimsInsurance.sol (and InferenceConsumer) the demo calls. */
 export const insuranceInterface = new Interface([
   'function fundPool() payable',

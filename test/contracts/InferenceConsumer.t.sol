@@ -161,12 +161,16 @@ contract AcceptanceMatrixTest is FunctionsDonTest {
     }
 
     function test_RejectsModelRevokedAfterRequest() public {
+        vm.prank(SECOND_APPROVER);
+        registry.proposeRevocation(DAMAGE, MODEL_HASH);
         vm.prank(APPROVER);
         registry.revoke(DAMAGE, MODEL_HASH);
         _expectRejected(InferenceResult.encode(_result(4)), "", IInferenceConsumer.RejectReason.ModelNotApproved);
     }
 
     function test_RejectsModelDeprecatedAfterRequest() public {
+        vm.prank(SECOND_APPROVER);
+        registry.proposeDeprecation(DAMAGE, MODEL_HASH);
         vm.prank(APPROVER);
         registry.deprecate(DAMAGE, MODEL_HASH);
         _expectRejected(InferenceResult.encode(_result(4)), "", IInferenceConsumer.RejectReason.ModelNotApproved);
@@ -282,6 +286,8 @@ contract ConsumerConfigTest is FunctionsDonTest {
     }
 
     function test_RevertWhen_NoActiveVersion() public {
+        vm.prank(SECOND_APPROVER);
+        registry.proposeDeprecation(DAMAGE, MODEL_HASH);
         vm.prank(APPROVER);
         registry.deprecate(DAMAGE, MODEL_HASH);
         vm.startPrank(HOLDER);

@@ -36,6 +36,7 @@ interface DeploymentJson {
   contracts: {
     registry: string
     registryImplementation: string
+    timelock: string
     claimsInsurance: string
     riskPricing: string
     consumers: string[]
@@ -185,8 +186,12 @@ describe('deploy scripts on anvil', () => {
     )
     const proposerRole = (await registry.getFunction('PROPOSER_ROLE')()) as string
     expect(await registry.getFunction('hasRole')(proposerRole, PROPOSER)).toBe(true)
+    // Admin (and upgrades) belong to a timelock, not the deployer (script/deploy/GovernanceDeployer.sol).
     const deployer = new Wallet(DEPLOYER_KEY).address
-    expect(await registry.getFunction('hasRole')(ZeroHash, deployer)).toBe(true)
+    expect(await registry.getFunction('hasRole')(ZeroHash, deployer)).toBe(false)
+    expect(await registry.getFunction('hasRole')(ZeroHash, deployment.contracts.timelock)).toBe(
+      true,
+    )
   })
 
   it.each([

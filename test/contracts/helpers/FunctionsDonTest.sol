@@ -42,6 +42,8 @@ abstract contract FunctionsDonTest is Test {
 
     address internal PROPOSER = makeAddr("proposer");
     address internal APPROVER = makeAddr("approver");
+    /// Proposes retiring an active version, which APPROVER confirms (the registry's two-person rule).
+    address internal SECOND_APPROVER = makeAddr("second approver");
     address internal HOLDER = makeAddr("holder");
     address internal TOS_SIGNER = makeAddr("tos-signer");
 
@@ -93,6 +95,7 @@ abstract contract FunctionsDonTest is Test {
         (registry,) = OnnxOracleDeployer.deployRegistry(address(this));
         registry.grantRole(registry.PROPOSER_ROLE(), PROPOSER);
         registry.grantRole(registry.APPROVER_ROLE(), APPROVER);
+        registry.grantRole(registry.APPROVER_ROLE(), SECOND_APPROVER);
         _register(DAMAGE, MODEL_HASH);
         _register(RISK, RISK_HASH);
 
@@ -147,6 +150,8 @@ abstract contract FunctionsDonTest is Test {
             provenanceHash: keccak256(abi.encode("provenance", modelHash)),
             datasetDigest: sha256("dataset"),
             hyperparamsHash: sha256("hyperparameters"),
+            labelCount: 0,
+            weightsCommitment: bytes32(0),
             weightsUri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
         });
     }
