@@ -25,6 +25,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { decodeInferenceResult } from './inference-result'
 import {
   RequestArgsError,
+  checkThreshold,
   imageArgs,
   parseAdaptersJson,
   sha256Hex,
@@ -113,6 +114,7 @@ export async function simulateCommand(
   }
   const args = buildArgs(job, options)
   const adapters = adaptersFromEnv(env)
+  checkThreshold(options.threshold, parseAdaptersJson(adapters).length)
   const outcome = await simulateSource({
     sourcePath: FUNCTIONS_SOURCES[job],
     args,

@@ -312,13 +312,19 @@ describe('tabular-inference.js (risk-v1)', () => {
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
   })
 
-  it('a wrong signer configured or a wrong API key: that answer is dropped', async () => {
-    const list = entries([0, 1, 2], true)
+  it('a wrong signer configured: that answer is dropped', async () => {
+    const list = entries([0, 1, 2, 3], true)
     ;(list[0] as Entry).signer = new Wallet(operatorKey(7)).address
-    ;(list[1] as Entry).apiKey = 'not-the-key'
-    const outcome = await run('tabular', riskArgs(1), list)
-    expectRiskResult(outcome, { responded: 1, agreed: 1 })
+    const outcome = await run('tabular', riskArgs(3), list)
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
+  })
+
+  it('a wrong API key: that answer is dropped with the HTTP status', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[1] as Entry).apiKey = 'not-the-key'
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
     expect(outcome.log).toMatch(/adapter 1: request failed \(401\)/)
   })
 
@@ -340,6 +346,43 @@ describe('tabular-inference.js (risk-v1)', () => {
     const outcome = await run('tabular', riskArgs(2, '0', IMAGE_HASH), entries([0, 1, 2], true))
     expectError(outcome, /args\[2\] is not the sha256 of the canonical features/)
     expect(totalRequests()).toBe(0)
+  })
+})
+
+describe('the quorum rule and the adapter list (issue 13.6), refused before any request', () => {
+  it('a threshold that is not a strict majority of the adapters: 1 of 3, 2 of 4', async () => {
+    const one = await run('tabular', riskArgs(1), entries([0, 1, 2], true))
+    expectError(
+      one,
+      /^threshold 1 is not a strict majority of the 3 adapters \(needs at least 2\)$/,
+    )
+    const two = await run('tabular', riskArgs(2), entries([0, 1, 2, 3], true))
+    expectError(two, /threshold 2 is not a strict majority of the 4 adapters \(needs at least 3\)/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('the same adapter URL twice (a trailing slash does not make it another adapter)', async () => {
+    const list = entries([0, 1, 2], false)
+    ;(list[2] as Entry).url = (proxies[0]?.url ?? '').replace(/\/$/, '')
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectError(outcome, /secret ADAPTERS\[2\]\.url repeats ADAPTERS\[0\]\.url/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('one signer behind two URLs (one operator would count twice)', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[1] as Entry).signer = adapters[0]?.signer ?? ''
+    const outcome = await run('image', damageArgs(2), list)
+    expectError(outcome, /secret ADAPTERS\[1\]\.signer repeats ADAPTERS\[0\]\.signer/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('an adapter without a signer: served, with a warning in the node log', async () => {
+    const list = [...entries([0, 1], true), ...entries([2], false)]
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
+    expect(outcome.log).toMatch(/warning: ADAPTERS\[2\] has no signer/)
+    expect(outcome.log).not.toMatch(/ADAPTERS\[[01]\] has no signer/)
   })
 })
 
