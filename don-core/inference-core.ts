@@ -205,6 +205,39 @@ export interface CrePayloadFields extends ResultFields {
   requestedInputHash: string
 }
 
+/** noble 1.x secp256k1, as far as recovery goes (the versions both edges load). */
+export interface NobleSecp256k1 {
+  Signature: {
+    fromCompact(bytes: Uint8Array): {
+      addRecoveryBit(recovery: number): {
+        recoverPublicKey(digest: Uint8Array): { toRawBytes(compressed: boolean): Uint8Array }
+      }
+    }
+  }
+}
+
+/**
+ * The core's crypto from noble 1.x modules: the Functions sandbox's `npm:` imports, or
+ * node_modules in the CRE workflow and the tests (the same pinned versions).
+ */
+export function cryptoFromNoble(modules: {
+  secp256k1: NobleSecp256k1
+  keccak_256: (data: Uint8Array) => Uint8Array
+  sha256: (data: Uint8Array) => Uint8Array
+}): CoreCrypto {
+  return {
+    keccak256: modules.keccak_256,
+    sha256: modules.sha256,
+    secp256k1: {
+      recoverPublicKey: (digest, signature, recovery) =>
+        modules.secp256k1.Signature.fromCompact(signature)
+          .addRecoveryBit(recovery)
+          .recoverPublicKey(digest)
+          .toRawBytes(false),
+    },
+  }
+}
+
 // ---- bytes ----
 
 /** UTF-8 bytes of a string. */
@@ -349,7 +382,7 @@ export function checkTabularInput(
   if (typeof features !== 'object' || features === null || Array.isArray(features)) {
     throw new InferenceRequestError(`${labels.input} must be {"features": {...}}`)
   }
-  if (Object.keys(request.input).length !== 1) {
+  if (sortedKeys(request.input).length !== 1) {
     throw new InferenceRequestError(`${labels.input} must hold only "features"`)
   }
   const digest = bytesToHex(crypto.sha256(utf8(canonicalJson(features))))
@@ -368,7 +401,7 @@ export function checkImageInput(request: InferenceRequest, labels: RequestLabels
       `${labels.input} must be {"image": {"url" or "base64", "sha256"}}`,
     )
   }
-  if (Object.keys(request.input).length !== 1) {
+  if (sortedKeys(request.input).length !== 1) {
     throw new InferenceRequestError(`${labels.input} must hold only "image"`)
   }
   const fields = image as Record<string, unknown>
@@ -395,12 +428,20 @@ export function checkJobInput(
   }
 }
 
+/**
+ * The keys of a parsed JSON object in code-unit order (the order RFC 8785 wants; CRE's determinism
+ * check warns about unsorted key iteration, which differs between engines).
+ */
+export function sortedKeys(value: object): string[] {
+  return Object.keys(value).sort()
+}
+
 /** RFC 8785 (JCS) canonical JSON of a value parsed from JSON: sorted keys, ECMAScript numbers. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>
-    const keys = Object.keys(record).sort()
+    const keys = sortedKeys(record)
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`
   }
   return JSON.stringify(value)

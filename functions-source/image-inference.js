@@ -123,6 +123,20 @@ class EncodingError extends Error {
   }
 }
 
+function cryptoFromNoble(modules) {
+  return {
+    keccak256: modules.keccak_256,
+    sha256: modules.sha256,
+    secp256k1: {
+      recoverPublicKey: (digest, signature, recovery) =>
+        modules.secp256k1.Signature.fromCompact(signature)
+          .addRecoveryBit(recovery)
+          .recoverPublicKey(digest)
+          .toRawBytes(false),
+    },
+  }
+}
+
 function utf8(text) {
   return new TextEncoder().encode(text)
 }
@@ -248,7 +262,7 @@ function checkImageInput(request, labels) {
       `${labels.input} must be {"image": {"url" or "base64", "sha256"}}`,
     )
   }
-  if (Object.keys(request.input).length !== 1) {
+  if (sortedKeys(request.input).length !== 1) {
     throw new InferenceRequestError(`${labels.input} must hold only "image"`)
   }
   const fields = image
@@ -258,6 +272,10 @@ function checkImageInput(request, labels) {
   if (typeof fields.sha256 !== 'string' || fields.sha256.toLowerCase() !== request.inputHash) {
     throw new InferenceRequestError(`${labels.input}.image.sha256 must equal ${labels.inputHash}`)
   }
+}
+
+function sortedKeys(value) {
+  return Object.keys(value).sort()
 }
 
 function parseAdapters(secret) {
@@ -516,27 +534,13 @@ const ARG_LABELS = {
   tolerance: 'args[5]',
 }
 
-function nobleCrypto(modules) {
-  return {
-    keccak256: modules.keccak_256,
-    sha256: modules.sha256,
-    secp256k1: {
-      recoverPublicKey: (digest, signature, recovery) =>
-        modules.secp256k1.Signature.fromCompact(signature)
-          .addRecoveryBit(recovery)
-          .recoverPublicKey(digest)
-          .toRawBytes(false),
-    },
-  }
-}
-
 async function loadCrypto() {
   const [curves, sha3, sha2] = await Promise.all([
     import(NOBLE_SECP256K1),
     import(NOBLE_SHA3),
     import(NOBLE_SHA256),
   ])
-  return nobleCrypto({
+  return cryptoFromNoble({
     secp256k1: curves.secp256k1,
     keccak_256: sha3.keccak_256,
     sha256: sha2.sha256,

@@ -120,6 +120,20 @@ class EncodingError extends Error {
   }
 }
 
+function cryptoFromNoble(modules) {
+  return {
+    keccak256: modules.keccak_256,
+    sha256: modules.sha256,
+    secp256k1: {
+      recoverPublicKey: (digest, signature, recovery) =>
+        modules.secp256k1.Signature.fromCompact(signature)
+          .addRecoveryBit(recovery)
+          .recoverPublicKey(digest)
+          .toRawBytes(false),
+    },
+  }
+}
+
 function utf8(text) {
   return new TextEncoder().encode(text)
 }
@@ -243,7 +257,7 @@ function checkTabularInput(request, crypto, labels) {
   if (typeof features !== 'object' || features === null || Array.isArray(features)) {
     throw new InferenceRequestError(`${labels.input} must be {"features": {...}}`)
   }
-  if (Object.keys(request.input).length !== 1) {
+  if (sortedKeys(request.input).length !== 1) {
     throw new InferenceRequestError(`${labels.input} must hold only "features"`)
   }
   const digest = bytesToHex(crypto.sha256(utf8(canonicalJson(features))))
@@ -254,11 +268,15 @@ function checkTabularInput(request, crypto, labels) {
   }
 }
 
+function sortedKeys(value) {
+  return Object.keys(value).sort()
+}
+
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (typeof value === 'object' && value !== null) {
     const record = value
-    const keys = Object.keys(record).sort()
+    const keys = sortedKeys(record)
     return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`
   }
   return JSON.stringify(value)
@@ -520,27 +538,13 @@ const ARG_LABELS = {
   tolerance: 'args[5]',
 }
 
-function nobleCrypto(modules) {
-  return {
-    keccak256: modules.keccak_256,
-    sha256: modules.sha256,
-    secp256k1: {
-      recoverPublicKey: (digest, signature, recovery) =>
-        modules.secp256k1.Signature.fromCompact(signature)
-          .addRecoveryBit(recovery)
-          .recoverPublicKey(digest)
-          .toRawBytes(false),
-    },
-  }
-}
-
 async function loadCrypto() {
   const [curves, sha3, sha2] = await Promise.all([
     import(NOBLE_SECP256K1),
     import(NOBLE_SHA3),
     import(NOBLE_SHA256),
   ])
-  return nobleCrypto({
+  return cryptoFromNoble({
     secp256k1: curves.secp256k1,
     keccak_256: sha3.keccak_256,
     sha256: sha2.sha256,

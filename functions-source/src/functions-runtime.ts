@@ -5,6 +5,7 @@
  * (script/functions/build-sources.ts); the job entries (tabular.ts, image.ts) choose the input check.
  */
 import {
+  cryptoFromNoble,
   decideQuorum,
   encodeResult,
   judgeRound,
@@ -62,36 +63,6 @@ export const ARG_LABELS: RequestLabels = {
   tolerance: 'args[5]',
 }
 
-/** noble 1.x secp256k1 as far as recovery goes. */
-interface NobleSecp256k1 {
-  Signature: {
-    fromCompact(bytes: Uint8Array): {
-      addRecoveryBit(recovery: number): {
-        recoverPublicKey(digest: Uint8Array): { toRawBytes(compressed: boolean): Uint8Array }
-      }
-    }
-  }
-}
-
-/** The core's crypto from noble 1.x modules (the sandbox's `npm:` imports, or node_modules). */
-export function nobleCrypto(modules: {
-  secp256k1: NobleSecp256k1
-  keccak_256: (data: Uint8Array) => Uint8Array
-  sha256: (data: Uint8Array) => Uint8Array
-}): CoreCrypto {
-  return {
-    keccak256: modules.keccak_256,
-    sha256: modules.sha256,
-    secp256k1: {
-      recoverPublicKey: (digest, signature, recovery) =>
-        modules.secp256k1.Signature.fromCompact(signature)
-          .addRecoveryBit(recovery)
-          .recoverPublicKey(digest)
-          .toRawBytes(false),
-    },
-  }
-}
-
 /** Loads noble from the pinned versions (the sandbox allows `npm:` imports, nothing else). */
 export async function loadCrypto(): Promise<CoreCrypto> {
   const [curves, sha3, sha2] = await Promise.all([
@@ -99,7 +70,7 @@ export async function loadCrypto(): Promise<CoreCrypto> {
     import(NOBLE_SHA3),
     import(NOBLE_SHA256),
   ])
-  return nobleCrypto({
+  return cryptoFromNoble({
     secp256k1: curves.secp256k1,
     keccak_256: sha3.keccak_256,
     sha256: sha2.sha256,

@@ -30,6 +30,7 @@ import {
   checkJobInput,
   checkQuorumRule,
   checkTabularInput,
+  cryptoFromNoble,
   decideQuorum,
   encodeCrePayload,
   encodeResult,
@@ -48,7 +49,6 @@ import {
 } from '../../don-core/inference-core'
 import { decodeInferenceResult } from '../../script/functions/inference-result'
 import { REPO_ROOT } from '../../script/functions/simulate'
-import { nobleCrypto } from '../../functions-source/src/functions-runtime'
 
 interface LayoutVector {
   name: string
@@ -65,7 +65,7 @@ const VECTORS = JSON.parse(
   readFileSync(join(REPO_ROOT, 'test', 'vectors', 'result-layout.json'), 'utf8'),
 ) as LayoutVector[]
 
-const crypto = nobleCrypto({ secp256k1, keccak_256, sha256 })
+const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 const MODEL_HASH = '0x' + 'ab'.repeat(32)
 const INPUT_HASH = '0x' + 'cd'.repeat(32)
 const LABELS: RequestLabels = {

@@ -6,14 +6,14 @@
  * by field with what the adapters answer when asked directly.
  */
 import { createHash } from 'node:crypto'
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
 import canonicalize from 'canonicalize'
-import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
+import { Wallet } from 'ethers'
 
 import { simulateCommand, type SimulateOptions } from '../../script/functions/cli'
 import {
@@ -28,6 +28,16 @@ import {
   type JobKind,
   type SimulationOutcome,
 } from '../../script/functions/simulate'
+import {
+  OTHER_MODEL_NOTE,
+  SAMPLE_IMAGE,
+  VECTORS_PATH,
+  apiKey,
+  operatorKey,
+  recordedRequests,
+  type AdapterVectors,
+  type RecordedAnswer,
+} from '../cre-workflow/vectors/record-adapter-answers'
 import { startAdapter, type AdapterProcess } from './adapter-process'
 import { startFaultProxy, type FaultProxy } from './fault-proxy'
 import { makeOtherModelDir, type OtherModelDir } from './other-model-dir'
@@ -57,15 +67,12 @@ const FEATURES = Object.fromEntries(
 const FEATURES_HASH = sha256Hex(canonicalize(FEATURES) ?? '')
 const JOB_RUN_ID = 'fn-' + FEATURES_HASH.slice(2, 18)
 const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
-const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
+const IMAGE_FILE = SAMPLE_IMAGE
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
 const IMAGE_HASH = sha256Hex(IMAGE)
 
 /** Honest adapter processes; one more serves a different risk-v1 (five processes in all). */
 const OPERATOR_COUNT = 4
-const operatorKey = (i: number) =>
-  keccak256(toUtf8Bytes(`onnx-oracle functions test operator ${i}`))
-const apiKey = (i: number) => `functions-test-key-${i}`
 /** Past the source's 4 s timeout, at the sandbox's 9 s per-request limit: waiting for it would show. */
 const SLOW_MS = 9_000
 
@@ -194,7 +201,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
   imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
 
-  otherModel = makeOtherModelDir('risk-v1', 'an unapproved retraining')
+  otherModel = makeOtherModelDir('risk-v1', OTHER_MODEL_NOTE)
   const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
   adapters = await Promise.all(
     Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
@@ -239,6 +246,47 @@ describe('the adapters, asked directly (the reference for every simulation)', ()
 
   it('serve a different risk-v1 file from the other MODEL_DIR', () => {
     expect(otherModel.modelHash).not.toBe(RISK.file.sha256)
+  })
+})
+
+describe('the recorded CRE workflow vectors (test/cre-workflow/vectors): still what adapters answer', () => {
+  const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as AdapterVectors
+
+  it('were recorded with these operator keys and for these requests', () => {
+    expect(vectors.signers.slice(0, OPERATOR_COUNT + 1)).toEqual(
+      adapters.map((a) => (a.signer ?? '').toLowerCase()),
+    )
+    expect(vectors.otherModelHash).toBe(otherModel.modelHash)
+    const fresh = recordedRequests(imageUrl)
+    expect(fresh.risk).toEqual(vectors.requests.risk)
+    expect(fresh.riskOtherFeatures).toEqual(vectors.requests.riskOtherFeatures)
+    // The image request differs only in where the photo is served.
+    const withoutUrl = (r: typeof fresh.damage) => ({
+      ...r,
+      input: {},
+      body: r.body.replace(/"url":"[^"]*"/, ''),
+    })
+    expect(withoutUrl(fresh.damage)).toEqual(withoutUrl(vectors.requests.damage))
+  })
+
+  it('answer byte for byte as recorded, signatures included', async () => {
+    const fresh = recordedRequests(imageUrl)
+    const replay = async (answer: RecordedAnswer, body: string, key = apiKey(answer.operator)) => {
+      const res = await fetch(adapters[answer.operator]?.url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
+      expect(res.status).toBe(answer.status)
+      expect(await res.json()).toEqual(answer.body)
+    }
+    const { answers } = vectors
+    for (const answer of answers.risk) await replay(answer, fresh.risk.body)
+    await replay(answers.riskOtherModel, fresh.risk.body)
+    await replay(answers.riskOtherFeatures, fresh.riskOtherFeatures.body)
+    for (const answer of answers.damage) await replay(answer, fresh.damage.body)
+    await replay(answers.unauthorized, fresh.risk.body, 'not-the-key')
   })
 })
 

@@ -20,10 +20,10 @@ import {
   tabularArgs,
 } from '../../script/functions/request-args'
 import { REPO_ROOT } from '../../script/functions/simulate'
-import { checkImageInput, checkTabularInput } from '../../don-core/inference-core'
-import { ARG_LABELS, nobleCrypto, parseArgs } from '../../functions-source/src/functions-runtime'
+import { checkImageInput, checkTabularInput, cryptoFromNoble } from '../../don-core/inference-core'
+import { ARG_LABELS, parseArgs } from '../../functions-source/src/functions-runtime'
 
-const crypto = nobleCrypto({ secp256k1, keccak_256, sha256 })
+const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 const manifestHash = (id: string) =>
   (
     JSON.parse(readFileSync(join(REPO_ROOT, 'adapter', 'models', id, 'manifest.json'), 'utf8')) as {
