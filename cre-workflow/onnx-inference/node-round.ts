@@ -63,6 +63,35 @@ export interface RequestObservation extends ResultObservation {
   requestedInputHash: string
 }
 
+/** How the DON combines one observation field across nodes. */
+export type FieldAggregation = 'identical' | 'median'
+
+/**
+ * Consensus by fields (DESIGN.md; docs/cre.md), defined once: the workflow builds the SDK's
+ * aggregation from it, the local CRE DON applies it itself. What identifies the model and the
+ * input must be IDENTICAL on every node that reports; the numbers are the MEDIAN across nodes.
+ */
+export const RESULT_FIELD_AGGREGATION: Readonly<Record<keyof ResultObservation, FieldAggregation>> =
+  {
+    modelHash: 'identical',
+    inputHash: 'identical',
+    result: 'median',
+    responded: 'median',
+    agreed: 'median',
+    observedAt: 'median',
+  }
+
+/** The request's four words come from the trigger event: IDENTICAL too. */
+export const REQUEST_FIELD_AGGREGATION: Readonly<
+  Record<keyof RequestObservation, FieldAggregation>
+> = {
+  requestId: 'identical',
+  client: 'identical',
+  modelId: 'identical',
+  requestedInputHash: 'identical',
+  ...RESULT_FIELD_AGGREGATION,
+}
+
 /** One HTTP call to one adapter: POST of the round's body. */
 export interface AdapterCall {
   url: string

@@ -14,6 +14,7 @@ import {
   logTriggerConfig,
   median,
   prepareReportRequest,
+  type ConsensusAggregationFields,
   type HTTPPayload,
   type NodeRuntime,
   type Runtime,
@@ -28,16 +29,20 @@ import {
   bytesToHex,
   encodeCrePayload,
   encodeResult,
+  sortedKeys,
 } from '../../don-core/inference-core'
 import { sendAdapterCalls } from './adapter-http'
 import { WorkflowConfigError, type WorkflowConfig } from './config'
 import { workflowCrypto } from './crypto'
 import {
+  REQUEST_FIELD_AGGREGATION,
+  RESULT_FIELD_AGGREGATION,
   noResultObservation,
   requestFromEvent,
   requestFromFields,
   requestObservation,
   runNodeRound,
+  type FieldAggregation,
   type RequestObservation,
   type ResultObservation,
 } from './node-round'
@@ -85,32 +90,20 @@ export const requestObservationSchema = z
   })
   .refine((o) => o.agreed <= o.responded, 'agreed exceeds responded')
 
-/**
- * Consensus by fields (DESIGN.md; docs/cre.md): what identifies the request and the model and input
- * must be IDENTICAL on every node that reports; the numbers are the MEDIAN across nodes (the
- * result, the counts, the time each node observed).
- */
-export const RESULT_CONSENSUS = ConsensusAggregationByFields<ResultObservation>({
-  modelHash: identical,
-  inputHash: identical,
-  result: median,
-  responded: median,
-  agreed: median,
-  observedAt: median,
-})
+/** The SDK's aggregation of a field spec (node-round.ts holds the spec, shared with the local DON). */
+function consensusByFields<T extends object>(spec: Readonly<Record<keyof T, FieldAggregation>>) {
+  const fields: Record<string, typeof identical | typeof median> = {}
+  for (const name of sortedKeys(spec)) {
+    fields[name] = spec[name as keyof T] === 'identical' ? identical : median
+  }
+  return ConsensusAggregationByFields<T>(fields as unknown as ConsensusAggregationFields<T>)
+}
 
-export const REQUEST_CONSENSUS = ConsensusAggregationByFields<RequestObservation>({
-  requestId: identical,
-  client: identical,
-  modelId: identical,
-  requestedInputHash: identical,
-  modelHash: identical,
-  inputHash: identical,
-  result: median,
-  responded: median,
-  agreed: median,
-  observedAt: median,
-})
+/** Consensus by fields for the HTTP trigger (docs/cre.md, "Consensus by fields, and why"). */
+export const RESULT_CONSENSUS = consensusByFields<ResultObservation>(RESULT_FIELD_AGGREGATION)
+
+/** Consensus by fields for an on-chain request. */
+export const REQUEST_CONSENSUS = consensusByFields<RequestObservation>(REQUEST_FIELD_AGGREGATION)
 
 /** The HTTP trigger's input: the same fields as the on-chain request, without an on-chain request. */
 export const httpRequestSchema = z.strictObject({
