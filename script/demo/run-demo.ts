@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { Contract, JsonRpcProvider, Wallet, formatEther, id, parseEther, type Log } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
 import { describeDonEvent } from '../don/event-log'
 import { LocalDon, type RoundOutcome } from '../don/local-don'
 import { HostedSecretsStore } from '../don/secrets'
@@ -105,9 +105,9 @@ function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[]
   return out
 }
 
-function sha256(bytes: Buffer): string {
-  return `0x${createHash('sha256').update(bytes).digest('hex')}`
-}
+/** The folder CID the local photo server serves the claim photos under (it checks no content
+ * addressing; the adapters check the photo's sha256). */
+const DEMO_PHOTO_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
 /** The demo's damage photo: a bundled damage-v1 sample, preferably one showing severe damage. */
 function damagePhoto(): { name: string; bytes: Buffer } {
@@ -158,15 +158,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
     aborted()
 
+    // The photo server stands in for an IPFS gateway: adapters reach a loopback address only for
+    // ipfs:// through their allow-listed IPFS_GATEWAY (docs/adapter.md, "Image URLs").
     const photos = await startFileServer()
     teardown.add('photo server', () => photos.stop())
     const photo = damagePhoto()
-    const photoUrl = photos.put(`claims/${photo.name}`, photo.bytes, 'image/png')
-    const photoHash = sha256(photo.bytes)
+    photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
+    const photoUrl = `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`
+    const photoHash = sha256Hex(photo.bytes)
 
     // Adapters load their models while forge compiles and deploys.
     const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
-    const adapterEnv = { FETCH_ALLOWLIST: '127.0.0.1/32' }
+    const adapterEnv = { FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: photos.url }
     const adaptersStarting = startAdapters([
       { name: 'operator-1', signerKey: operatorKey(1), env: adapterEnv },
       { name: 'operator-2', signerKey: operatorKey(2), env: adapterEnv },

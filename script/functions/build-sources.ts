@@ -21,7 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 
 import ts from 'typescript'
 
-import { REPO_ROOT } from './simulate'
+import { REPO_ROOT } from '../local/repo-root'
 
 /** Thrown when the inputs break a rule of the build (the message names the file and the rule). */
 export class SourceBuildError extends Error {

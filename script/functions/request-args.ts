@@ -4,11 +4,8 @@
  * The model hash defaults to the bundled manifest's; the input hash is computed as the adapters do
  * (sha256 of the JCS canonical features, or of the image bytes).
  */
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-
-import canonicalize from 'canonicalize'
 
 import {
   AdapterConfigError,
@@ -16,7 +13,8 @@ import {
   checkQuorumRule,
   parseAdapters,
 } from '../../don-core/inference-core'
-import { REPO_ROOT } from './simulate'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { REPO_ROOT } from '../local/repo-root'
 
 const HASH = /^0x[0-9a-fA-F]{64}$/
 
@@ -40,10 +38,6 @@ export interface AdapterEntry {
   url: string
   apiKey?: string
   signer?: string
-}
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return '0x' + createHash('sha256').update(bytes).digest('hex')
 }
 
 /** The model hash of a bundled model, from its manifest. */
@@ -79,7 +73,7 @@ export function tabularArgs(options: CommonOptions & { features: unknown }): str
   if (typeof features !== 'object' || features === null || Array.isArray(features)) {
     throw new RequestArgsError('--features must be a JSON object')
   }
-  const inputHash = sha256Hex(canonicalize(features) ?? '')
+  const inputHash = tabularInputHash(features)
   return [
     options.model,
     modelHash,

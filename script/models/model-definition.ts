@@ -3,7 +3,7 @@
  * manifest field that depends on the model, plus model-specific model-card text. The build adds the
  * hashes, the CID, the training-code digest and the provenance hash.
  */
-import type { Manifest, Provenance } from '../../adapter/src/models/manifest'
+import type { Manifest, Provenance } from '../../protocol/manifest'
 
 export interface ExtraFile {
   /** Path relative to the model folder, e.g. `samples/severe-0.png`. */

@@ -26,6 +26,7 @@ import {
   RESULT_BYTES,
   adapterUrlKey,
   aggregate,
+  canonicalJson,
   checkImageInput,
   checkJobInput,
   checkQuorumRule,
@@ -47,8 +48,13 @@ import {
   type InferenceRequest,
   type RequestLabels,
 } from '../../don-core/inference-core'
-import { decodeInferenceResult } from '../../script/functions/inference-result'
-import { REPO_ROOT } from '../../script/functions/simulate'
+import { inferenceDigest as protocolDigest } from '../../protocol/answer-digest'
+import { canonicalJson as protocolCanonicalJson } from '../../protocol/canonical-json'
+import { encodeCrePayload as protocolCrePayload } from '../../protocol/cre-payload'
+import { decodeInferenceResult, encodeInferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { functionsJobRunId } from '../../protocol/job-run-id'
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 interface LayoutVector {
   name: string
@@ -612,5 +618,42 @@ describe('job input checks', () => {
     expect(() => checkJobInput(request({ input: { text: 'hi' } }), crypto, LABELS)).toThrow(
       'input must hold "features" (tabular models) or "image" (image models)',
     )
+  })
+})
+
+describe('agrees with protocol/ (the same formats, written once for the Node side)', () => {
+  // don-core runs on the DONs and imports nothing; protocol/ serves the adapter, scripts and
+  // tests. They encode the same formats and must never drift apart.
+  const features = { b: [1, 'two', null], a: 0.1, c: -0, d: 1e21, ü: 'ß' }
+  const fields = {
+    requestId: '0x' + '01'.repeat(32),
+    client: '0x' + 'ee'.repeat(20),
+    modelId: '0x' + Buffer.from('damage-v1').toString('hex').padEnd(64, '0'),
+    requestedInputHash: INPUT_HASH,
+    result: 2n,
+    modelHash: MODEL_HASH,
+    inputHash: INPUT_HASH,
+    responded: 3,
+    agreed: 3,
+    observedAt: 1_764_000_000n,
+  }
+
+  it('the JCS text and the tabular input hash', () => {
+    expect(canonicalJson(features)).toBe(protocolCanonicalJson(features))
+    const tabular = request({ input: { features }, inputHash: tabularInputHash(features) })
+    expect(() => checkTabularInput(tabular, crypto, LABELS)).not.toThrow()
+  })
+
+  it('the Functions job run id and the EIP-712 answer digest', () => {
+    expect(jobRunIdFor('fn-', INPUT_HASH)).toBe(functionsJobRunId(INPUT_HASH))
+    const jobRunId = jobRunIdFor('cre-', INPUT_HASH)
+    expect(hexlify(inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7250n, jobRunId))).toBe(
+      protocolDigest({ modelHash: MODEL_HASH, inputHash: INPUT_HASH, result: 7250n, jobRunId }),
+    )
+  })
+
+  it('the InferenceResult and CRE payload layouts', () => {
+    expect(hexlify(encodeResult(fields))).toBe(encodeInferenceResult(fields))
+    expect(hexlify(encodeCrePayload(fields))).toBe(protocolCrePayload(fields))
   })
 })

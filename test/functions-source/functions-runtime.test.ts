@@ -16,7 +16,7 @@ import {
   toAdapterReply,
 } from '../../functions-source/src/functions-runtime'
 import { MAX_ADAPTERS } from '../../don-core/inference-core'
-import { REPO_ROOT } from '../../script/functions/simulate'
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 const MODEL_HASH = '0x' + 'ab'.repeat(32)
 const INPUT_HASH = '0x' + 'cd'.repeat(32)

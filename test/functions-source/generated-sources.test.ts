@@ -15,7 +15,8 @@ import {
   SOURCE_TARGETS,
   SourceBuildError,
 } from '../../script/functions/build-sources'
-import { FUNCTIONS_SOURCES, REPO_ROOT } from '../../script/functions/simulate'
+import { FUNCTIONS_SOURCES } from '../../script/local/functions-simulator'
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 jest.setTimeout(60_000)
 

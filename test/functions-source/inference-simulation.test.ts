@@ -5,30 +5,32 @@
  * drop or falsify answers. Every returned value is decoded with ethers' AbiCoder and compared field
  * by field with what the adapters answer when asked directly.
  */
-import { createHash } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
-import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import canonicalize from 'canonicalize'
 import { Wallet } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
+import { decodeInferenceResult, type InferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { functionsJobRunId } from '../../protocol/job-run-id'
 import { simulateCommand, type SimulateOptions } from '../../script/functions/cli'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import {
-  decodeInferenceResult,
-  type InferenceResult,
-} from '../../script/functions/inference-result'
-import {
-  FUNCTIONS_LIMITS,
   FUNCTIONS_SOURCES,
-  REPO_ROOT,
   simulateSource,
+  TOOLKIT_LIMITS,
   type JobKind,
   type SimulationOutcome,
-} from '../../script/functions/simulate'
+} from '../../script/local/functions-simulator'
+import { REPO_ROOT } from '../../script/local/repo-root'
+import { runTsScript, type TsScriptResult } from '../../script/local/tsx-process'
+import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy'
 import {
+  IMAGE_FOLDER_CID,
   OTHER_MODEL_NOTE,
   SAMPLE_IMAGE,
   VECTORS_PATH,
@@ -38,9 +40,6 @@ import {
   type AdapterVectors,
   type RecordedAnswer,
 } from '../cre-workflow/vectors/record-adapter-answers'
-import { startAdapter, type AdapterProcess } from './adapter-process'
-import { startFaultProxy, type FaultProxy } from './fault-proxy'
-import { makeOtherModelDir, type OtherModelDir } from './other-model-dir'
 
 jest.setTimeout(30_000)
 
@@ -52,8 +51,6 @@ interface Manifest {
 const MODELS_DIR = join(REPO_ROOT, 'adapter', 'models')
 const readManifest = (id: string) =>
   JSON.parse(readFileSync(join(MODELS_DIR, id, 'manifest.json'), 'utf8')) as Manifest
-const sha256Hex = (bytes: Uint8Array | string) =>
-  '0x' + createHash('sha256').update(bytes).digest('hex')
 
 const RISK = readManifest('risk-v1')
 const DAMAGE = readManifest('damage-v1')
@@ -64,8 +61,8 @@ const FEATURES = Object.fromEntries(
     return [f.name, f.type === 'integer' ? Math.round(value) : value]
   }),
 )
-const FEATURES_HASH = sha256Hex(canonicalize(FEATURES) ?? '')
-const JOB_RUN_ID = 'fn-' + FEATURES_HASH.slice(2, 18)
+const FEATURES_HASH = tabularInputHash(FEATURES)
+const JOB_RUN_ID = functionsJobRunId(FEATURES_HASH)
 const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
 const IMAGE_FILE = SAMPLE_IMAGE
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
@@ -83,9 +80,9 @@ interface Honest {
 }
 
 /** Indexes 0 to OPERATOR_COUNT - 1: honest adapters; OPERATOR_COUNT: the other model's. */
-let adapters: AdapterProcess[] = []
+let adapters: LocalAdapter[] = []
 let proxies: FaultProxy[] = []
-let otherModel: OtherModelDir
+let otherModel: ModelVariant
 let imageServer: Server
 let imageUrl: string
 let honestRisk: Honest
@@ -157,8 +154,8 @@ async function run(job: JobKind, args: string[], list: Entry[]): Promise<Simulat
     secrets: { ADAPTERS: JSON.stringify(list) },
   })
   // Inside the Functions limits, whatever the outcome.
-  expect(outcome.durationMs).toBeLessThan(FUNCTIONS_LIMITS.maxExecutionTimeMs)
-  expect(totalRequests()).toBeLessThanOrEqual(FUNCTIONS_LIMITS.numAllowedQueries)
+  expect(outcome.durationMs).toBeLessThan(TOOLKIT_LIMITS.maxExecutionTimeMs)
+  expect(totalRequests()).toBeLessThanOrEqual(TOOLKIT_LIMITS.numAllowedQueries)
   return outcome
 }
 
@@ -168,7 +165,7 @@ function decoded(outcome: SimulationOutcome): InferenceResult {
   }
   expect((outcome.responseHex.length - 2) / 2).toBe(192)
   expect((outcome.responseHex.length - 2) / 2).toBeLessThanOrEqual(
-    FUNCTIONS_LIMITS.maxOnChainResponseBytes,
+    TOOLKIT_LIMITS.maxOnChainResponseBytes,
   )
   return decodeInferenceResult(outcome.responseHex)
 }
@@ -199,16 +196,23 @@ beforeAll(async () => {
     res.end(IMAGE)
   })
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
-  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
+  // A stand-in IPFS gateway: adapters reach loopback only for ipfs:// through IPFS_GATEWAY.
+  const gateway = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}`
+  imageUrl = `ipfs://${IMAGE_FOLDER_CID}/${IMAGE_FILE}`
 
-  otherModel = makeOtherModelDir('risk-v1', OTHER_MODEL_NOTE)
-  const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
+  otherModel = writeUnapprovedVariant('risk-v1', OTHER_MODEL_NOTE)
+  const env = (i: number) => ({
+    API_KEYS: apiKey(i),
+    FETCH_ALLOWLIST: '127.0.0.1/32',
+    IPFS_GATEWAY: gateway,
+  })
   adapters = await Promise.all(
     Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
       startAdapter({
+        name: `operator-${i}`,
         signerKey: operatorKey(i),
         env: env(i),
-        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.dir } : {}),
+        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.modelDir } : {}),
       }),
     ),
   )
@@ -227,7 +231,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) =>
     imageServer ? imageServer.close(() => resolve()) : resolve(),
   )
-  if (otherModel) rmSync(otherModel.dir, { recursive: true, force: true })
+  if (otherModel) rmSync(otherModel.modelDir, { recursive: true, force: true })
 })
 
 beforeEach(() => {
@@ -257,16 +261,7 @@ describe('the recorded CRE workflow vectors (test/cre-workflow/vectors): still w
       adapters.map((a) => (a.signer ?? '').toLowerCase()),
     )
     expect(vectors.otherModelHash).toBe(otherModel.modelHash)
-    const fresh = recordedRequests(imageUrl)
-    expect(fresh.risk).toEqual(vectors.requests.risk)
-    expect(fresh.riskOtherFeatures).toEqual(vectors.requests.riskOtherFeatures)
-    // The image request differs only in where the photo is served.
-    const withoutUrl = (r: typeof fresh.damage) => ({
-      ...r,
-      input: {},
-      body: r.body.replace(/"url":"[^"]*"/, ''),
-    })
-    expect(withoutUrl(fresh.damage)).toEqual(withoutUrl(vectors.requests.damage))
+    expect(recordedRequests(imageUrl)).toEqual(vectors.requests)
   })
 
   it('answer byte for byte as recorded, signatures included', async () => {
@@ -459,29 +454,8 @@ describe('image-inference.js (damage-v1)', () => {
   })
 })
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(cliArgs: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'script', 'functions', 'cli.ts'), ...cliArgs],
-      { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function runCli(cliArgs: string[], env: Record<string, string>): Promise<TsScriptResult> {
+  return runTsScript('script/functions/cli.ts', cliArgs, { env, timeoutMs: 25_000 })
 }
 
 describe('npm run functions -- simulate (the CLI, offline: only loopback adapters)', () => {

@@ -19,7 +19,7 @@ import {
   RequestArgsError,
   tabularArgs,
 } from '../../script/functions/request-args'
-import { REPO_ROOT } from '../../script/functions/simulate'
+import { REPO_ROOT } from '../../script/local/repo-root'
 import { checkImageInput, checkTabularInput, cryptoFromNoble } from '../../don-core/inference-core'
 import { ARG_LABELS, parseArgs } from '../../functions-source/src/functions-runtime'
 

@@ -16,21 +16,17 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import { keccak256, sha256, toUtf8Bytes } from 'ethers'
+import { keccak256, toUtf8Bytes } from 'ethers'
 
-import {
-  canonicalJson,
-  jobRunIdFor,
-  planRound,
-  type InferenceRequest,
-} from '../../../don-core/inference-core'
+import { jobRunIdFor, planRound, type InferenceRequest } from '../../../don-core/inference-core'
 import {
   CRE_JOB_RUN_ID_PREFIX,
   CRE_MAX_REQUEST_BODY_BYTES,
 } from '../../../cre-workflow/onnx-inference/node-round'
-import { REPO_ROOT } from '../../../script/functions/simulate'
-import { startAdapter, type AdapterProcess } from '../../functions-source/adapter-process'
-import { makeOtherModelDir } from '../../functions-source/other-model-dir'
+import { imageInputHash, tabularInputHash } from '../../../protocol/input-hash'
+import { startAdapter, type LocalAdapter } from '../../../script/local/adapters'
+import { REPO_ROOT } from '../../../script/local/repo-root'
+import { writeUnapprovedVariant } from '../../../script/local/unapproved-model'
 
 /** Shared with inference-simulation.test.ts, which re-asks these requests. */
 export const operatorKey = (i: number): string =>
@@ -47,6 +43,11 @@ export const VECTORS_PATH = join(
   'vectors',
   'adapter-answers.json',
 )
+/**
+ * The photo goes by ipfs:// through a stand-in gateway (adapters reach loopback only as their
+ * IPFS_GATEWAY), so the recorded request names no port and is the same on every run.
+ */
+export const IMAGE_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
 interface Manifest {
   id: string
@@ -137,25 +138,26 @@ function expectEqual(actual: unknown, expected: unknown, what: string): void {
   if (actual !== expected) throw new Error(`${what}: ${String(actual)} !== ${String(expected)}`)
 }
 
-/** The requests, given where the sample image is served. */
-export function recordedRequests(imageUrl: string): AdapterVectors['requests'] {
+/** The photo's URL: `ipfs://<IMAGE_FOLDER_CID>/<SAMPLE_IMAGE>`. */
+export const IMAGE_URL = `ipfs://${IMAGE_FOLDER_CID}/${SAMPLE_IMAGE}`
+
+/** The recorded requests (the photo by `imageUrl`). */
+export function recordedRequests(imageUrl: string = IMAGE_URL): AdapterVectors['requests'] {
   const risk = featuresAt(0.25)
   const other = featuresAt(0.5)
   const image = readFileSync(
     join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples', SAMPLE_IMAGE),
   )
-  const imageHash = sha256(image)
+  const imageHash = imageInputHash(image)
   return {
-    risk: request('risk-v1', sha256(toUtf8Bytes(canonicalJson(risk))), { features: risk }),
-    riskOtherFeatures: request('risk-v1', sha256(toUtf8Bytes(canonicalJson(other))), {
-      features: other,
-    }),
+    risk: request('risk-v1', tabularInputHash(risk), { features: risk }),
+    riskOtherFeatures: request('risk-v1', tabularInputHash(other), { features: other }),
     damage: request('damage-v1', imageHash, { image: { url: imageUrl, sha256: imageHash } }),
   }
 }
 
 async function ask(
-  adapter: AdapterProcess,
+  adapter: LocalAdapter,
   operator: number,
   body: string,
   key = apiKey(operator),
@@ -173,25 +175,27 @@ async function main(): Promise<void> {
   const samples = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
   const image = readFileSync(join(samples, SAMPLE_IMAGE))
   if (!readdirSync(samples).includes(SAMPLE_IMAGE)) throw new Error('sample image missing')
+  // A stand-in IPFS gateway serving the photo under any path.
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'image/png' })
     res.end(image)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const imageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${SAMPLE_IMAGE}`
-  const otherModel = makeOtherModelDir('risk-v1', OTHER_MODEL_NOTE)
-  const adapters: AdapterProcess[] = []
+  const gateway = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const otherModel = writeUnapprovedVariant('risk-v1', OTHER_MODEL_NOTE)
+  const adapters: LocalAdapter[] = []
   try {
     for (let i = 0; i <= OTHER_MODEL_OPERATOR; i++) {
       adapters.push(
         await startAdapter({
+          name: `operator-${i}`,
           signerKey: operatorKey(i),
-          env: { API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' },
-          ...(i === OTHER_MODEL_OPERATOR ? { modelDir: otherModel.dir } : {}),
+          env: { API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: gateway },
+          ...(i === OTHER_MODEL_OPERATOR ? { modelDir: otherModel.modelDir } : {}),
         }),
       )
     }
-    const requests = recordedRequests(imageUrl)
+    const requests = recordedRequests()
     const honest = adapters.slice(0, HONEST_OPERATORS)
     const vectors: AdapterVectors = {
       generatedBy: 'node --import tsx test/cre-workflow/vectors/record-adapter-answers.ts',
@@ -202,19 +206,15 @@ async function main(): Promise<void> {
       answers: {
         risk: await Promise.all(honest.map((a, i) => ask(a, i, requests.risk.body))),
         riskOtherModel: await ask(
-          adapters[OTHER_MODEL_OPERATOR] as AdapterProcess,
+          adapters[OTHER_MODEL_OPERATOR] as LocalAdapter,
           OTHER_MODEL_OPERATOR,
           requests.risk.body,
         ),
-        riskOtherFeatures: await ask(
-          honest[0] as AdapterProcess,
-          0,
-          requests.riskOtherFeatures.body,
-        ),
+        riskOtherFeatures: await ask(honest[0] as LocalAdapter, 0, requests.riskOtherFeatures.body),
         damage: await Promise.all(
           honest.slice(0, 3).map((a, i) => ask(a, i, requests.damage.body)),
         ),
-        unauthorized: await ask(honest[0] as AdapterProcess, 0, requests.risk.body, 'not-the-key'),
+        unauthorized: await ask(honest[0] as LocalAdapter, 0, requests.risk.body, 'not-the-key'),
       },
     }
     for (const answer of [...vectors.answers.risk, ...vectors.answers.damage]) {
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(adapters.map((a) => a.stop()))
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    rmSync(otherModel.dir, { recursive: true, force: true })
+    rmSync(otherModel.modelDir, { recursive: true, force: true })
   }
 }
 

@@ -1,7 +1,9 @@
 /**
- * Decodes the bytes a Functions source returns (docs/protocol.md, "Functions result";
+ * The inference result a DON delivers on-chain (docs/protocol.md, "Functions result";
  * contracts/libraries/InferenceResult.sol): abi.encode(uint256 result, bytes32 modelHash,
- * bytes32 inputHash, uint8 responded, uint8 agreed, uint64 observedAt), 192 bytes.
+ * bytes32 inputHash, uint8 responded, uint8 agreed, uint64 observedAt), 192 bytes. The first word
+ * is the result as a fixed-width big-endian integer, so the DON's byte-wise median across nodes
+ * picks the node answer with the median result. Test vectors: test/vectors/result-layout.json.
  */
 import { AbiCoder, getBytes } from 'ethers'
 
@@ -19,25 +21,55 @@ export const INFERENCE_RESULT_TYPES = [
 const WORD_TYPES = ['uint256', 'bytes32', 'bytes32', 'uint256', 'uint256', 'uint256']
 const MAX_UINT8 = 0xffn
 const MAX_UINT64 = (1n << 64n) - 1n
+const MAX_UINT256 = (1n << 256n) - 1n
 
 /** Length in bytes of an encoded result. */
 export const INFERENCE_RESULT_BYTES = 192
 
 export interface InferenceResult {
   result: bigint
+  /** `0x` + 64 hex. */
   modelHash: string
+  /** `0x` + 64 hex. */
   inputHash: string
   responded: number
   agreed: number
   observedAt: bigint
 }
 
-/** Thrown when bytes do not have the documented result layout. */
+/** Thrown when bytes or fields do not have the documented result layout. */
 export class InferenceResultLayoutError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'InferenceResultLayoutError'
   }
+}
+
+function checkRanges(result: bigint, responded: bigint, agreed: bigint, observedAt: bigint): void {
+  if (
+    result < 0n ||
+    result > MAX_UINT256 ||
+    responded < 0n ||
+    responded > MAX_UINT8 ||
+    agreed < 0n ||
+    agreed > responded ||
+    observedAt < 0n ||
+    observedAt > MAX_UINT64
+  ) {
+    throw new InferenceResultLayoutError(
+      `fields out of range: result ${result}, responded ${responded}, agreed ${agreed}, ` +
+        `observedAt ${observedAt}`,
+    )
+  }
+}
+
+/** Encodes a result as 0x-hex of 192 bytes; throws InferenceResultLayoutError on a field out of range. */
+export function encodeInferenceResult(r: InferenceResult): string {
+  checkRanges(r.result, BigInt(r.responded), BigInt(r.agreed), r.observedAt)
+  return AbiCoder.defaultAbiCoder().encode(
+    [...INFERENCE_RESULT_TYPES],
+    [r.result, r.modelHash, r.inputHash, r.responded, r.agreed, r.observedAt],
+  )
 }
 
 /** Decodes 0x-hex result bytes; throws InferenceResultLayoutError on any other length or range. */
@@ -51,11 +83,7 @@ export function decodeInferenceResult(hex: string): InferenceResult {
   const [result, modelHash, inputHash, responded, agreed, observedAt] = AbiCoder.defaultAbiCoder()
     .decode(WORD_TYPES, bytes)
     .toArray() as [bigint, string, string, bigint, bigint, bigint]
-  if (responded > MAX_UINT8 || agreed > responded || observedAt > MAX_UINT64) {
-    throw new InferenceResultLayoutError(
-      `fields out of range: responded ${responded}, agreed ${agreed}, observedAt ${observedAt}`,
-    )
-  }
+  checkRanges(result, responded, agreed, observedAt)
   return {
     result,
     modelHash,

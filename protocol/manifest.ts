@@ -15,11 +15,11 @@
  * `parseManifest` checks the shape, the cross-field rules and both keccak hashes (pure computation);
  * the file hash needs the bytes: `checkModelBytes`.
  */
-import { createHash } from 'node:crypto'
-
-import canonicalize from 'canonicalize'
 import { keccak256, toUtf8Bytes } from 'ethers'
 import { z } from 'zod'
+
+import { canonicalJson } from './canonical-json'
+import { sha256Hex } from './hashes'
 
 const HEX32 = /^0x[0-9a-f]{64}$/
 const GIT_OBJECT_ID = /^[0-9a-f]{40}$/
@@ -355,18 +355,6 @@ export function parseManifest(json: unknown): Manifest {
   return res.data
 }
 
-/** sha256 of bytes as `0x` + 64 lowercase hex. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return `0x${createHash('sha256').update(bytes).digest('hex')}`
-}
-
-/** RFC 8785 (JCS) canonical JSON text of a JSON value. */
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value)
-  if (text === undefined) throw new Error('value has no canonical JSON form')
-  return text
-}
-
 /** keccak256 of the UTF-8 bytes of the JCS canonical JSON of `hyperparameters`. */
 export function hyperparametersHash(hyperparameters: unknown): string {
   return keccak256(toUtf8Bytes(canonicalJson(hyperparameters)))
@@ -395,6 +383,6 @@ export function manifestJsonSchema(): Record<string, unknown> {
     title: 'onnx-oracle model manifest',
     description:
       'manifest.json of an onnx-oracle model folder. Cross-field rules and hashes are checked by ' +
-      'parseManifest in adapter/src/models/manifest.ts.',
+      'parseManifest in protocol/manifest.ts.',
   }
 }

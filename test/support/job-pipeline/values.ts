@@ -4,20 +4,14 @@
 // each `$(...)` replaced by the variable's value, keeping its type (JSONWithVarExprs); otherwise the
 // literal string is used. Byte strings travel as `0x` hex strings, integers as bigint.
 
+import { PipelineParamError } from '../../../script/jobs/dot-pipeline'
+
 /** A value a task produces or a parameter resolves to. */
 export type PipelineValue =
   string | number | bigint | boolean | null | PipelineValue[] | { [key: string]: PipelineValue }
 
 /** Variables of a run: built-ins (`jobSpec`, `jobRun`) and one entry per finished task. */
 export type PipelineVars = Map<string, PipelineValue>
-
-/** Thrown when a parameter cannot be resolved or has the wrong shape. */
-export class PipelineParamError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'PipelineParamError'
-  }
-}
 
 const VAR_EXPR = /\$\(\s*([^()]*?)\s*\)/g
 const PLACEHOLDER_KEY = '__chainlink_var_expr__'
@@ -87,12 +81,6 @@ export function jsonWithVarExprs(
     return v as PipelineValue
   }
   return substitute(parsed)
-}
-
-/** The literal, if non-blank. */
-export function nonemptyString(param: string | undefined): string | undefined {
-  const trimmed = param?.trim() ?? ''
-  return trimmed === '' ? undefined : trimmed
 }
 
 /** The first candidate that is defined; a required parameter without one is an error. */

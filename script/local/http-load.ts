@@ -1,5 +1,6 @@
 /**
- * One load run with autocannon, in this process (every server runs in its own child process).
+ * One HTTP load run with autocannon (the bench's cells, the reliability suite's overload and kill
+ * runs), in this process; the servers under load run in their own child processes.
  *
  * Request bodies are built before the measured window: each connection gets its own slice of a pool
  * of `bodies.count` distinct bodies, which autocannon turns into ready request buffers when the

@@ -1,20 +1,22 @@
 /**
- * Inputs for the bundled models, read from their manifests: distinct valid tabular feature sets
- * (the n-th set differs from every other, so cache-cold runs really miss the cache) and JPEG images
- * of a given size (random pixels, so nothing about them is special to the decoder).
+ * Inputs for the bundled models, read from their manifests (the bench and the tests load adapters
+ * with them): distinct valid tabular feature sets (the n-th set differs from every other, so
+ * cache-cold runs really miss the cache) and JPEG images of a given size (random pixels, so nothing
+ * about them is special to the decoder).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import sharp from 'sharp'
 
-import { parseManifest, sha256Hex, type Manifest } from '../../adapter/src/models/manifest'
-import { REPO_ROOT } from './server-process'
+import { sha256Hex } from '../../protocol/hashes'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
+import { BUNDLED_MODEL_DIR } from './repo-root'
 
-export const MODEL_DIR = join(REPO_ROOT, 'adapter', 'models')
-
+/** The manifest of a bundled model, parsed and checked by the adapter's schema. */
 export function loadManifest(modelId: string): Manifest {
-  return parseManifest(JSON.parse(readFileSync(join(MODEL_DIR, modelId, 'manifest.json'), 'utf8')))
+  const path = join(BUNDLED_MODEL_DIR, modelId, 'manifest.json')
+  return parseManifest(JSON.parse(readFileSync(path, 'utf8')))
 }
 
 /** Distinct values a non-integer feature takes (evenly spaced over its range). */

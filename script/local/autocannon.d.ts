@@ -1,4 +1,4 @@
-// The subset of autocannon 9's programmatic API the bench uses (the package ships no types).
+// The subset of autocannon 9's programmatic API http-load.ts uses (the package ships no types).
 declare module 'autocannon' {
   interface Histogram {
     average: number

@@ -5,7 +5,12 @@
 import { decodeFirstSync } from 'cbor'
 import { AbiCoder, dataSlice, getAddress, hexlify, id, isHexString, zeroPadValue } from 'ethers'
 
-import type { PipelineTask } from './dot-pipeline'
+import {
+  bridgeHeaders,
+  nonemptyString,
+  PipelineParamError,
+  type PipelineTask,
+} from '../../../script/jobs/dot-pipeline'
 import {
   asBytes,
   asInteger,
@@ -13,12 +18,10 @@ import {
   asString,
   firstDefined,
   jsonWithVarExprs,
-  nonemptyString,
-  PipelineParamError,
   type PipelineValue,
   type PipelineVars,
   varExpr,
-} from './pipeline-values'
+} from './values'
 
 /** A transaction the `ethtx` task asks the node's key to send. */
 export interface EthTxRequest {
@@ -120,6 +123,21 @@ function toAbi(name: string, type: string, v: PipelineValue): unknown {
   throw new PipelineParamError(`unsupported ABI type ${type}`)
 }
 
+/** Parameter `name` as most tasks resolve it: the variable if it is `$(var)`, else `fallback`. */
+function varOr(
+  task: PipelineTask,
+  vars: PipelineVars,
+  name: string,
+  fallback: () => PipelineValue | undefined,
+): PipelineValue {
+  return firstDefined(name, () => varExpr(task.params[name], vars), fallback)
+}
+
+/** Parameter `name`: the variable if it is `$(var)`, else its literal text. */
+function varOrLiteral(task: PipelineTask, vars: PipelineVars, name: string): PipelineValue {
+  return varOr(task, vars, name, () => nonemptyString(task.params[name]))
+}
+
 function ethAbiDecodeLog(
   task: PipelineTask,
   vars: PipelineVars,
@@ -132,11 +150,7 @@ function ethAbiDecodeLog(
   const data = hexlify(
     asBytes(
       'data',
-      firstDefined(
-        'data',
-        () => varExpr(task.params.data, vars),
-        () => inputs[0],
-      ),
+      varOr(task, vars, 'data', () => inputs[0]),
     ),
   )
   const topics = firstDefined('topics', () => varExpr(task.params.topics, vars))
@@ -192,11 +206,7 @@ function cborValue(v: unknown): PipelineValue {
 function cborParse(task: PipelineTask, vars: PipelineVars, inputs: PipelineValue[]): PipelineValue {
   const data = asBytes(
     'data',
-    firstDefined(
-      'data',
-      () => varExpr(task.params.data, vars),
-      () => inputs[0],
-    ),
+    varOr(task, vars, 'data', () => inputs[0]),
   )
   const mode = nonemptyString(task.params.mode) ?? 'diet'
   if (mode !== 'diet' && mode !== 'standard') throw new PipelineParamError(`mode: unknown ${mode}`)
@@ -224,14 +234,7 @@ function merge(task: PipelineTask, vars: PipelineVars, inputs: PipelineValue[]):
       () => inputs[0],
     ),
   )
-  const right = asMap(
-    'right',
-    firstDefined(
-      'right',
-      () => varExpr(task.params.right, vars),
-      () => nonemptyString(task.params.right),
-    ),
-  )
+  const right = asMap('right', varOrLiteral(task, vars, 'right'))
   return { ...left, ...right }
 }
 
@@ -240,23 +243,6 @@ function parseDuration(name: string, value: string): number {
   if (m === null) throw new PipelineParamError(`${name}: not a duration: ${value}`)
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
   return Number(m[1]) * unit
-}
-
-/** The bridge task's `headers`: a JSON array of alternating names and values. */
-export function bridgeHeaders(param: string | undefined): [string, string][] {
-  const text = nonemptyString(param) ?? '[]'
-  let list: unknown
-  try {
-    list = JSON.parse(text)
-  } catch (cause) {
-    throw new PipelineParamError(`headers: not JSON: ${(cause as Error).message}`)
-  }
-  if (!Array.isArray(list) || list.length % 2 !== 0 || list.some((h) => typeof h !== 'string')) {
-    throw new PipelineParamError('headers must be a JSON array of an even number of strings')
-  }
-  const pairs: [string, string][] = []
-  for (let i = 0; i < list.length; i += 2) pairs.push([list[i] as string, list[i + 1] as string])
-  return pairs
 }
 
 function jsonReplacer(_key: string, v: unknown): unknown {
@@ -329,11 +315,7 @@ function jsonParse(task: PipelineTask, vars: PipelineVars, inputs: PipelineValue
       : (pathValue as string).split(',')
   const data = asString(
     'data',
-    firstDefined(
-      'data',
-      () => varExpr(task.params.data, vars),
-      () => inputs[0],
-    ),
+    varOr(task, vars, 'data', () => inputs[0]),
   )
   const lax = (nonemptyString(task.params.lax) ?? 'false') === 'true'
   let decoded: unknown
@@ -374,11 +356,7 @@ function ethAbiEncode(task: PipelineTask, vars: PipelineVars): PipelineValue {
   )
   const data = asMap(
     'data',
-    firstDefined(
-      'data',
-      () => varExpr(task.params.data, vars),
-      () => jsonWithVarExprs(task.params.data, vars),
-    ),
+    varOr(task, vars, 'data', () => jsonWithVarExprs(task.params.data, vars)),
   )
   const values = args.map((a) => {
     if (!Object.hasOwn(data, a.name))
@@ -401,31 +379,11 @@ async function ethTx(
   vars: PipelineVars,
   env: TaskEnvironment,
 ): Promise<PipelineValue> {
-  const to = firstDefined(
-    'to',
-    () => varExpr(task.params.to, vars),
-    () => nonemptyString(task.params.to),
-  )
+  const to = varOrLiteral(task, vars, 'to')
   if (typeof to !== 'string' || !isHexString(to, 20))
     throw new PipelineParamError('to: expected an address')
-  const data = hexlify(
-    asBytes(
-      'data',
-      firstDefined(
-        'data',
-        () => varExpr(task.params.data, vars),
-        () => nonemptyString(task.params.data),
-      ),
-    ),
-  )
-  const gasLimit = asInteger(
-    'gasLimit',
-    firstDefined(
-      'gasLimit',
-      () => varExpr(task.params.gasLimit, vars),
-      () => nonemptyString(task.params.gasLimit),
-    ),
-  )
+  const data = hexlify(asBytes('data', varOrLiteral(task, vars, 'data')))
+  const gasLimit = asInteger('gasLimit', varOrLiteral(task, vars, 'gasLimit'))
   const chain = varExpr(task.params.evmChainID, vars) ?? nonemptyString(task.params.evmChainID)
   if (chain !== undefined && asInteger('evmChainID', chain) !== env.chainId) {
     throw new PipelineParamError(

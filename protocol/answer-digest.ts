@@ -1,13 +1,11 @@
 /**
- * The operator signature of docs/protocol.md: EIP-712 over
+ * The operator signature's message (docs/protocol.md, "Operator signature"): EIP-712 over
  * `Inference(bytes32 modelHash,bytes32 inputHash,uint256 result,string jobRunId)` in the domain
  * `{ name: "onnx-oracle", version: "1" }` (no chainId, no verifyingContract). The domain separator
  * and type hash are computed once; each digest is one keccak256 over 160 bytes plus the keccak256
- * of the job run id.
+ * of the job run id. The adapter's signer (inline and in its worker threads) signs this digest.
  */
 import { TypedDataEncoder, getBytes, keccak256, toUtf8Bytes } from 'ethers'
-
-import { AdapterError } from '../errors'
 
 export const EIP712_DOMAIN = { name: 'onnx-oracle', version: '1' } as const
 
@@ -21,10 +19,20 @@ export const INFERENCE_TYPES = {
 }
 
 export interface InferenceMessage {
+  /** `0x` + 64 hex. */
   modelHash: string
+  /** `0x` + 64 hex. */
   inputHash: string
   result: bigint
   jobRunId: string
+}
+
+/** Thrown for a result that is not a uint256 (it cannot be signed). */
+export class Uint256RangeError extends RangeError {
+  constructor(readonly value: bigint) {
+    super(`result ${value} is not a uint256 and cannot be signed`)
+    this.name = 'Uint256RangeError'
+  }
 }
 
 /** `0x` + hex of the domain separator and of the `Inference` type hash. */
@@ -36,11 +44,9 @@ const DOMAIN_SEPARATOR = getBytes(DOMAIN_SEPARATOR_HEX)
 const TYPE_HASH = getBytes(TYPE_HASH_HEX)
 const UINT256_MAX = (1n << 256n) - 1n
 
-/** The result as 64 hex digits (a uint256 word); throws if it is not a uint256. */
+/** The result as 64 hex digits (a uint256 word); throws Uint256RangeError if it is not a uint256. */
 export function uint256Hex(result: bigint): string {
-  if (result < 0n || result > UINT256_MAX) {
-    throw new AdapterError(`result ${result} is not a uint256 and cannot be signed`, 500)
-  }
+  if (result < 0n || result > UINT256_MAX) throw new Uint256RangeError(result)
   return result.toString(16).padStart(64, '0')
 }
 

@@ -5,10 +5,10 @@
 // no forwarders; see docs/operators.md for the split.
 import { AbiCoder, getAddress, hexlify, toUtf8Bytes, zeroPadValue } from 'ethers'
 
-import { parentsOf } from './dot-pipeline'
-import type { ValidatedJob } from './job-spec'
-import { runTask, TaskRunError, type TaskEnvironment } from './pipeline-tasks'
-import type { PipelineValue, PipelineVars } from './pipeline-values'
+import { parentsOf } from '../../../script/jobs/dot-pipeline'
+import type { ValidatedJob } from '../../../script/jobs/job-spec'
+import { runTask, TaskRunError, type TaskEnvironment } from './tasks'
+import type { PipelineValue, PipelineVars } from './values'
 
 /** A log as an RPC returns it. */
 export interface ChainLog {
