@@ -5,6 +5,7 @@
  * called in a transaction; execution gas = gasUsed - 21,000 - calldata gas.
  */
 import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join, relative } from 'node:path'
 
 import { ContractFactory, JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers'
@@ -20,11 +21,17 @@ export interface ZkMeasurement {
   constraints: number
   runs: number
   provingMs: { median: number; min: number; max: number; all: number[] }
+  /** CPU time of the proving process (all threads) per proof: less sensitive to a busy host. */
+  provingCpuMs: { median: number; all: number[] }
+  /** 1-minute load average when measured (2 cores here): wall times above mean little when high. */
+  loadAverage: number
   verifyJsMs: number
   proofBytes: number
   verifyProofGas: number
   verifyProofTransactionGas: number
 }
+
+const TRANSACTION_GAS_LIMIT = 1_000_000
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -55,12 +62,16 @@ export async function measure(
   const salt = parseSalt(sample.salt)
   await prover.prove(sample.features, salt) // warm-up: wasm compilation, curve workers
   const times: number[] = []
+  const cpu: number[] = []
   let bundle = await prover.prove(sample.features, salt)
   times.push(bundle.provingMs)
+  cpu.push(bundle.provingCpuMs)
   for (let i = 1; i < runs; i++) {
     bundle = await prover.prove(sample.features, salt)
     times.push(bundle.provingMs)
+    cpu.push(bundle.provingCpuMs)
   }
+  const loadAverage = loadavg()[0] ?? 0
   const t = performance.now()
   const ok = await prover.verify(bundle.publicSignals, bundle.proof)
   const verifyJsMs = performance.now() - t
@@ -80,7 +91,13 @@ export async function measure(
       throw new Error('the deployed verifier refused a valid proof')
     }
     const data = verifier.interface.encodeFunctionData('verifyProof', args)
-    const tx = await wallet.sendTransaction({ to: await verifier.getAddress(), data })
+    // An explicit limit: verifyProof never reverts, it returns false when starved of gas (the
+    // pairing precompile fails), so an estimated limit would measure a refused proof.
+    const tx = await wallet.sendTransaction({
+      to: await verifier.getAddress(),
+      data,
+      gasLimit: TRANSACTION_GAS_LIMIT,
+    })
     const receipt = await tx.wait()
     const gasUsed = Number(receipt?.gasUsed ?? 0)
     provider.destroy()
@@ -95,6 +112,8 @@ export async function measure(
         max: Math.max(...times),
         all: times,
       },
+      provingCpuMs: { median: median(cpu), all: cpu },
+      loadAverage: Math.round(loadAverage * 100) / 100,
       verifyJsMs: Math.round(verifyJsMs * 10) / 10,
       proofBytes: getBytes(bundle.proofBytes).length,
       verifyProofGas: gasUsed - 21_000 - calldataGas(data),

@@ -162,7 +162,12 @@ export async function writeTestVector(modelDir: string, log: (l: string) => void
   ) as SampleRequest
   const bundle = await prover.prove(sample.features, parseSalt(sample.salt))
   log(`test vector: result ${bundle.result}, proved in ${bundle.provingMs} ms`)
-  writeJson(paths.proofVector, { features: sample.features, ...bundle, provingMs: undefined })
+  writeJson(paths.proofVector, {
+    features: sample.features,
+    ...bundle,
+    provingMs: undefined,
+    provingCpuMs: undefined,
+  })
   // Another model for the refusal tests: the same network quantised with one weight bit less
   // gives other weight integers, so another weights commitment.
   const folder = loadModelFolder(modelDir)
