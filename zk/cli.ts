@@ -21,7 +21,7 @@ import type { Groth16Proof } from 'snarkjs'
 import { artifactPaths, readSetupRecord, REPO_ROOT, sha256Text } from './src/artifacts'
 import { compileCircuit } from './src/compile'
 import { ZkError, ZkInputError } from './src/errors'
-import { estimateModel } from './src/estimate'
+import { estimateModel, extrapolateProvingTime } from './src/estimate'
 import { generate, staleness } from './src/generate'
 import { WEIGHT_MODES, type WeightMode } from './src/format'
 import { measure } from './src/measure'
@@ -195,9 +195,18 @@ export function buildProgram(): Command {
   program
     .command('estimate')
     .argument('[model-dir]', 'model folder (any ONNX model, supported or not)')
+    .option('--weights <mode>', `weights as ${WEIGHT_MODES.join(' or ')}`, 'constant')
+    .option('--calibrate', 'time risk-v1 proofs here and extrapolate the proving time')
     .description('constraints and proving time a model would need')
-    .action((dir: string | undefined) => {
-      print(estimateModel(dirOf(dir)))
+    .action(async (dir: string | undefined, o: { weights: string; calibrate?: boolean }) => {
+      if (!WEIGHT_MODES.includes(o.weights as WeightMode)) {
+        throw new ZkInputError(`--weights must be ${WEIGHT_MODES.join(' or ')}`)
+      }
+      const estimate = estimateModel(dirOf(dir), { weights: o.weights as WeightMode })
+      const extrapolation = o.calibrate
+        ? await extrapolateProvingTime(DEFAULT_MODEL_DIR, estimate.constraints)
+        : undefined
+      print({ ...estimate, extrapolation })
     })
 
   program

@@ -110,6 +110,13 @@ describe('the risk-v1 format and commitments', () => {
     ).toBe(BigInt(model.format.weightsCommitment))
   })
 
+  it('gives the same commitment in both weight modes (the mode is outside the hashed format)', () => {
+    const fp = model.format.circuit.fixedPoint
+    const priv = quantiseFolder(loadModelFolder(RISK_DIR), fp, 'private')
+    expect(priv.format.weights).toBe('private')
+    expect(priv.format.weightsCommitment).toBe(model.format.weightsCommitment)
+  })
+
   it('gives other weights (other fraction bits) another commitment', () => {
     const fp = model.format.circuit.fixedPoint
     const other = quantiseFolder(loadModelFolder(RISK_DIR), {

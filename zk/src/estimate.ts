@@ -21,11 +21,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { readSetupRecord } from './artifacts'
 import { bitLength } from './fixed-point'
 import type { FixedPoint } from './format'
 import type { GraphNode } from './onnx-graph'
 import { readOnnxGraph } from './onnx-graph'
 import { CHAIN_RATE } from './poseidon'
+import { parseSalt, ZkProver } from './prover'
 import { DEFAULT_FIXED_POINT, encodeFeature } from './quantised-model'
 
 const N_ROUNDS_P = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68]
@@ -277,5 +279,44 @@ export function estimateModel(
     ptauPower: Math.ceil(Math.log2(constraints + 4)),
     lines,
     unsupported,
+  }
+}
+
+export interface Extrapolation {
+  /** The compiled model whose proofs were timed. */
+  from: string
+  constraints: number
+  provingCpuMs: number
+  /** Linear in constraints: Groth16's cost is dominated by multi-scalar multiplications of that size. */
+  estimatedProvingCpuSeconds: number
+}
+
+/**
+ * Times `runs` proofs of a compiled model's sample request (median CPU time of the proving process)
+ * and scales it linearly to `constraints`. A lower bound in practice: bigger circuits also pay for
+ * memory traffic the small one does not.
+ */
+export async function extrapolateProvingTime(
+  compiledModelDir: string,
+  constraints: number,
+  runs = 3,
+): Promise<Extrapolation> {
+  const prover = ZkProver.open(compiledModelDir)
+  const sample = JSON.parse(
+    readFileSync(join(prover.paths.circuitDir, 'sample-request.json'), 'utf8'),
+  ) as { features: Record<string, number>; salt: string }
+  await prover.prove(sample.features, parseSalt(sample.salt))
+  const cpu: number[] = []
+  for (let i = 0; i < runs; i++) {
+    cpu.push((await prover.prove(sample.features, parseSalt(sample.salt))).provingCpuMs)
+  }
+  cpu.sort((a, b) => a - b)
+  const ms = cpu[cpu.length >> 1] as number
+  const base = readSetupRecord(prover.paths).circuit.constraints
+  return {
+    from: prover.paths.id,
+    constraints: base,
+    provingCpuMs: ms,
+    estimatedProvingCpuSeconds: Math.round(((ms * constraints) / base / 1000) * 10) / 10,
   }
 }
