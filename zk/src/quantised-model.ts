@@ -56,6 +56,12 @@ export interface QuantisedModel {
   weightElements: bigint[]
 }
 
+/** Six significant digits, never below x (a bound must stay a bound). */
+const roundUp = (x: number): number => {
+  const r = Number(x.toPrecision(6))
+  return r >= x ? r : Number((x * (1 + 1e-5)).toPrecision(6))
+}
+
 const abs = (v: bigint): bigint => (v < 0n ? -v : v)
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b)
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b)
@@ -220,8 +226,8 @@ export function quantiseModel(
     weightsCommitment: weightsCommitment.toString(),
     publicSignals: [...PUBLIC_SIGNALS],
     bounds: {
-      maxLogitError: Number(maxLogitError.toPrecision(6)),
-      maxResultError: Number(((maxLogitError * scale) / 4).toPrecision(6)),
+      maxLogitError: roundUp(maxLogitError),
+      maxResultError: roundUp((maxLogitError * scale) / 4),
     },
   }
   return { format, layers, weightElements }
