@@ -2,7 +2,7 @@
  * `npm run zk -- <command>`: the zero-knowledge path's tooling. Model folder defaults to
  * adapter/models/risk-v1.
  *
- *   generate [dir]   ONNX + manifest -> zk-format.json + zk/circuits/<id>/circuit.circom
+ *   generate [dir]   ONNX + manifest -> zk/circuits/<id>/format.json and circuit.circom
  *   setup [dir]      development Groth16 setup (keys, verifier, test vector); minutes the first
  *                    time (powers of tau), then cached in cache/zk/
  *   commit [dir]     features (+ salt) -> the input commitment a dApp puts on-chain
@@ -79,7 +79,7 @@ export function buildProgram(): Command {
       int('--activation-bits'),
     )
     .option('--headroom-bits <n>', 'spare accumulator bits', int('--headroom-bits'))
-    .description('write zk-format.json and the circuit of a model')
+    .description('write the zk format and the circuit of a model')
     .action((dir: string | undefined, o: Record<string, number | string | undefined>) => {
       if (!WEIGHT_MODES.includes(o.weights as WeightMode)) {
         throw new ZkInputError(`--weights must be ${WEIGHT_MODES.join(' or ')}`)
@@ -90,9 +90,7 @@ export function buildProgram(): Command {
           .map((k) => [k, o[k] as number]),
       )
       const g = generate(dirOf(dir), { fixedPoint, weights: o.weights as WeightMode })
-      process.stdout.write(
-        `wrote ${join(dirOf(dir), 'zk-format.json')}\nwrote ${g.paths.circuit}\n`,
-      )
+      process.stdout.write(`wrote ${g.paths.format}\nwrote ${g.paths.circuit}\n`)
     })
 
   program

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { artifactPaths } from '../../zk/src/artifacts'
 import { ArtifactError } from '../../zk/src/errors'
 import { FIELD_MODULUS, signedBits, toField, toFixed } from '../../zk/src/fixed-point'
 import { formatHashOf, parseFormat } from '../../zk/src/format'
@@ -101,7 +102,7 @@ describe('the sigmoid threshold table', () => {
 
 describe('the risk-v1 format and commitments', () => {
   const { folder, model } = loadQuantised(RISK_DIR)
-  const text = readFileSync(join(RISK_DIR, 'zk-format.json'), 'utf8')
+  const text = readFileSync(artifactPaths(RISK_DIR, 'risk-v1').format, 'utf8')
 
   it('commits to the format hash then the weights, with the weights tag', () => {
     expect(weightsCommitment(model).toString()).toBe(model.format.weightsCommitment)

@@ -46,7 +46,7 @@ describe('ZkProver (risk-v1)', () => {
     const other = [...bundle.publicSignals]
     other[1] = prover.commit(features, salt + 1n).toString()
     expect(await prover.verify(other, bundle.proof)).toBe(false)
-  })
+  }, 90_000)
 
   it.each([
     ['a missing feature', { driver_age: 30 }, 'feature "years_licensed" is missing'],

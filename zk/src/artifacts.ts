@@ -2,7 +2,7 @@
  * Where a model's zk artifacts live, and the setup record that ties them together.
  *
  * Committed (so tests and provers never wait minutes for a setup):
- * - `adapter/models/<id>/zk-format.json`        the format (generator output; see format.ts)
+ * - `zk/circuits/<id>/format.json`              the format (generator output; see format.ts)
  * - `zk/circuits/<id>/circuit.circom`           the generated circuit
  * - `zk/circuits/<id>/circuit.wasm`             its witness calculator (circom output)
  * - `zk/circuits/<id>/circuit.zkey`             the Groth16 proving key (development setup)
@@ -29,6 +29,7 @@ export interface ArtifactPaths {
   id: string
   modelDir: string
   circuitDir: string
+  format: string
   circuit: string
   wasm: string
   zkey: string
@@ -48,6 +49,7 @@ export function artifactPaths(modelDir: string, id: string, root = REPO_ROOT): A
     id,
     modelDir,
     circuitDir,
+    format: join(circuitDir, 'format.json'),
     circuit: join(circuitDir, 'circuit.circom'),
     wasm: join(circuitDir, 'circuit.wasm'),
     zkey: join(circuitDir, 'circuit.zkey'),

@@ -1,8 +1,8 @@
 /**
  * The zk format of a model: everything the circuit's arithmetic depends on (fixed-point fraction
  * bits, feature encodings and ranges, layer shapes and accumulator widths, the head), the weights
- * commitment, and the error bounds. Kept as `zk-format.json` in the model folder, next to
- * manifest.json (to move into the manifest schema later). Big integers are decimal strings.
+ * commitment, and the error bounds. Kept as `zk/circuits/<id>/format.json` (to move into the
+ * manifest schema later; the model folder holds only what `models:build` writes). Big integers are decimal strings.
  *
  * `formatHash` = sha256 of the RFC 8785 canonical JSON of `circuit`, reduced to 248 bits: the first
  * element absorbed by the weights commitment, so one commitment names both the weights and how the
@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 
 import canonicalize from 'canonicalize'
 import { z } from 'zod'
@@ -18,7 +17,7 @@ import { z } from 'zod'
 import { ArtifactError } from './errors'
 
 export const FORMAT_SCHEMA = 'onnx-oracle/zk-format/v1'
-export const FORMAT_FILE = 'zk-format.json'
+export const FORMAT_FILE = 'format.json'
 /** Public signals of every generated circuit, in this order. */
 export const PUBLIC_SIGNALS = ['result', 'inputCommitment', 'weightsCommitment'] as const
 
@@ -141,8 +140,7 @@ export function parseFormat(json: unknown, where = FORMAT_FILE): ZkFormat {
   return format
 }
 
-export function readFormat(modelDir: string): ZkFormat {
-  const path = join(modelDir, FORMAT_FILE)
+export function readFormat(path: string): ZkFormat {
   let json: unknown
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))

@@ -1,11 +1,10 @@
 /**
- * `generate`: model folder -> zk-format.json (in the folder) + zk/circuits/<id>/circuit.circom.
+ * `generate`: model folder -> zk/circuits/<id>/format.json + zk/circuits/<id>/circuit.circom.
  * `staleness`: regenerates both in memory from the committed format's parameters and compares them
  * with the committed files, and checks that the committed keys and verifier belong to them. Cheap
  * (no compilation, no setup): the tests and `npm run zk -- check` run it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 
 import { zKey } from 'snarkjs'
 
@@ -17,7 +16,7 @@ import {
   type ArtifactPaths,
 } from './artifacts'
 import { emitCircuit } from './circuit-emit'
-import { FORMAT_FILE, formatText, readFormat, type FixedPoint, type WeightMode } from './format'
+import { formatText, readFormat, type FixedPoint, type WeightMode } from './format'
 import { loadModelFolder, quantiseFolder } from './model-folder'
 import { DEFAULT_FIXED_POINT } from './quantised-model'
 import { renderVerifier } from './solidity'
@@ -52,15 +51,15 @@ export function generateInMemory(
   }
 }
 
-/** Writes zk-format.json and circuit.circom. */
+/** Writes format.json and circuit.circom. */
 export function generate(
   modelDir: string,
   options: GenerateOptions = {},
   root?: string,
 ): Generated {
   const g = generateInMemory(modelDir, options, root)
-  writeFileSync(join(modelDir, FORMAT_FILE), g.formatText)
   mkdirSync(g.paths.circuitDir, { recursive: true })
+  writeFileSync(g.paths.format, g.formatText)
   writeFileSync(g.paths.circuit, g.circuit)
   return g
 }
@@ -71,16 +70,16 @@ export function generate(
  */
 export async function staleness(modelDir: string, root?: string): Promise<string[]> {
   const problems: string[] = []
-  const recorded = readFormat(modelDir)
+  const folder = loadModelFolder(modelDir)
+  const recorded = readFormat(artifactPaths(modelDir, folder.manifest.id, root).format)
   const g = generateInMemory(
     modelDir,
     { fixedPoint: recorded.circuit.fixedPoint, weights: recorded.weights },
     root,
   )
   const p = g.paths
-  const formatPath = join(modelDir, FORMAT_FILE)
-  if (readFileSync(formatPath, 'utf8') !== g.formatText) {
-    problems.push(`${formatPath} differs from the generator's output (npm run zk -- generate)`)
+  if (readFileSync(p.format, 'utf8') !== g.formatText) {
+    problems.push(`${p.format} differs from the generator's output (npm run zk -- generate)`)
   }
   if (!existsSync(p.circuit) || readFileSync(p.circuit, 'utf8') !== g.circuit) {
     problems.push(`${p.circuit} differs from the generator's output (npm run zk -- generate)`)
@@ -90,7 +89,7 @@ export async function staleness(modelDir: string, root?: string): Promise<string
     problems.push(`${p.setup}: the keys were made for another circuit (npm run zk -- setup)`)
   }
   if (record.weightsCommitment !== recorded.weightsCommitment) {
-    problems.push(`${p.setup}: weights commitment differs from ${FORMAT_FILE}`)
+    problems.push(`${p.setup}: weights commitment differs from ${p.format}`)
   }
   const files: [string, string][] = [
     [p.wasm, record.wasmSha256],

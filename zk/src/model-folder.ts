@@ -1,12 +1,13 @@
 /**
- * A model folder (`adapter/models/<id>/`: manifest.json, the ONNX file, and our zk-format.json)
- * read the way the adapter reads it (same manifest parser, same file-hash check), lowered and
- * quantised.
+ * A model folder (`adapter/models/<id>/`: manifest.json and the ONNX file) read the way the
+ * adapter reads it (same manifest parser, same file-hash check), lowered and quantised as its zk
+ * format (`zk/circuits/<id>/format.json`) says.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { checkModelBytes, parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { artifactPaths } from './artifacts'
 import { ArtifactError, UnsupportedModelError } from './errors'
 import { formatText, readFormat, type FixedPoint, type WeightMode } from './format'
 import { lowerModel, type Network } from './network'
@@ -45,16 +46,20 @@ export function quantiseFolder(
 }
 
 /**
- * The folder's quantised model as its committed zk-format.json describes it. Throws ArtifactError
- * when the format no longer matches the model (regenerate with `npm run zk -- generate`).
+ * The folder's quantised model as its committed format describes it. Throws ArtifactError when the
+ * format no longer matches the model (regenerate with `npm run zk -- generate`).
  */
-export function loadQuantised(dir: string): { folder: ModelFolder; model: QuantisedModel } {
-  const recorded = readFormat(dir)
+export function loadQuantised(
+  dir: string,
+  root?: string,
+): { folder: ModelFolder; model: QuantisedModel } {
   const folder = loadModelFolder(dir)
+  const formatPath = artifactPaths(dir, folder.manifest.id, root).format
+  const recorded = readFormat(formatPath)
   const model = quantiseFolder(folder, recorded.circuit.fixedPoint, recorded.weights)
   if (formatText(model.format) !== formatText(recorded)) {
     throw new ArtifactError(
-      `${join(dir, 'zk-format.json')} is stale: the model now quantises to another format ` +
+      `${formatPath} is stale: the model now quantises to another format ` +
         `(weights commitment ${model.format.weightsCommitment}, recorded ` +
         `${recorded.weightsCommitment}); run \`npm run zk -- generate ${dir}\``,
     )

@@ -95,7 +95,7 @@ export class ZkProver {
 
   /** Loads a model folder's format and committed artifacts (checked against setup.json). */
   static open(modelDir: string, root?: string): ZkProver {
-    const { folder, model } = loadQuantised(modelDir)
+    const { folder, model } = loadQuantised(modelDir, root)
     const paths = artifactPaths(modelDir, folder.manifest.id, root)
     const record = readSetupRecord(paths)
     if (record.weightsCommitment !== model.format.weightsCommitment) {
