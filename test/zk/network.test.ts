@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { onnx } from 'onnx-proto'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 
 import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
@@ -14,7 +15,12 @@ import { UnsupportedModelError } from '../../zk/src/errors'
 import { loadModelFolder } from '../../zk/src/model-folder'
 import { forwardFloat, lowerModel } from '../../zk/src/network'
 import { readOnnxGraph } from '../../zk/src/onnx-graph'
-import { softmaxModel, tinySigmoidModel, type SyntheticModel } from './synthetic-models'
+import {
+  softmaxModel,
+  tinySigmoidModel,
+  withInt64Initializer,
+  type SyntheticModel,
+} from './synthetic-models'
 import { DAMAGE_DIR, featureRow, prng, randomFeatures, RISK_DIR } from './support'
 
 async function ortProbabilities(
@@ -117,6 +123,19 @@ describe('lowering other graphs', () => {
     expect(refusal(m)).toMatch(
       /unsupported operators Tanh \("tanh_8"\); the zk generator supports Gemm/,
     )
+  })
+
+  it('names an unsupported operator even when it reads a non-float initializer', () => {
+    const reshaped = softmaxModel(
+      2,
+      [],
+      [{ op: 'Reshape', inputs: ['x', 'shape'], outputs: ['x1'] }],
+    )
+    const m = withInt64Initializer(reshaped, 'shape', [-1, 2])
+    expect(readOnnxGraph(m.onnx).otherInitializers.get('shape')).toBe(
+      onnx.TensorProto.DataType.INT64,
+    )
+    expect(refusal(m)).toMatch(/unsupported operators Reshape \("reshape_0"\)/)
   })
 
   it('refuses a softmax over more than two classes', () => {

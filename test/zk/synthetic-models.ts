@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { onnx } from 'onnx-proto'
+
 import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
 import { encodeModel, type NodeSpec, type Initializer } from '../../script/models/onnx-writer'
 import { RISK_DIR } from './support'
@@ -135,4 +137,25 @@ export function softmaxModel(
       ],
     }),
   }
+}
+
+/** The model with an int64 initializer added (e.g. the shape a Reshape reads). */
+export function withInt64Initializer(
+  m: SyntheticModel,
+  name: string,
+  values: number[],
+): SyntheticModel {
+  const model = onnx.ModelProto.decode(m.onnx)
+  const graph = model.graph ?? onnx.GraphProto.create()
+  graph.initializer = [
+    ...(graph.initializer ?? []),
+    onnx.TensorProto.create({
+      name,
+      dims: [values.length],
+      dataType: onnx.TensorProto.DataType.INT64,
+      int64Data: values,
+    }),
+  ]
+  model.graph = graph
+  return { ...m, onnx: onnx.ModelProto.encode(model).finish() }
 }

@@ -225,9 +225,10 @@ export function lowerModel(graph: OnnxGraph, manifest: Manifest): Network {
     if (head !== undefined)
       refuse(`node "${node.name}" (${node.op}) follows the final ${head.source}`)
     if (node.op === 'Constant') {
+      // A float tensor becomes a constant operand; anything else (an int64 shape) is left out, so a
+      // node that uses it is refused as not combining the running tensor with a constant.
       const v = node.attributes.get('value')
-      if (v?.kind !== 'tensor') refuse(`Constant node "${node.name}" has no tensor value`)
-      constants.set(node.outputs[0] ?? '', (v as { value: ConstTensor }).value)
+      if (v?.kind === 'tensor') constants.set(node.outputs[0] ?? '', v.value)
       continue
     }
     switch (node.op) {

@@ -42,6 +42,8 @@ export interface OnnxGraph {
   inputs: GraphValue[]
   outputs: GraphValue[]
   initializers: Map<string, ConstTensor>
+  /** Initializers of other element types (e.g. int64 shapes), by name: their ONNX data type. */
+  otherInitializers: Map<string, number>
   nodes: GraphNode[]
 }
 
@@ -87,7 +89,10 @@ function attributeOf(a: onnx.IAttributeProto, where: string): AttributeValue {
     case T.STRING:
       return { kind: 'string', value: new TextDecoder().decode(a.s ?? new Uint8Array(0)) }
     case T.TENSOR:
-      return { kind: 'tensor', value: tensorOf(a.t ?? {}, where) }
+      // A non-float tensor (e.g. an int64 shape) is no weight: callers see 'other'.
+      return a.t?.dataType === FLOAT
+        ? { kind: 'tensor', value: tensorOf(a.t, where) }
+        : { kind: 'other' }
     default:
       return { kind: 'other' }
   }
@@ -113,10 +118,13 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
   const graph = model.graph
   if (!graph) throw new UnsupportedModelError('the ONNX model has no graph')
   const initializers = new Map<string, ConstTensor>()
+  const otherInitializers = new Map<string, number>()
   for (const t of graph.initializer ?? []) {
-    initializers.set(t.name ?? '', tensorOf(t, 'initializer'))
+    // Non-float tensors (shapes, axes) only matter to operators the lowering refuses anyway.
+    if (t.dataType === FLOAT) initializers.set(t.name ?? '', tensorOf(t, 'initializer'))
+    else otherInitializers.set(t.name ?? '', Number(t.dataType))
   }
-  const initNames = new Set(initializers.keys())
+  const initNames = new Set([...initializers.keys(), ...otherInitializers.keys()])
   const opset = Number((model.opsetImport ?? []).find((o) => (o.domain ?? '') === '')?.version ?? 0)
   const nodes = (graph.node ?? []).map((n, i): GraphNode => {
     const name = n.name || `#${i}`
@@ -139,6 +147,7 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
     inputs: (graph.input ?? []).map(valueOf).filter((v) => !initNames.has(v.name)),
     outputs: (graph.output ?? []).map(valueOf),
     initializers,
+    otherInitializers,
     nodes,
   }
 }
