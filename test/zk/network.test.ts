@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { onnx } from 'onnx-proto'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 
-import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
 import { UnsupportedModelError } from '../../zk/src/errors'
 import { loadModelFolder } from '../../zk/src/model-folder'
 import { forwardFloat, lowerModel } from '../../zk/src/network'

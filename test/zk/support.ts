@@ -1,7 +1,7 @@
 /** Shared helpers of the zk tests: seeded random requests and the committed risk-v1 prover. */
 import { join } from 'node:path'
 
-import type { Manifest } from '../../adapter/src/models/manifest'
+import type { Manifest } from '../../protocol/manifest'
 import { REPO_ROOT } from '../../zk/src/artifacts'
 
 export const RISK_DIR = join(REPO_ROOT, 'adapter', 'models', 'risk-v1')

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 import { onnx } from 'onnx-proto'
 
-import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
 import { encodeModel, type NodeSpec, type Initializer } from '../../script/models/onnx-writer'
 import { RISK_DIR } from './support'
 

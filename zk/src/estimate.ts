@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
 import { readSetupRecord } from './artifacts'
 import { bitLength } from './fixed-point'
 import type { FixedPoint } from './format'

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { checkModelBytes, parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { checkModelBytes, parseManifest, type Manifest } from '../../protocol/manifest'
 import { artifactPaths } from './artifacts'
 import { ArtifactError, UnsupportedModelError } from './errors'
 import { formatText, readFormat, type FixedPoint, type WeightMode } from './format'

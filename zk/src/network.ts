@@ -17,7 +17,7 @@
  *
  * Anything else is refused with UnsupportedModelError naming every unsupported operator and node.
  */
-import type { Manifest } from '../../adapter/src/models/manifest'
+import type { Manifest } from '../../protocol/manifest'
 import { UnsupportedModelError } from './errors'
 import type { ConstTensor, GraphNode, OnnxGraph } from './onnx-graph'
 

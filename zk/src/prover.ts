@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { groth16, type Groth16Proof, type VerificationKey } from 'snarkjs'
 
 import { compileTabularValidator, type TabularValidator } from '../../adapter/src/input/tabular'
-import type { TabularInputs } from '../../adapter/src/models/manifest'
+import type { TabularInputs } from '../../protocol/manifest'
 import { artifactPaths, readSetupRecord, sha256Text, type ArtifactPaths } from './artifacts'
 import { ArtifactError, ZkInputError } from './errors'
 import { FIELD_MODULUS } from './fixed-point'

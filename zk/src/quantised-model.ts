@@ -10,7 +10,7 @@
  *   hidden: h_j = floor((max(acc_j, 0) + 2^(R-1)) / 2^R) with R = f + F - activationBits
  *   last:   the logits stay at f + F fraction bits; d = logits[positive] - logits[negative].
  */
-import type { Manifest } from '../../adapter/src/models/manifest'
+import type { Manifest } from '../../protocol/manifest'
 import { UnsupportedModelError } from './errors'
 import { fromFixed, signedBits, toField, toFixed } from './fixed-point'
 import {
