@@ -8,13 +8,16 @@ import {FunctionsResponse} from "@chainlink/contracts/src/v0.8/functions/v1_0_0/
 import {FunctionsCoordinator} from "@chainlink/contracts/src/v0.8/functions/v1_3_0/FunctionsCoordinator.sol";
 import {FunctionsDonTest} from "./helpers/FunctionsDonTest.sol";
 import {ClaimsInsurance} from "../../contracts/examples/ClaimsInsurance.sol";
+import {FunctionsInferenceOracle} from "../../contracts/oracles/FunctionsInferenceOracle.sol";
 import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
 
-/// @dev Drives ClaimsInsurance through the real DON: policies, claims, signed reports with valid,
-/// erroring, malformed or foreign results, retries, replays of settled requests, and funding.
-/// Ghost variables record what actually left the contract.
+/// @dev Drives ClaimsInsurance through its Functions oracle and the real DON: policies, claims,
+/// signed reports with valid, erroring, malformed or foreign results, retries, replays of settled
+/// requests straight from the router, request fees, and funding. Ghost variables record what
+/// actually left the contracts.
 contract ClaimsHandler is CommonBase, StdUtils {
     ClaimsInsurance internal immutable i_insurance;
+    FunctionsInferenceOracle internal immutable i_oracle;
     FunctionsCoordinator internal immutable i_coordinator;
     address internal immutable i_router;
     bytes32 internal immutable i_configDigest;
@@ -35,9 +38,11 @@ contract ClaimsHandler is CommonBase, StdUtils {
     uint256 public s_ghostDeposits;
     uint256 public s_doublePays;
     uint256 public s_overCoverage;
+    uint256 public s_ghostFees;
 
     constructor(
         ClaimsInsurance insurance,
+        FunctionsInferenceOracle oracle,
         FunctionsCoordinator coordinator,
         address router,
         bytes32 configDigest,
@@ -47,6 +52,7 @@ contract ClaimsHandler is CommonBase, StdUtils {
         uint256[] memory signerKeys
     ) {
         i_insurance = insurance;
+        i_oracle = oracle;
         i_coordinator = coordinator;
         i_router = router;
         i_configDigest = configDigest;
@@ -70,7 +76,7 @@ contract ClaimsHandler is CommonBase, StdUtils {
     function buyAndClaim(uint256 actorSeed, uint128 coverage) external {
         address holder = address(uint160(bound(actorSeed, 1, 3) + 0xA11CE));
         coverage = uint128(bound(coverage, 1 ether, 40 ether));
-        if (coverage > i_insurance.s_pool()) {
+        if (coverage > i_insurance.pool()) {
             return;
         }
         uint256 premium = i_insurance.premiumFor(coverage);
@@ -78,9 +84,12 @@ contract ClaimsHandler is CommonBase, StdUtils {
         vm.prank(holder);
         uint256 policyId = i_insurance.buyPolicy{value: premium}(coverage, 30 days);
         s_ghostDeposits += premium;
+        uint256 fee = i_oracle.requestFee();
+        vm.deal(holder, fee);
         vm.recordLogs();
         vm.prank(holder);
-        uint256 claimId = i_insurance.fileClaim(policyId, URI, i_photoSha);
+        uint256 claimId = i_insurance.fileClaim{value: fee}(policyId, URI, i_photoSha);
+        s_ghostFees += fee;
         s_claims.push(claimId);
         s_commitmentOf[claimId] = _commitment(vm.getRecordedLogs());
     }
@@ -123,10 +132,13 @@ contract ClaimsHandler is CommonBase, StdUtils {
         }
         uint256 claimId = s_claims[bound(claimSeed, 0, s_claims.length - 1)];
         address holder = i_insurance.getPolicy(i_insurance.getClaim(claimId).policyId).holder;
+        uint256 fee = i_oracle.requestFee();
+        vm.deal(holder, holder.balance + fee);
         vm.recordLogs();
         vm.prank(holder);
-        try i_insurance.retryClaim(claimId, URI) {
+        try i_insurance.retryClaim{value: fee}(claimId, URI) {
             s_commitmentOf[claimId] = _commitment(vm.getRecordedLogs());
+            s_ghostFees += fee;
         } catch {}
     }
 
@@ -152,7 +164,7 @@ contract ClaimsHandler is CommonBase, StdUtils {
 
     function routerCallback(bytes32 requestId, bytes calldata response) external {
         vm.prank(i_router);
-        i_insurance.handleOracleFulfillment(requestId, response, "");
+        i_oracle.handleOracleFulfillment(requestId, response, "");
     }
 
     function transmitSigned(bytes32[3] calldata context, bytes calldata report) external {
@@ -192,10 +204,10 @@ contract ClaimsHandler is CommonBase, StdUtils {
     /// Runs `action` (a call on this handler) and books what left the contract.
     function _observe(uint256 claimId, uint256 policyId, bytes memory action) internal {
         address holder = i_insurance.getPolicy(policyId).holder;
-        uint256 before = holder.balance + i_insurance.s_owed(holder);
+        uint256 before = holder.balance + i_insurance.owed(holder);
         (bool ok,) = address(this).call(action);
         ok;
-        uint256 received = holder.balance + i_insurance.s_owed(holder) - before;
+        uint256 received = holder.balance + i_insurance.owed(holder) - before;
         if (received > 0) {
             s_timesPaid[claimId] += 1;
             if (s_timesPaid[claimId] > 1) {
@@ -227,8 +239,10 @@ contract ClaimsInsuranceInvariantTest is FunctionsDonTest {
 
     function setUp() public override {
         super.setUp();
+        oracle.setRequestFee(0.001 ether);
         handler = new ClaimsHandler(
             insurance,
+            FunctionsInferenceOracle(address(oracle)),
             fn.coordinator,
             address(fn.router),
             fn.configDigest,
@@ -252,14 +266,20 @@ contract ClaimsInsuranceInvariantTest is FunctionsDonTest {
         handler.buyAndClaim(1, 10 ether);
         handler.deliver(0, 4, 0);
         assertEq(handler.s_ghostPaidOut(), 10 ether);
-        assertEq(insurance.s_totalPaid(), 10 ether);
+        assertEq(insurance.totalPaid(), 10 ether);
         handler.replay(0, 4);
         assertEq(handler.s_ghostPaidOut(), 10 ether);
         assertEq(handler.s_doublePays(), 0);
+        assertEq(address(oracle).balance, 0.001 ether, "the claimant paid the request fee");
     }
 
     function invariant_PoolStaysSolvent() public view {
-        assertGe(address(insurance).balance, insurance.s_pool() + insurance.s_totalOwed());
+        assertGe(address(insurance).balance, insurance.pool() + insurance.totalOwed());
+    }
+
+    function invariant_OracleHoldsExactlyTheFeesPaid() public view {
+        assertEq(address(oracle).balance, handler.s_ghostFees());
+        assertEq(address(insurance).balance, insurance.pool() + insurance.totalOwed(), "no fee lands in the pool");
     }
 
     function invariant_NoClaimPaidTwice() public view {
@@ -269,7 +289,7 @@ contract ClaimsInsuranceInvariantTest is FunctionsDonTest {
 
     function invariant_PayoutsEqualPoolDecrease() public view {
         // Everything that entered the pool is either still in it or was paid to a holder.
-        assertEq(POOL_FUNDING + handler.s_ghostDeposits() - insurance.s_pool(), insurance.s_totalPaid());
-        assertEq(insurance.s_totalPaid(), handler.s_ghostPaidOut());
+        assertEq(POOL_FUNDING + handler.s_ghostDeposits() - insurance.pool(), insurance.totalPaid());
+        assertEq(insurance.totalPaid(), handler.s_ghostPaidOut());
     }
 }
