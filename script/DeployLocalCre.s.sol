@@ -14,7 +14,9 @@ import {CrePayload} from "../contracts/libraries/CrePayload.sol";
 /// whose reports the CRE oracles will accept. Writes `deployments/<chainid>.json` (key `cre`),
 /// keeping what is there; then `TRANSPORT=cre script/Deploy.s.sol` reads it.
 ///
-/// Run: `forge script script/DeployLocalCre.s.sol --rpc-url $RPC_URL --broadcast --private-key $KEY`
+/// Run: `forge build test/contracts/KeystoneToolchain.t.sol` (the forwarder is solc 0.8.24 and a
+/// forge script compiles only its own version; a full `forge build` also does), then
+/// `forge script script/DeployLocalCre.s.sol --rpc-url $RPC_URL --broadcast --private-key $KEY`
 ///
 /// Env (all optional):
 /// - `CRE_DON_SIGNERS`: comma-separated report signing addresses of the DON's nodes. Default: the

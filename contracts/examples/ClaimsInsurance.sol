@@ -391,10 +391,11 @@ contract ClaimsInsurance is InferenceClient, ConfirmedOwner, IClaimsInsuranceEve
         string memory input = string.concat(
             '{"image":{"url":"', photoUri, '","sha256":"', FunctionsArgs.hexString(claim.photoSha256), '"}}'
         );
-        bytes32 requestId = _requestInference(DAMAGE_MODEL, input, claim.photoSha256);
         claim.status = ClaimStatus.Pending;
         claim.attempts += 1;
         claim.requestedAt = uint40(block.timestamp);
+        // The oracle is this contract's own (immutable); it answers later, never within this call.
+        bytes32 requestId = _requestInference(DAMAGE_MODEL, input, claim.photoSha256);
         claim.requestId = requestId;
         s_claimOfRequest[requestId] = claimId;
         emit ClaimRequested(claimId, claim.policyId, requestId, photoUri, claim.photoSha256);

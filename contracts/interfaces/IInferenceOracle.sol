@@ -146,7 +146,8 @@ interface IInferenceOracle is IInferenceOracleEvents {
     error FeeTransferFailed(address to, uint256 amount);
     /// @notice Thrown by `redeliver()` when no failed delivery with exactly these fields is kept.
     error NothingToRedeliver(bytes32 requestId);
-    /// @notice Thrown by `redeliver()` when less gas is left than the client's callback was given.
+    /// @notice Thrown by `redeliver()` when less gas is left than the client's callback needs (its
+    /// callback gas limit, what a call keeps back, and `redeliver`'s own work).
     error InsufficientGasForRedelivery(uint256 gasLeft, uint256 required);
 
     /// @notice Sends an inference request for the registry's active version of `modelId`, on behalf

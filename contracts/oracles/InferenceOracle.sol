@@ -29,6 +29,8 @@ abstract contract InferenceOracle is IInferenceOracle, ConfirmedOwner {
     /// @notice Gas kept back from a client's callback so that a failed callback can always be
     /// recorded for `redeliver` (a new storage slot and the `DeliveryFailed` event).
     uint256 public constant DELIVERY_RECORD_GAS = 40_000;
+    /// @notice Gas `redeliver` needs besides the callback (the kept outcome's slot and event).
+    uint256 public constant REDELIVERY_OVERHEAD_GAS = 20_000;
 
     /// @notice A request as committed to: who asked, for which model and input.
     struct Request {
@@ -227,7 +229,9 @@ abstract contract InferenceOracle is IInferenceOracle, ConfirmedOwner {
         if (kept == bytes32(0) || kept != _deliveryHash(client, modelId, reason, result)) {
             revert NothingToRedeliver(requestId);
         }
-        uint256 required = s_billing.callbackGasLimit;
+        // The client must get at least what the original delivery would have given it, after the
+        // 1/64 a call keeps back and this function's own remaining work.
+        uint256 required = (uint256(s_billing.callbackGasLimit) * 64) / 63 + REDELIVERY_OVERHEAD_GAS;
         if (gasleft() < required) {
             revert InsufficientGasForRedelivery(gasleft(), required);
         }

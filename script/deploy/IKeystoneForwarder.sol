@@ -20,7 +20,7 @@ interface IKeystoneForwarderEvents {
 /// @notice What this project calls on Chainlink's KeystoneForwarder 1.2.0
 /// (src/v0.8/keystone/KeystoneForwarder.sol of the contracts package), with its errors, for 0.8.19
 /// code: deploy scripts configure the real contract (built with solc 0.8.24 from
-/// script/deploy/ForwarderArtifact.sol) through it, and tests expect its reverts by selector.
+/// test/contracts/KeystoneToolchain.t.sol) through it, and tests expect its reverts by selector.
 interface IKeystoneForwarder is IRouter, IKeystoneForwarderEvents {
     /// @notice The report is shorter than the forwarder's metadata.
     error InvalidReport();
