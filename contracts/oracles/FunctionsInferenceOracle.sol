@@ -53,7 +53,7 @@ contract FunctionsInferenceOracle is InferenceOracle, FunctionsClient, IFunction
     /// @notice Sets the DON, the billing subscription and the gas the router gives each fulfilment.
     /// @param donId The DON id (short string, e.g. `fun-ethereum-sepolia-1`).
     /// @param subscriptionId A subscription that has this oracle as a consumer.
-    /// @param fulfillmentGasLimit Gas for `fulfillRequest`: the checks (about 30,000) plus the
+    /// @param fulfillmentGasLimit Gas for `fulfillRequest`: the checks (about 50,000 cold) plus the
     /// client's `callbackGasLimit` plus `DELIVERY_RECORD_GAS`; at most 300,000.
     function setRequestConfig(bytes32 donId, uint64 subscriptionId, uint32 fulfillmentGasLimit)
         external

@@ -451,7 +451,7 @@ contract CrePayloadTest is Test {
         assertFalse(ok);
     }
 
-    function test_WorkflowNameIsCresEncoding() public view {
+    function test_WorkflowNameIsCresEncoding() public pure {
         // CRE: the first 10 characters of the hex sha256 of the name, as ASCII bytes.
         string memory hexDigest = vm.toString(sha256(bytes("onnx-oracle-inference")));
         bytes memory expected = new bytes(10);
