@@ -226,7 +226,7 @@ contract QuorumConsumerRequestTest is QuorumConsumerBase {
                 QuorumConsumer.InvalidOracleConfig.selector, MODEL_ID, 1, address(s_operators[1]), bytes32(0)
             )
         );
-        s_consumer.configureQuorum(MODEL_ID, oracles, 1, 0);
+        s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
     }
 
     function test_RevertWhen_ModelIdIsZeroOrTheListIsEmptyOrTooLong() public {
