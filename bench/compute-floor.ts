@@ -15,8 +15,9 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import sharp from 'sharp'
 
-import type { ImageInputs, Manifest } from '../adapter/src/models/manifest'
-import { loadManifest, MODEL_DIR, randomJpeg } from './lib/model-inputs'
+import type { ImageInputs, Manifest } from '../protocol/manifest'
+import { loadManifest, randomJpeg } from '../script/local/model-inputs'
+import { BUNDLED_MODEL_DIR } from '../script/local/repo-root'
 
 const BATCH_SIZES = [1, 4, 16, 64, 256, 1024]
 
@@ -46,7 +47,7 @@ export interface ComputeFloor {
 }
 
 async function openSession(manifest: Manifest): Promise<InferenceSession> {
-  const bytes = readFileSync(join(MODEL_DIR, manifest.id, manifest.file.path))
+  const bytes = readFileSync(join(BUNDLED_MODEL_DIR, manifest.id, manifest.file.path))
   return InferenceSession.create(bytes, {
     executionMode: 'sequential',
     interOpNumThreads: 1,

@@ -7,48 +7,44 @@
  * results.md and throughput.svg to bench/ (full run) or a temporary folder (quick run; `--out DIR`
  * chooses).
  *
- * Every server runs in its own child process (peak RSS from /proc/<pid>/status VmHWM); autocannon
- * runs in this process. The load cells are measured in rounds (full: 2, interleaved, so a burst of
- * other work on the shared machine hits every target alike) and each cell's figure is the median
- * over rounds.
+ * Every server runs in its own child process (started by the process kit, script/local; peak RSS
+ * from /proc/<pid>/status VmHWM); autocannon runs in this process. The load cells are measured in
+ * rounds (full: 2, interleaved, so a burst of other work on the shared machine hits every target
+ * alike) and each cell's figure is the median over rounds.
+ *
+ * The phases, in order: compute floor (`measureComputeFloor`), targets (bench/lib/targets.ts),
+ * load cells (bench/lib/cells.ts), image memory (bench/lib/image-rss.ts), the Functions source
+ * (`measureFunctionsPhase`), peak memory of every server, gas, then the results (`writeResults`).
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
+import type { Manifest } from '../protocol/manifest'
+import { peakRssMiB } from '../script/local/process-memory'
+import { NODE_BIN_DIR, REPO_ROOT } from '../script/local/repo-root'
+import { runTsScript } from '../script/local/tsx-process'
 import type { ComputeFloor } from './compute-floor'
-import { readCacheCounters } from './lib/adapter-metrics'
+import { measureCells } from './lib/cells'
 import { renderThroughputSvg } from './lib/chart-svg'
 import { measureFunctions, type FunctionsFigures } from './lib/functions-wall-time'
 import { readGasSnapshots } from './lib/gas'
-import { runLoad, type BodyPool, type LoadResult } from './lib/load'
+import { measureImageRss } from './lib/image-rss'
 import { describeMachine } from './lib/machine'
-import { imageBody, loadManifest, MODEL_DIR, randomJpeg, tabularBody } from './lib/model-inputs'
 import { computeRatios } from './lib/ratios'
 import { renderMarkdown } from './lib/report-markdown'
+import type { Cell, ImageRssRun, Results, ServerFigures, Settings } from './lib/results-types'
 import {
-  CONNECTIONS,
-  type Cell,
-  type ImageRssRun,
-  type Results,
-  type ServerFigures,
-  type Settings,
-} from './lib/results-types'
-import {
-  peakRssMiB,
-  REPO_ROOT,
-  rssMiB,
-  startServer,
-  type RunningServer,
-  type ServerSpec,
-} from './lib/server-process'
-
-const execFileP = promisify(execFile)
-
-/** A well-known test key (anvil's account 0): public, never used for value. */
-const BENCH_SIGNER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+  availability,
+  buildTargets,
+  checkTargets,
+  serverOf,
+  startTargets,
+  type Availability,
+  type Target,
+} from './lib/targets'
 
 function settings(quick: boolean): Settings {
   return quick
@@ -80,414 +76,102 @@ function outputDir(quick: boolean): string {
   return quick ? join(tmpdir(), 'onnx-oracle-bench-quick') : join(REPO_ROOT, 'bench')
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2
-}
-
 function log(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
 }
 
-interface Target {
-  name: string
-  description: string
-  spec: ServerSpec
-  connections: readonly number[]
-  /** Connection counts measured by a quick run (default: all of `connections`). */
-  quickConnections?: readonly number[]
-  /** Builds the body pool of one run, given the rate seen in its warm-up. */
-  pool(connections: number, expectedRequests: number): BodyPool
-  /** Whether to read the adapter's cache counters around each run. */
-  adapter: boolean
-  /** If the server does not come up with `spec`, try once more with this extra env (and say so). */
-  fallback?: { env: Record<string, string>; note: string }
-  server?: RunningServer
-}
-
-/** Starts a target's server, falling back to its alternative configuration if it has one. */
-async function startTarget(t: Target, skipped: string[]): Promise<RunningServer> {
-  try {
-    return await startServer(t.spec)
-  } catch (err) {
-    if (!t.fallback) throw err
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err)
-    skipped.push(`${t.name}: default configuration failed (${why}); measured ${t.fallback.note}`)
-    t.description += ` [${t.fallback.note}]`
-    return startServer({ ...t.spec, env: { ...t.spec.env, ...t.fallback.env } })
-  }
-}
-
-/** Hands out feature-set indices that no earlier run used, so cold runs never meet the cache. */
-class FreshInputs {
-  private next = 1_000
-  take(count: number): number {
-    const first = this.next
-    this.next += count
-    return first
-  }
-}
-
-async function measureCell(
-  t: Target,
-  server: RunningServer,
-  connections: number,
+/** Phase 1: the compute floor, in its own process before any load. */
+async function measureComputeFloor(
+  have: Availability,
   s: Settings,
-): Promise<{ result: LoadResult; hits: number; misses: number }> {
-  const warm = await runLoad({
-    url: server.url,
-    connections,
-    durationSeconds: s.warmupSeconds,
-    bodies: t.pool(connections, 64 * connections),
-  })
-  // Enough distinct bodies for three times the warm-up's pace (cold runs must never repeat one;
-  // the cache hit rate read from /metrics shows whether they did).
-  const pace = Math.max(warm.answersPerSecond, 2000)
-  const expected = Math.ceil(pace * s.measureSeconds * 3) + 64 * connections
-  const pool = t.pool(connections, expected)
-  const before = t.adapter ? await readCacheCounters(server.url) : { hits: 0, misses: 0 }
-  const result = await runLoad({
-    url: server.url,
-    connections,
-    durationSeconds: s.measureSeconds,
-    bodies: pool,
-  })
-  const after = t.adapter ? await readCacheCounters(server.url) : { hits: 0, misses: 0 }
-  return { result, hits: after.hits - before.hits, misses: after.misses - before.misses }
+  skipped: string[],
+): Promise<ComputeFloor | undefined> {
+  const models = [have.tabular && 'risk-v1', have.image && 'damage-v1'].filter(Boolean)
+  if (models.length === 0) {
+    skipped.push('compute floor: no bundled models yet')
+    return undefined
+  }
+  log('compute floor')
+  const run = await runTsScript(
+    'bench/compute-floor.ts',
+    [String(s.computeMsPerPoint), '1024', '768', models.join(',')],
+    { timeoutMs: 120_000 },
+  )
+  if (run.code !== 0) {
+    throw new Error(`compute floor failed (${run.signal ?? `exit ${run.code}`}):\n${run.stderr}`)
+  }
+  return JSON.parse(run.stdout) as ComputeFloor
 }
 
-async function checkAnswer(server: RunningServer, body: string, wantSignature: boolean) {
-  const res = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  })
-  const json = (await res.json()) as { data?: { result?: unknown; signature?: unknown } }
-  if (res.status !== 200 || typeof json.data?.result !== 'string') {
-    throw new Error(`${server.name}: unexpected answer ${res.status} ${JSON.stringify(json)}`)
+/**
+ * Phase 5: the Functions source through simulateScript against 3 and 5 of the running adapters
+ * (every adapter configuration serves risk-v1 with the same model file, so they must all agree).
+ */
+async function measureFunctionsPhase(
+  targets: Target[],
+  risk: Manifest | undefined,
+  s: Settings,
+  skipped: string[],
+): Promise<FunctionsFigures | undefined> {
+  const adapterUrls = targets.filter((t) => t.adapter).map((t) => serverOf(t).url)
+  if (adapterUrls.length < 5 || !risk) {
+    skipped.push('functions: fewer than 5 adapters running')
+    return undefined
   }
-  if (wantSignature !== (typeof json.data.signature === 'string')) {
-    throw new Error(`${server.name}: signature ${wantSignature ? 'missing' : 'unexpected'}`)
+  log('functions: simulateScript against 3 and 5 adapters')
+  try {
+    return await measureFunctions(risk, adapterUrls.slice(0, 5), s.functionsRepeats)
+  } catch (err) {
+    skipped.push(`functions: ${err instanceof Error ? err.message : String(err)}`)
+    return undefined
   }
 }
 
-async function main(): Promise<void> {
-  const started = performance.now()
-  const quick = process.argv.includes('--quick')
-  const s = settings(quick)
-  const machine = describeMachine()
-  log(`${quick ? 'quick' : 'full'} bench on ${JSON.stringify(machine)}`)
-  const skipped: string[] = []
-  const haveAdapter = existsSync(join(REPO_ROOT, 'adapter', 'src', 'server.ts'))
-  const haveTabular = existsSync(join(MODEL_DIR, 'risk-v1', 'manifest.json'))
-  const haveImage = existsSync(join(MODEL_DIR, 'damage-v1', 'manifest.json'))
+/** What phases 2 to 5 measure with the servers running. */
+interface ServerPhases {
+  cells: Cell[]
+  imageRss?: ImageRssRun
+  functions?: FunctionsFigures
+  servers: ServerFigures[]
+}
 
-  // 1. Compute floor, in its own process before any load.
-  let computeFloor: ComputeFloor | undefined
-  const floorModels = [haveTabular && 'risk-v1', haveImage && 'damage-v1'].filter(Boolean)
-  if (floorModels.length > 0) {
-    log('compute floor')
-    const { stdout } = await execFileP(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'bench', 'compute-floor.ts'),
-        String(s.computeMsPerPoint),
-        '1024',
-        '768',
-        floorModels.join(','),
-      ],
-      { cwd: REPO_ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-    )
-    computeFloor = JSON.parse(stdout) as ComputeFloor
-  } else skipped.push('compute floor: no bundled models yet')
-
-  // 2. Targets: the comparison servers and the adapter in each configuration.
-  const fresh = new FreshInputs()
-  const risk = haveTabular ? loadManifest('risk-v1') : undefined
-  const constantBody = risk
-    ? (k: number) => tabularBody(risk, k)
-    : (k: number) =>
-        JSON.stringify({ id: String(k), data: { model: 'risk-v1', features: { x: k } } })
-  // Constant servers ignore the body; give them the same kind of bodies the adapter gets.
-  const constantPool = (c: number): BodyPool => ({
-    count: Math.min(64 * c, 4096),
-    make: constantBody,
-  })
-  const coldPool = (_c: number, expected: number): BodyPool => {
-    if (!risk) throw new Error('no risk-v1 manifest')
-    const first = fresh.take(expected)
-    return { count: expected, make: (k) => tabularBody(risk, first + k) }
-  }
-  const WARM_SET = 256
-  const warmFirst = fresh.take(WARM_SET)
-  const warmPool = (c: number): BodyPool => {
-    if (!risk) throw new Error('no risk-v1 manifest')
-    return {
-      count: Math.max(WARM_SET, c),
-      make: (k) => tabularBody(risk, warmFirst + (k % WARM_SET)),
-    }
-  }
-  const adapterSpec = (name: string, env: Record<string, string>): ServerSpec => ({
-    name,
-    script: 'adapter/src/server.ts',
-    readyPath: '/ready',
-    readyTimeoutMs: 120_000,
-    env: { LOG_LEVEL: 'error', EA_HOST: '127.0.0.1', ...env },
-  })
-  const targets: Target[] = [
-    {
-      name: 'node-http-constant',
-      description: 'bare node:http answering a constant EA body (HTTP floor)',
-      spec: { name: 'node-http', script: 'bench/servers/node-http-constant.ts', readyPath: '/' },
-      connections: CONNECTIONS,
-      pool: constantPool,
-      adapter: false,
-    },
-    {
-      name: 'express-constant',
-      description: 'plain Express 5, one route answering a constant with res.json',
-      spec: { name: 'express', script: 'bench/servers/express-constant.ts', readyPath: '/health' },
-      connections: CONNECTIONS,
-      pool: constantPool,
-      adapter: false,
-    },
-    {
-      name: 'ea-framework-constant',
-      description:
-        '@chainlink/external-adapter-framework 2.18.1, minimal adapter answering a constant',
-      spec: {
-        name: 'ea-framework',
-        script: 'bench/servers/ea-framework-constant.ts',
-        readyPath: '/health',
-        env: { METRICS_ENABLED: 'false', EA_HOST: '127.0.0.1', LOG_LEVEL: 'error' },
-      },
-      connections: CONNECTIONS,
-      pool: constantPool,
-      adapter: false,
-    },
-  ]
-  if (haveAdapter && haveTabular) {
-    targets.push(
-      {
-        name: 'adapter-tabular',
-        description:
-          'adapter, risk-v1, micro-batching on, cache on (cold: a new input every request), signing off',
-        spec: adapterSpec('adapter-tabular', {}),
-        connections: CONNECTIONS,
-        pool: coldPool,
-        adapter: true,
-      },
-      {
-        name: 'adapter-tabular-warm',
-        description:
-          'adapter, risk-v1, micro-batching on, cache warm (256 inputs, all cached), signing off',
-        spec: adapterSpec('adapter-tabular-warm', {}),
-        connections: [1, 64],
-        quickConnections: [64],
-        pool: warmPool,
-        adapter: true,
-      },
-      {
-        name: 'adapter-tabular-nobatch',
-        description:
-          'adapter, risk-v1, micro-batching off (BATCH_MAX_SIZE=1), cache cold, signing off',
-        spec: adapterSpec('adapter-tabular-nobatch', { BATCH_MAX_SIZE: '1' }),
-        connections: CONNECTIONS,
-        quickConnections: [1, 64],
-        pool: coldPool,
-        adapter: true,
-      },
-      {
-        name: 'adapter-tabular-signed',
-        description:
-          'adapter, risk-v1, micro-batching on, cache cold, signing on (EIP-712, SIGNER_THREADS default)',
-        spec: adapterSpec('adapter-tabular-signed', { SIGNER_PRIVATE_KEY: BENCH_SIGNER_KEY }),
-        connections: [1, 64],
-        pool: coldPool,
-        adapter: true,
-        fallback: {
-          env: { SIGNER_THREADS: '0' },
-          note: 'with SIGNER_THREADS=0 (signing on the event loop)',
-        },
-      },
-    )
-  } else skipped.push('adapter tabular: adapter/src/server.ts or risk-v1 not present')
-
-  let imageBodies: string[] = []
-  if (haveAdapter && haveImage) {
-    const damage = loadManifest('damage-v1')
-    const jpegs = await Promise.all([11, 12, 13, 14].map((seed) => randomJpeg(1024, 768, seed)))
-    imageBodies = jpegs.map((j, i) => imageBody(damage, j, `bench-img-${i}`))
-    targets.push({
-      name: 'adapter-image',
-      description:
-        'adapter, damage-v1 (64x64), 1024x768 JPEG inline (base64), cache off (every request decodes), batching on',
-      spec: adapterSpec('adapter-image', { CACHE_MAX_ENTRIES: '0' }),
-      connections: CONNECTIONS,
-      quickConnections: [1, 16],
-      pool: (c) => ({
-        count: Math.min(4 * c, 64),
-        make: (k) => imageBodies[k % imageBodies.length]!,
-      }),
-      adapter: true,
-    })
-  } else skipped.push('adapter image: adapter/src/server.ts or damage-v1 not present')
-  if (quick) {
-    for (const t of targets) t.connections = t.quickConnections ?? t.connections
-  }
-
-  const cells: Cell[] = []
-  const servers: ServerFigures[] = []
-  let imageRss: ImageRssRun | undefined
-  let functions: FunctionsFigures | undefined
+/** Phases 2 to 5: starts the targets, measures them, and stops them whatever happens. */
+async function measureServers(
+  have: Availability,
+  s: Settings,
+  skipped: string[],
+): Promise<ServerPhases> {
+  const { targets, risk } = await buildTargets(have, s.quick, skipped)
   try {
     log(`starting ${targets.length} servers`)
-    const started = await Promise.allSettled(targets.map((t) => startTarget(t, skipped)))
-    targets.forEach((t, i) => {
-      const r = started[i]
-      if (r?.status === 'fulfilled') t.server = r.value
-    })
-    const failed = started.find((r) => r.status === 'rejected')
-    if (failed) throw failed.reason
-    for (const t of targets) {
-      const srv = t.server!
-      if (t.name.startsWith('adapter-tabular')) {
-        await checkAnswer(srv, tabularBody(risk!, 1), t.name === 'adapter-tabular-signed')
-      }
-      if (t.name === 'adapter-image') await checkAnswer(srv, imageBodies[0]!, false)
-    }
-    // Prime the warm cache: every input of the warm set once.
-    const warmTarget = targets.find((t) => t.name === 'adapter-tabular-warm')
-    if (warmTarget?.server && risk) {
-      for (let k = 0; k < WARM_SET; k++) {
-        await checkAnswer(warmTarget.server, tabularBody(risk, warmFirst + k), false)
-      }
-    }
-
-    // 3. Load cells, in rounds.
-    const perCell = new Map<string, { results: LoadResult[]; hits: number; misses: number }>()
-    for (let round = 0; round < s.rounds; round++) {
-      for (const c of CONNECTIONS) {
-        for (const t of targets) {
-          if (!t.connections.includes(c)) continue
-          log(`round ${round + 1}/${s.rounds}: ${t.name} at ${c} connection(s)`)
-          const m = await measureCell(t, t.server!, c, s)
-          const key = `${t.name}@${c}`
-          const acc = perCell.get(key) ?? { results: [], hits: 0, misses: 0 }
-          acc.results.push(m.result)
-          acc.hits += m.hits
-          acc.misses += m.misses
-          perCell.set(key, acc)
-        }
-      }
-    }
-    for (const t of targets) {
-      for (const c of t.connections) {
-        const acc = perCell.get(`${t.name}@${c}`)
-        if (!acc) continue
-        const cell: Cell = {
-          target: t.name,
-          connections: c,
-          rounds: acc.results,
-          requestsPerSecond: Math.round(median(acc.results.map((r) => r.requestsPerSecond))),
-          latencyP50Ms: median(acc.results.map((r) => r.latencyP50Ms)),
-          latencyP99Ms: median(acc.results.map((r) => r.latencyP99Ms)),
-        }
-        if (t.adapter && acc.hits + acc.misses > 0) {
-          cell.cacheHitRate = Math.round((acc.hits / (acc.hits + acc.misses)) * 10_000) / 10_000
-        }
-        cells.push(cell)
-      }
-    }
-
-    // 4. Image memory over a long run at full load.
+    await startTargets(targets, skipped)
+    await checkTargets(targets)
+    const cells = await measureCells(targets, s, log)
     const imageTarget = targets.find((t) => t.name === 'adapter-image')
-    if (imageTarget?.server) {
-      const srv = imageTarget.server
+    let imageRss: ImageRssRun | undefined
+    if (imageTarget) {
       log(`image RSS run: ${s.rssRunSeconds} s at 16 connections`)
-      // Warm-up at the same load first, so the start figure already holds the working set.
-      await runLoad({
-        url: srv.url,
-        connections: 16,
-        durationSeconds: Math.max(1, s.rssRunSeconds / 10),
-        bodies: imageTarget.pool(16, 64),
-      })
-      const rssStart = rssMiB(srv.pid)
-      let rssMax = rssStart
-      const sampler = setInterval(() => {
-        rssMax = Math.max(rssMax, rssMiB(srv.pid))
-      }, 500)
-      const r = await runLoad({
-        url: srv.url,
-        connections: 16,
-        durationSeconds: s.rssRunSeconds,
-        bodies: imageTarget.pool(16, 64),
-      })
-      clearInterval(sampler)
-      const rssEnd = rssMiB(srv.pid)
-      imageRss = {
-        connections: 16,
-        seconds: r.durationSeconds,
-        rssStartMiB: rssStart,
-        rssEndMiB: rssEnd,
-        rssMaxMiB: Math.max(rssMax, rssEnd),
-        growth: Math.round(((rssEnd - rssStart) / rssStart) * 10_000) / 10_000,
-        requestsPerSecond: r.requestsPerSecond,
-        latencyP99Ms: r.latencyP99Ms,
-        statusCounts: r.statusCounts,
-      }
+      imageRss = await measureImageRss(imageTarget, s)
     }
-
-    // 5. The Functions source through simulateScript against 3 and 5 of the running adapters (every
-    // adapter configuration serves risk-v1 with the same model file, so they must all agree).
-    const adapterUrls = targets.filter((t) => t.adapter).map((t) => t.server!.url)
-    if (adapterUrls.length >= 5 && risk) {
-      log('functions: simulateScript against 3 and 5 adapters')
-      try {
-        functions = await measureFunctions(risk, adapterUrls.slice(0, 5), s.functionsRepeats)
-      } catch (err) {
-        skipped.push(`functions: ${err instanceof Error ? err.message : String(err)}`)
-      }
-    } else skipped.push('functions: fewer than 5 adapters running')
-
-    for (const t of targets) {
-      servers.push({
-        target: t.name,
-        description: t.description,
-        peakRssMiB: peakRssMiB(t.server!.pid),
-      })
+    const functions = await measureFunctionsPhase(targets, risk, s, skipped)
+    const servers = targets.map((t) => ({
+      target: t.name,
+      description: t.description,
+      peakRssMiB: peakRssMiB(serverOf(t).pid),
+    }))
+    return {
+      cells,
+      servers,
+      ...(imageRss ? { imageRss } : {}),
+      ...(functions ? { functions } : {}),
     }
   } finally {
     await Promise.all(targets.map((t) => t.server?.stop()))
   }
+}
 
-  // 6. Gas from the committed forge snapshots.
-  const gas = readGasSnapshots(REPO_ROOT)
-  if (gas.length === 0) skipped.push('gas: no .gas-snapshot or snapshots/*.json committed yet')
-
-  const ratios = computeRatios(cells, computeFloor, imageRss)
-  const results: Results = {
-    generatedAt: new Date().toISOString(),
-    mode: quick ? 'quick' : 'full',
-    note: 'Figures from one run on a shared 2-core machine (other engineers were working on it); the load generator (autocannon) runs on the same cores as the servers.',
-    machine,
-    loadAverageEnd1m: describeMachine().loadAverage1m,
-    settings: s,
-    ...(computeFloor ? { computeFloor } : {}),
-    servers,
-    cells,
-    ...(imageRss ? { imageRss } : {}),
-    ...(functions ? { functions } : {}),
-    gas,
-    ratios,
-    skipped,
-    wallSeconds: Math.round((performance.now() - started) / 1000),
-  }
-  const outDir = outputDir(quick)
+/** Writes results.json (prettier-formatted, as the repository checks), results.md, throughput.svg. */
+async function writeResults(results: Results, outDir: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true })
   const files = {
     json: join(outDir, 'results.json'),
@@ -497,11 +181,46 @@ async function main(): Promise<void> {
   writeFileSync(files.json, `${JSON.stringify(results, null, 2)}\n`)
   writeFileSync(files.md, renderMarkdown(results))
   writeFileSync(files.svg, renderThroughputSvg(results))
-  // results.json is checked by `prettier --check` like every JSON file of the repository.
-  await execFileP(join(REPO_ROOT, 'node_modules', '.bin', 'prettier'), ['--write', files.json], {
+  await promisify(execFile)(join(NODE_BIN_DIR, 'prettier'), ['--write', files.json], {
     cwd: REPO_ROOT,
   })
-  log(`wrote ${Object.values(files).join(', ')}`)
+  return Object.values(files)
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const quick = process.argv.includes('--quick')
+  const s = settings(quick)
+  const machine = describeMachine()
+  log(`${quick ? 'quick' : 'full'} bench on ${JSON.stringify(machine)}`)
+  const skipped: string[] = []
+  const have = availability()
+
+  const computeFloor = await measureComputeFloor(have, s, skipped)
+  const measured = await measureServers(have, s, skipped)
+  // 6. Gas from the committed forge snapshots.
+  const gas = readGasSnapshots(REPO_ROOT)
+  if (gas.length === 0) skipped.push('gas: no .gas-snapshot or snapshots/*.json committed yet')
+
+  const results: Results = {
+    generatedAt: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    note: 'Figures from one run on a shared 2-core machine (other engineers were working on it); the load generator (autocannon) runs on the same cores as the servers.',
+    machine,
+    loadAverageEnd1m: describeMachine().loadAverage1m,
+    settings: s,
+    ...(computeFloor ? { computeFloor } : {}),
+    servers: measured.servers,
+    cells: measured.cells,
+    ...(measured.imageRss ? { imageRss: measured.imageRss } : {}),
+    ...(measured.functions ? { functions: measured.functions } : {}),
+    gas,
+    ratios: computeRatios(measured.cells, computeFloor, measured.imageRss),
+    skipped,
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+  }
+  const written = await writeResults(results, outputDir(quick))
+  log(`wrote ${written.join(', ')}`)
   process.stdout.write(renderMarkdown(results))
   log(`done in ${results.wallSeconds} s`)
 }

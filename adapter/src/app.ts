@@ -1,34 +1,31 @@
 /**
- * Builds the adapter: loads the models, wires the inference service, and returns the Express app
- * plus the request listener the server uses. It never listens.
+ * Builds the adapter, phase by phase, and returns the Express app plus the request listener the
+ * server uses. It never listens (server.ts does).
  *
- * Routes: `GET /health` (liveness), `GET /ready` (models loaded, not shutting down), `GET /metrics`
- * (Prometheus), `GET /models` (served manifests), `POST /` (inference), a JSON 404, and the
- * four-argument error handler last.
- *
- * `listener` hands `POST /` straight to the inference route and everything else to Express. The
- * route is the same handler Express mounts; dispatching it first skips Express's per-request setup
- * (prototype swaps of req/res, router walk), which cost more than the whole inference path.
+ * 1. models: load and check every model folder of MODEL_DIR (refused ones are logged, never served);
+ * 2. signer: when SIGNER_PRIVATE_KEY is set, start the signing threads and warm them up;
+ * 3. service: the inference path (input providers, result cache, micro-batching, signing);
+ * 4. routes: the inference route (`POST /`) and the Express app around it (http/routes.ts);
+ * 5. lifecycle: readiness, shutdown, drain, release (lifecycle.ts).
+ * If a phase fails, what the earlier ones acquired is released before the error propagates.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import type { RequestListener } from 'node:http'
 
-import { ZeroHash } from 'ethers'
-import express, { type Express, type NextFunction, type Request, type Response } from 'express'
+import type { Express } from 'express'
 import type { Logger } from 'pino'
 
 import { ResultCache } from './cache'
 import { describeConfig, type Config } from './config'
-import { AdapterError, NotFoundError, UnavailableError, toAdapterError } from './errors'
 import { ApiKeyAuth } from './http/api-key-auth'
 import { InferenceRoute } from './http/inference-route'
-import { DEFAULT_JOB_RUN_ID } from './http/request-schema'
-import { sendJson } from './http/send-json'
-import { InferenceService } from './inference/inference-service'
-import { loadModels, type RefusedModel } from './inference/model-loader'
+import { createExpressApp, createListener } from './http/routes'
+import { InferenceService, type ServiceSettings } from './inference/inference-service'
+import { loadModels, type LoadedModels, type RefusedModel } from './inference/model-loader'
 import { AddressPolicy } from './input/address-policy'
+import { AdapterLifecycle, releaseAll } from './lifecycle'
 import { createLogger } from './logger'
 import { createMetrics, type AdapterMetrics } from './metrics'
-import { createSigner, type InferenceSigner } from './signing/signer'
+import { startSigner, type InferenceSigner } from './signing/signer'
 
 export interface Adapter {
   app: Express
@@ -54,16 +51,101 @@ export interface AdapterOptions {
   defaultMetrics?: boolean
 }
 
-function observeHttp(metrics: AdapterMetrics) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const start = performance.now()
-    res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched'
-      const child = metrics.httpChild(req.method, route, res.statusCode)
-      child.count.inc()
-      child.duration.observe((performance.now() - start) / 1000)
-    })
-    next()
+/** Phase 1: every model folder loaded and checked; each outcome logged. */
+async function loadServedModels(config: Config, logger: Logger): Promise<LoadedModels> {
+  const loaded = await loadModels(config.MODEL_DIR, config.ORT_INTRA_OP_THREADS)
+  for (const r of loaded.refused) {
+    logger.error({ folder: r.folder, reason: r.reason }, 'model refused')
+  }
+  for (const m of loaded.models.values()) {
+    logger.info(
+      { model: m.id, version: m.manifest.version, modelHash: m.modelHash, maxBatch: m.maxBatch },
+      'model loaded',
+    )
+  }
+  return loaded
+}
+
+/** Phase 2: the operator's signer, warmed up, or none (unsigned answers). */
+function operatorSigner(config: Config): Promise<InferenceSigner | undefined> {
+  if (config.SIGNER_PRIVATE_KEY === undefined) return Promise.resolve(undefined)
+  return startSigner(config.SIGNER_PRIVATE_KEY, config.SIGNER_THREADS)
+}
+
+/** Phase 3's settings: batching, image limits and the fetch policy. */
+function serviceSettings(config: Config): ServiceSettings {
+  return {
+    batchMaxSize: config.BATCH_MAX_SIZE,
+    maxPixels: config.FETCH_MAX_PIXELS,
+    fetch: {
+      maxBytes: config.FETCH_MAX_BYTES,
+      timeoutMs: config.FETCH_TIMEOUT_MS,
+      maxRedirects: config.FETCH_MAX_REDIRECTS,
+      ipfsGateway: config.IPFS_GATEWAY,
+      // The allow-list is the gateway's alone: any other image URL must be a public address.
+      gatewayPolicy: new AddressPolicy(config.FETCH_ALLOWLIST),
+      hostPolicy: new AddressPolicy([]),
+    },
+  }
+}
+
+/** Phase 4: the inference route, with its admission settings. */
+function inferenceRoute(
+  config: Config,
+  service: InferenceService,
+  metrics: AdapterMetrics,
+  logger: Logger,
+): InferenceRoute {
+  const route = new InferenceRoute(
+    service,
+    new ApiKeyAuth(config.API_KEYS),
+    { bodyLimit: config.BODY_LIMIT_BYTES, queueLimit: config.QUEUE_LIMIT },
+    metrics,
+    logger,
+  )
+  metrics.setQueueDepthSource(() => route.inFlight)
+  return route
+}
+
+/** Phases 3 to 5: service, routes and lifecycle over the loaded models and the signer. */
+function assemble(
+  config: Config,
+  loaded: LoadedModels,
+  signer: InferenceSigner | undefined,
+  metrics: AdapterMetrics,
+  logger: Logger,
+): Adapter {
+  const cache = new ResultCache(config.CACHE_MAX_ENTRIES, config.CACHE_TTL_SECONDS)
+  const service = new InferenceService(
+    loaded,
+    serviceSettings(config),
+    cache,
+    metrics,
+    logger,
+    signer,
+  )
+  const route = inferenceRoute(config, service, metrics, logger)
+  const lifecycle = new AdapterLifecycle(loaded, route, signer)
+  const app = createExpressApp({
+    route,
+    models: service.models,
+    refused: loaded.refused,
+    metrics,
+    logger,
+    ready: lifecycle.ready,
+  })
+  return {
+    app,
+    listener: createListener(route, app),
+    service,
+    metrics,
+    logger,
+    refused: loaded.refused,
+    signerAddress: signer?.address,
+    ready: lifecycle.ready,
+    beginShutdown: () => lifecycle.beginShutdown(),
+    drain: (timeoutMs) => lifecycle.drain(timeoutMs),
+    close: () => lifecycle.close(),
   }
 }
 
@@ -73,119 +155,15 @@ export async function createAdapter(
 ): Promise<Adapter> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL)
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false })
-  const loaded = await loadModels(config.MODEL_DIR, config.ORT_INTRA_OP_THREADS)
-  for (const r of loaded.refused)
-    logger.error({ folder: r.folder, reason: r.reason }, 'model refused')
-  for (const m of loaded.models.values()) {
-    logger.info(
-      { model: m.id, version: m.manifest.version, modelHash: m.modelHash, maxBatch: m.maxBatch },
-      'model loaded',
-    )
-  }
-
-  const signer: InferenceSigner | undefined =
-    config.SIGNER_PRIVATE_KEY === undefined
-      ? undefined
-      : createSigner(config.SIGNER_PRIVATE_KEY, config.SIGNER_THREADS)
-  // The first signature loads the curve code in the worker (~1 s): pay it before serving.
-  if (signer !== undefined) {
-    await signer.sign({ modelHash: ZeroHash, inputHash: ZeroHash, result: 0n, jobRunId: 'warm-up' })
-  }
-  const service = new InferenceService(
-    loaded,
-    {
-      batchMaxSize: config.BATCH_MAX_SIZE,
-      maxPixels: config.FETCH_MAX_PIXELS,
-      fetch: {
-        maxBytes: config.FETCH_MAX_BYTES,
-        timeoutMs: config.FETCH_TIMEOUT_MS,
-        maxRedirects: config.FETCH_MAX_REDIRECTS,
-        ipfsGateway: config.IPFS_GATEWAY,
-        policy: new AddressPolicy(config.FETCH_ALLOWLIST),
-      },
-    },
-    new ResultCache(config.CACHE_MAX_ENTRIES, config.CACHE_TTL_SECONDS),
-    metrics,
-    logger,
-    signer,
-  )
-  const route = new InferenceRoute(
-    service,
-    new ApiKeyAuth(config.API_KEYS),
-    { bodyLimit: config.BODY_LIMIT_BYTES, queueLimit: config.QUEUE_LIMIT },
-    metrics,
-    logger,
-  )
-  metrics.setQueueDepthSource(() => route.inFlight)
-
-  let shuttingDown = false
-  const ready = (): boolean => !shuttingDown && loaded.models.size > 0
-  const modelsBody = JSON.stringify({
-    models: service.models.map((m) => m.manifest),
-    refused: loaded.refused,
-  })
-
-  const app = express()
-  app.disable('x-powered-by')
-  app.disable('etag')
-  app.get('/health', (_req, res) => sendJson(res, 200, '{"status":"ok"}'))
-  app.use(observeHttp(metrics))
-  app.get('/ready', (_req, res) => {
-    const body = {
-      ready: ready(),
-      models: service.models.map((m) => m.id),
-      refused: loaded.refused.map((r) => r.folder),
-    }
-    sendJson(res, body.ready ? 200 : 503, JSON.stringify(body), body.ready ? undefined : 1)
-  })
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      const text = await metrics.registry.metrics()
-      res.writeHead(200, { 'content-type': metrics.registry.contentType })
-      res.end(text)
-    } catch (err) {
-      next(err)
-    }
-  })
-  app.get('/models', (_req, res) => sendJson(res, 200, modelsBody))
-  app.post('/', route.handle)
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new NotFoundError(`no route ${req.method} ${req.path}`))
-  })
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    // Express's own errors (e.g. a malformed URI) carry a 4xx `status`: keep it.
-    const status = (err as { status?: unknown } | undefined)?.status
-    const e =
-      !(err instanceof AdapterError) && typeof status === 'number' && status >= 400 && status < 500
-        ? new AdapterError((err as Error).message, status, { cause: err })
-        : toAdapterError(err)
-    if (e.statusCode >= 500 && !(e instanceof UnavailableError)) logger.error({ err }, e.message)
-    sendJson(res, e.statusCode, JSON.stringify(e.toJSONResponse(DEFAULT_JOB_RUN_ID)))
-  })
-
-  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && req.url === '/') route.handle(req, res)
-    else app(req, res)
-  }
-
-  logger.info({ config: describeConfig(config) }, 'adapter configured')
-  return {
-    app,
-    listener,
-    service,
-    metrics,
-    logger,
-    refused: loaded.refused,
-    signerAddress: signer?.address,
-    ready,
-    beginShutdown(): void {
-      shuttingDown = true
-      route.beginShutdown()
-    },
-    drain: (timeoutMs) => route.drain(timeoutMs),
-    async close(): Promise<void> {
-      await signer?.close()
-      await Promise.all(service.models.map((m) => m.session.release()))
-    },
+  const loaded = await loadServedModels(config, logger)
+  let signer: InferenceSigner | undefined
+  try {
+    signer = await operatorSigner(config)
+    const adapter = assemble(config, loaded, signer, metrics, logger)
+    logger.info({ config: describeConfig(config) }, 'adapter configured')
+    return adapter
+  } catch (err) {
+    await releaseAll(loaded, signer)
+    throw err
   }
 }

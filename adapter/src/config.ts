@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path'
 
+import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
 
 import { AddressPolicy } from './input/address-policy'
@@ -49,8 +50,9 @@ export const CONFIG_VARS = {
     schema: intVar(0, 65535),
   },
   EA_HOST: {
-    description: 'Address the adapter binds to.',
-    default: '0.0.0.0',
+    description:
+      'Address the adapter binds to. Loopback by default; to serve other hosts set e.g. 0.0.0.0, and API_KEYS with it.',
+    default: '127.0.0.1',
     sensitive: false,
     schema: z.string().min(1),
   },
@@ -119,6 +121,33 @@ export const CONFIG_VARS = {
     sensitive: false,
     schema: intVar(1024, 64 * 1024 * 1024),
   },
+  MAX_CONNECTIONS: {
+    description:
+      'Most open client connections; beyond it new connections are refused at accept. Bounds memory: each may hold a body of up to BODY_LIMIT_BYTES.',
+    default: '256',
+    sensitive: false,
+    schema: intVar(1, 65_535),
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    description:
+      'Time a client has to send the request headers (against slowloris); at most HTTP_REQUEST_TIMEOUT_MS.',
+    default: '10000',
+    sensitive: false,
+    schema: intVar(100, 600_000),
+  },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    description: 'Time a client has to send the whole request, headers and body (408 beyond).',
+    default: '30000',
+    sensitive: false,
+    schema: intVar(100, 3_600_000),
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    description:
+      'How long an idle keep-alive connection stays open (longer than a load balancer idle timeout of 60 s).',
+    default: '65000',
+    sensitive: false,
+    schema: intVar(0, 3_600_000),
+  },
   FETCH_MAX_BYTES: {
     description: 'Largest image accepted, fetched or inline (413 beyond).',
     default: String(10 * 1024 * 1024),
@@ -150,11 +179,18 @@ export const CONFIG_VARS = {
     sensitive: false,
     schema: z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .refine(
+        (s) => {
+          const u = new URL(s)
+          return u.search === '' && u.hash === '' && u.username === '' && u.password === ''
+        },
+        { error: 'expected a URL without query, fragment or credentials' },
+      )
       .transform((s) => s.replace(/\/+$/, '')),
   },
   FETCH_ALLOWLIST: {
     description:
-      'Comma-separated IPs or CIDR ranges that image fetches may reach although private, loopback or link-local (e.g. 127.0.0.1/32 for a local IPFS gateway).',
+      'Comma-separated IPs or CIDR ranges the IPFS gateway may resolve to although private, loopback or link-local (e.g. 127.0.0.1/32 for a local gateway). Applies to ipfs:// fetches through IPFS_GATEWAY only: any other image URL must resolve to a public address.',
     default: '',
     sensitive: false,
     schema: listVar().refine(
@@ -205,6 +241,46 @@ export class ConfigError extends Error {
   }
 }
 
+/** Rules between variables, checked once each variable is valid on its own. */
+function crossFieldProblems(config: Config): string[] {
+  const problems: string[] = []
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS=${config.HTTP_HEADERS_TIMEOUT_MS}: expected at most ` +
+        `HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
+    )
+  }
+  return problems
+}
+
+/** True when `host` is a loopback address (127.0.0.0/8, ::1) or `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback'
+}
+
+/**
+ * What an operator should hear at boot about a configuration that is valid but exposed: serving
+ * other hosts without API keys, or without a signer (docs/adapter.md, "Production").
+ */
+export function configWarnings(config: Config): string[] {
+  if (isLoopbackHost(config.EA_HOST)) return []
+  const warnings: string[] = []
+  if (config.API_KEYS.length === 0) {
+    warnings.push(
+      `EA_HOST=${config.EA_HOST} serves other hosts and API_KEYS is empty: anyone who reaches ` +
+        'the port can make the adapter fetch and infer',
+    )
+  }
+  if (config.SIGNER_PRIVATE_KEY === undefined) {
+    warnings.push(
+      'SIGNER_PRIVATE_KEY is empty: answers are unsigned, so consumers cannot tell them from ' +
+        'answers forged on the way',
+    )
+  }
+  return warnings
+}
+
 /** Validates the environment (unset or empty variables take their default). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {}
@@ -220,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`${name}=${shown}: ${res.error.issues.map((i) => i.message).join('; ')}`)
     }
   }
+  if (problems.length === 0) problems.push(...crossFieldProblems(out as Config))
   if (problems.length > 0) throw new ConfigError(problems)
   return out as Config
 }

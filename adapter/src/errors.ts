@@ -118,8 +118,16 @@ export class TimeoutError extends AdapterError {
   }
 }
 
-/** Wraps anything thrown into an AdapterError, keeping the original as the cause. */
+/**
+ * Wraps anything thrown into an AdapterError, keeping the original as the cause. A client error of
+ * the HTTP stack (Express's router, e.g. a malformed URI) carries a 4xx `status`: that status and
+ * its message are kept; anything else is an internal error (500) whose message reveals nothing.
+ */
 export function toAdapterError(err: unknown): AdapterError {
   if (err instanceof AdapterError) return err
+  const status = (err as { status?: unknown } | null | undefined)?.status
+  if (err instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
+    return new AdapterError(err.message, status, { cause: err })
+  }
   return new AdapterError('internal error', 500, { cause: err })
 }

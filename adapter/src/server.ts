@@ -1,20 +1,25 @@
 /**
- * The adapter process: validates the environment, loads the models, listens on EA_PORT and shuts
+ * The adapter process: validates the environment (warning about an exposed setup: another host
+ * than loopback without API keys or signer), loads the models, listens on EA_HOST:EA_PORT with the
+ * connection cap and timeouts of http/http-server.ts, and shuts
  * down gracefully on SIGTERM/SIGINT (stops accepting, answers new requests 503, lets in-flight
  * requests finish within SHUTDOWN_TIMEOUT_MS, then releases the ONNX sessions). `npm start` runs
  * this with the bundled models and no configuration.
  */
-import { createServer } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-import { createAdapter } from './app'
-import { ConfigError, loadConfig, type Config } from './config'
+import type { Logger } from 'pino'
+
+import { createAdapter, type Adapter } from './app'
+import { ConfigError, configWarnings, loadConfig, type Config } from './config'
+import { createHttpServer, httpServerSettings } from './http/http-server'
 import { createLogger } from './logger'
 
-async function main(): Promise<void> {
-  let config: Config
+/** The validated environment, or exit 1 naming every bad variable. */
+function configOrExit(): Config {
   try {
-    config = loadConfig(process.env)
+    return loadConfig(process.env)
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`onnx-oracle adapter: ${err.message}\n`)
@@ -22,14 +27,10 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const logger = createLogger(config.LOG_LEVEL)
-  const adapter = await createAdapter(config, { logger, defaultMetrics: true })
-  if (!adapter.ready()) {
-    logger.fatal({ modelDir: config.MODEL_DIR, refused: adapter.refused }, 'no model can be served')
-    process.exit(1)
-  }
-  const server = createServer(adapter.listener)
-  server.keepAliveTimeout = 65_000
+}
+
+function listen(adapter: Adapter, config: Config, logger: Logger): Server {
+  const server = createHttpServer(adapter.listener, httpServerSettings(config))
   server.listen(config.EA_PORT, config.EA_HOST, () => {
     const { address, port } = server.address() as AddressInfo
     logger.info(
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
       'listening',
     )
   })
+  return server
+}
 
+/** SIGTERM/SIGINT: drain, release, exit 0; a second signal or a stuck shutdown exits 1. */
+function handleSignals(adapter: Adapter, server: Server, config: Config, logger: Logger): void {
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) {
@@ -67,6 +72,19 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit()
+  const logger = createLogger(config.LOG_LEVEL)
+  for (const warning of configWarnings(config)) logger.warn(warning)
+  const adapter = await createAdapter(config, { logger, defaultMetrics: true })
+  if (!adapter.ready()) {
+    logger.fatal({ modelDir: config.MODEL_DIR, refused: adapter.refused }, 'no model can be served')
+    process.exit(1)
+  }
+  const server = listen(adapter, config, logger)
+  handleSignals(adapter, server, config, logger)
 }
 
 main().catch((err: unknown) => {

@@ -17,9 +17,9 @@ export interface CacheCounters {
 }
 
 /** The adapter's cache hit and miss counters now (zeros if /metrics does not answer). */
-export async function readCacheCounters(baseUrl: string): Promise<CacheCounters> {
+export async function readCacheCounters(adapterUrl: string): Promise<CacheCounters> {
   try {
-    const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
+    const res = await fetch(new URL('/metrics', adapterUrl), { signal: AbortSignal.timeout(5000) })
     const text = await res.text()
     return {
       hits: counterValue(text, 'cache_hits_total'),

@@ -1,13 +1,13 @@
 /**
  * Wall time of the tabular Functions source run through the toolkit's `simulateScript` (Deno
- * sandbox, the Functions limits; via script/functions/simulate.ts) against 3 and against 5 local
- * adapter processes (already running; the caller owns them). Each run's 192-byte result is decoded to check that every adapter answered and
- * agreed.
+ * sandbox, the Functions limits; via script/local/functions-simulator.ts) against 3 and against 5
+ * local adapter processes (already running; the caller owns them). Each run's 192-byte result is
+ * decoded to check that every adapter answered and agreed.
  */
-import type { Manifest } from '../../adapter/src/models/manifest'
-import { canonicalJson, sha256Hex } from '../../adapter/src/models/manifest'
-import { FUNCTIONS_SOURCES, simulateSource } from '../../script/functions/simulate'
-import { tabularFeatures } from './model-inputs'
+import { tabularInputHash } from '../../protocol/input-hash'
+import type { Manifest } from '../../protocol/manifest'
+import { FUNCTIONS_SOURCES, simulateSource } from '../../script/local/functions-simulator'
+import { tabularFeatures } from '../../script/local/model-inputs'
 
 export interface FunctionsRun {
   adapters: number
@@ -38,7 +38,7 @@ export async function measureFunctions(
   repeats: number,
 ): Promise<FunctionsFigures> {
   const features = tabularFeatures(manifest, 4242)
-  const inputHash = sha256Hex(new TextEncoder().encode(canonicalJson(features)))
+  const inputHash = tabularInputHash(features)
   const runs: FunctionsRun[] = []
   for (const n of [3, 5]) {
     const wallMs: number[] = []

@@ -2,7 +2,7 @@
 import type { ComputeFloor } from '../compute-floor'
 import type { FunctionsFigures } from './functions-wall-time'
 import type { GasFigure } from './gas'
-import type { LoadResult } from './load'
+import type { LoadResult } from '../../script/local/http-load'
 import type { Machine } from './machine'
 import type { Ratios } from './ratios'
 

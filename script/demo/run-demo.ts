@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { Contract, JsonRpcProvider, Wallet, formatEther, id, parseEther, type Log } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
 import { describeDonEvent } from '../don/event-log'
 import { LocalDon, type RoundOutcome } from '../don/local-don'
 import { HostedSecretsStore } from '../don/secrets'
@@ -17,7 +17,7 @@ import { deployProject } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { Teardown } from '../local/teardown'
 import { writeUnapprovedVariant } from '../local/unapproved-model'
-import { CLAIM_STATUS, REJECT_REASONS, insuranceInterface } from './abis'
+import { CLAIM_STATUS, REJECT_REASONS, insuranceInterface, oracleInterface } from './abis'
 import { registerModel } from './model-registration'
 
 /** What one claim scenario ended with (the e2e test checks these). */
@@ -105,9 +105,9 @@ function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[]
   return out
 }
 
-function sha256(bytes: Buffer): string {
-  return `0x${createHash('sha256').update(bytes).digest('hex')}`
-}
+/** The folder CID the local photo server serves the claim photos under (it checks no content
+ * addressing; the adapters check the photo's sha256). */
+const DEMO_PHOTO_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
 /** The demo's damage photo: a bundled damage-v1 sample, preferably one showing severe damage. */
 function damagePhoto(): { name: string; bytes: Buffer } {
@@ -120,16 +120,20 @@ function damagePhoto(): { name: string; bytes: Buffer } {
   return { name, bytes: readFileSync(join(dir, name)) }
 }
 
+/** The first log in `logs` that `contract` emitted as event `name`, parsed. */
 function findEvent(
   logs: readonly Log[],
+  contract: string,
   name: string,
 ): ReturnType<typeof insuranceInterface.parseLog> {
+  const abi = insuranceInterface.getEvent(name) !== null ? insuranceInterface : oracleInterface
   for (const log of logs) {
+    if (log.address.toLowerCase() !== contract.toLowerCase()) continue
     try {
-      const parsed = insuranceInterface.parseLog(log)
+      const parsed = abi.parseLog(log)
       if (parsed?.name === name) return parsed
     } catch {
-      // not an insurance event
+      // not one of the demo's events
     }
   }
   return null
@@ -158,15 +162,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
     aborted()
 
+    // The photo server stands in for an IPFS gateway: adapters reach a loopback address only for
+    // ipfs:// through their allow-listed IPFS_GATEWAY (docs/adapter.md, "Image URLs").
     const photos = await startFileServer()
     teardown.add('photo server', () => photos.stop())
     const photo = damagePhoto()
-    const photoUrl = photos.put(`claims/${photo.name}`, photo.bytes, 'image/png')
-    const photoHash = sha256(photo.bytes)
+    photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
+    const photoUrl = `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`
+    const photoHash = sha256Hex(photo.bytes)
 
     // Adapters load their models while forge compiles and deploys.
     const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
-    const adapterEnv = { FETCH_ALLOWLIST: '127.0.0.1/32' }
+    const adapterEnv = { FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: photos.url }
     const adaptersStarting = startAdapters([
       { name: 'operator-1', signerKey: operatorKey(1), env: adapterEnv },
       { name: 'operator-2', signerKey: operatorKey(2), env: adapterEnv },
@@ -200,7 +207,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       agreementThreshold: AGREEMENT_THRESHOLD,
       tolerance: 0,
     })
-    log(`ModelRegistry (proxy) ${project.registry}, ClaimsInsurance ${project.insurance}`)
+    log(
+      `ModelRegistry (proxy) ${project.registry}, ClaimsInsurance ${project.insurance} on its Functions oracle ${project.insuranceOracle}`,
+    )
     aborted()
 
     const provider = new JsonRpcProvider(chain.rpcUrl, undefined, {
@@ -262,6 +271,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
     const insurance = new Contract(project.insurance, insuranceInterface, insurer)
     const asHolder = new Contract(project.insurance, insuranceInterface, holder)
+    const insuranceOracle = new Contract(project.insuranceOracle, oracleInterface, insurer)
     const send = async (c: Contract, method: string, args: unknown[], value?: bigint) => {
       const tx = (await c.getFunction(method)(
         ...args,
@@ -289,20 +299,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       log(`== ${name}`)
       log(story)
       const lineup = lineups[secretsVersion]
-      const set = await send(insurance, 'setDonHostedSecrets', [SECRETS_SLOT, secretsVersion])
+      const set = await send(insuranceOracle, 'setDonHostedSecrets', [SECRETS_SLOT, secretsVersion])
       log(
         `adapters (DON-hosted secrets slot ${SECRETS_SLOT} v${secretsVersion}): ${lineup.map((a) => a.name).join(', ')} (tx ${set.hash})`,
       )
       const premium = (await insurance.getFunction('premiumFor')(COVERAGE)) as bigint
       const bought = await send(asHolder, 'buyPolicy', [COVERAGE, POLICY_TERM_SECONDS], premium)
-      const policyId = findEvent(bought.logs, 'PolicyPurchased')?.args.getValue(
+      const policyId = findEvent(bought.logs, project.insurance, 'PolicyPurchased')?.args.getValue(
         'policyId',
       ) as bigint
       log(
         `holder ${holder.address} bought policy #${policyId}: coverage ${formatEther(COVERAGE)} ETH, premium ${formatEther(premium)} ETH (tx ${bought.hash})`,
       )
       const filed = await send(asHolder, 'fileClaim', [policyId, photoUrl, photoHash])
-      const requested = findEvent(filed.logs, 'ClaimRequested')
+      const requested = findEvent(filed.logs, project.insurance, 'ClaimRequested')
       const claimId = requested?.args.getValue('claimId') as bigint
       const requestId = requested?.args.getValue('requestId') as string
       log(`claim #${claimId} filed with photo ${photoUrl} (sha256 ${photoHash}) (tx ${filed.hash})`)
@@ -330,8 +340,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       if (outcome.kind === 'transmitted') {
         fulfilTx = outcome.txHash
         const receipt = await provider.getTransactionReceipt(outcome.txHash)
-        const ok = findEvent(receipt?.logs ?? [], 'InferenceAccepted')
-        const rejected = findEvent(receipt?.logs ?? [], 'InferenceRejected')
+        const ok = findEvent(receipt?.logs ?? [], project.insuranceOracle, 'InferenceAccepted')
+        const rejected = findEvent(
+          receipt?.logs ?? [],
+          project.insuranceOracle,
+          'InferenceRejected',
+        )
         log(
           `DON report: ${outcome.observations.length} nodes observed, signed by ${outcome.signers.length}, transmitted by ${outcome.transmitter} (tx ${outcome.txHash})`,
         )

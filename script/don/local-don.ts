@@ -13,13 +13,8 @@ import {
 import { aggregateObservations, canAggregate, type NodeObservation } from './aggregation'
 import { coordinatorInterface, fulfillResultName, routerInterface } from './coordinator-abi'
 import { DonConfigError, RequestDecodeError } from './errors'
-import {
-  DEFAULT_EXECUTION_LIMITS,
-  MAX_REQUEST_DATA_BYTES,
-  executeOnNode,
-  type ExecutionLimits,
-  type NodeFault,
-} from './node-execution'
+import { TOOLKIT_LIMITS, type FunctionsLimits } from '../local/functions-simulator'
+import { MAX_REQUEST_DATA_BYTES, executeOnNode, type NodeFault } from './node-execution'
 import {
   buildReportContext,
   encodeReport,
@@ -59,7 +54,7 @@ export interface LocalDonOptions {
   secrets?: HostedSecretsStore
   /** Fault per node index (see `NodeFault`); changeable at run time with `setFaults`. */
   faults?: Record<number, NodeFault>
-  limits?: Partial<ExecutionLimits>
+  limits?: Partial<FunctionsLimits>
   /** Gas limit of `transmit` (never estimated: see docs/local-don.md). */
   transmitGasLimit?: bigint
   pollIntervalMs?: number
@@ -140,7 +135,7 @@ const EXTRA_HASH = `0x${'00'.repeat(32)}`
 export class LocalDon {
   readonly provider: JsonRpcProvider
   private readonly coordinator: Contract
-  private readonly limits: ExecutionLimits
+  private readonly limits: FunctionsLimits
   private readonly secrets: HostedSecretsStore
   private faults: Record<number, NodeFault>
   private tampering: ReportTampering | undefined
@@ -163,7 +158,7 @@ export class LocalDon {
       cacheTimeout: -1,
     })
     this.coordinator = new Contract(options.coordinator, coordinatorInterface, this.provider)
-    this.limits = { ...DEFAULT_EXECUTION_LIMITS, ...options.limits }
+    this.limits = { ...TOOLKIT_LIMITS, ...options.limits }
     this.secrets = options.secrets ?? new HostedSecretsStore()
     this.faults = { ...options.faults }
   }
@@ -402,7 +397,6 @@ export class LocalDon {
       } else {
         const fault = this.faults[node]
         const execution = await executeOnNode(
-          node,
           {
             source: decoded.source,
             args: decoded.args,

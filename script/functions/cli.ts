@@ -22,16 +22,17 @@ import { readFileSync, writeFileSync } from 'node:fs'
 
 import { Command, InvalidArgumentError, Option } from 'commander'
 
-import { decodeInferenceResult } from './inference-result'
+import { sha256Hex } from '../../protocol/hashes'
+import { decodeInferenceResult } from '../../protocol/inference-result'
 import {
   RequestArgsError,
+  checkThreshold,
   imageArgs,
   parseAdaptersJson,
-  sha256Hex,
   tabularArgs,
   type CommonOptions,
 } from './request-args'
-import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from './simulate'
+import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from '../local/functions-simulator'
 
 export interface SimulateOptions {
   model: string
@@ -113,6 +114,7 @@ export async function simulateCommand(
   }
   const args = buildArgs(job, options)
   const adapters = adaptersFromEnv(env)
+  checkThreshold(options.threshold, parseAdaptersJson(adapters).length)
   const outcome = await simulateSource({
     sourcePath: FUNCTIONS_SOURCES[job],
     args,

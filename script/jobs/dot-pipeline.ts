@@ -36,6 +36,37 @@ export class PipelineGraphError extends Error {
   }
 }
 
+/** Thrown when a task parameter cannot be resolved or has the wrong shape. */
+export class PipelineParamError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PipelineParamError'
+  }
+}
+
+/** The literal, if non-blank. */
+export function nonemptyString(param: string | undefined): string | undefined {
+  const trimmed = param?.trim() ?? ''
+  return trimmed === '' ? undefined : trimmed
+}
+
+/** The bridge task's `headers`: a JSON array of alternating names and values. */
+export function bridgeHeaders(param: string | undefined): [string, string][] {
+  const text = nonemptyString(param) ?? '[]'
+  let list: unknown
+  try {
+    list = JSON.parse(text)
+  } catch (cause) {
+    throw new PipelineParamError(`headers: not JSON: ${(cause as Error).message}`)
+  }
+  if (!Array.isArray(list) || list.length % 2 !== 0 || list.some((h) => typeof h !== 'string')) {
+    throw new PipelineParamError('headers must be a JSON array of an even number of strings')
+  }
+  const pairs: [string, string][] = []
+  for (let i = 0; i < list.length; i += 2) pairs.push([list[i] as string, list[i + 1] as string])
+  return pairs
+}
+
 type Token =
   | { kind: 'id'; value: string; line: number }
   | { kind: 'string'; value: string; line: number }

@@ -8,8 +8,7 @@ import { join } from 'node:path'
 import { getAddress, hexlify, isAddress, toUtf8Bytes } from 'ethers'
 import { parse as parseToml, TomlError } from 'smol-toml'
 
-import { checkPipeline, parsePipeline, type Pipeline } from './dot-pipeline'
-import { bridgeHeaders } from './pipeline-tasks'
+import { bridgeHeaders, checkPipeline, parsePipeline, type Pipeline } from './dot-pipeline'
 
 const TEMPLATE_DIR = join(__dirname, 'templates')
 

@@ -1,76 +1,60 @@
-import { join } from 'node:path'
-
 import { Wallet } from 'ethers'
 
-import { freePort } from './free-port'
-import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process'
-import { REPO_ROOT } from './repo-root'
+import { startTsServer, type LocalServer } from './tsx-process'
 
-/** How to start one adapter (`node --import tsx adapter/src/server.ts`, configured by env). */
+/** The adapter's entry point (`node --import tsx adapter/src/server.ts`, configured by env). */
+export const ADAPTER_ENTRY = 'adapter/src/server.ts'
+
+/**
+ * What every local adapter gets unless its spec's `env` says otherwise (an empty value means the
+ * adapter's own default: docs/adapter.md).
+ */
+export const LOCAL_ADAPTER_ENV: Readonly<Record<string, string>> = {
+  EA_HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  // Sign on the event loop: one worker thread less to start per adapter.
+  SIGNER_THREADS: '0',
+}
+
+/** How to start one adapter. */
 export interface AdapterSpec {
   /** A name for logs, e.g. `operator-1`. */
   name: string
-  /** The operator's EIP-712 signing key (SIGNER_PRIVATE_KEY). */
-  signerKey: string
+  /** The operator's EIP-712 signing key (SIGNER_PRIVATE_KEY); none: answers are not signed. */
+  signerKey?: string
   /** MODEL_DIR; default: the bundled models. */
   modelDir?: string
-  /** More adapter environment (docs/adapter.md), e.g. FETCH_ALLOWLIST. */
+  /** More adapter environment (docs/adapter.md), e.g. FETCH_ALLOWLIST, API_KEYS. */
   env?: Record<string, string>
+  /** EA_PORT; a free loopback port when omitted (e.g. a restart on the port of a killed one). */
+  port?: number
+  readyTimeoutMs?: number
 }
 
 /** A running adapter. */
-export interface LocalAdapter {
-  name: string
-  url: string
-  /** The operator's signer address (what the Functions source checks signatures against). */
-  signer: string
-  process: ManagedProcess
-  stop(): Promise<void>
+export interface LocalAdapter extends LocalServer {
+  /** The operator's signer address (what the DON checks signatures against), when it signs. */
+  readonly signer?: string
 }
 
-// An adapter loads its ONNX models before it listens; on a busy 2-core machine that can take a while.
-const ADAPTER_READY_TIMEOUT_MS = 90_000
-
-/** Starts one adapter on a free loopback port and waits for `GET /ready`. */
+/** Starts one adapter on a loopback port and waits for `GET /ready` (its models are loaded). */
 export async function startAdapter(spec: AdapterSpec): Promise<LocalAdapter> {
-  const port = await freePort()
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    EA_PORT: String(port),
-    EA_HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    SIGNER_PRIVATE_KEY: spec.signerKey,
-    // Sign on the event loop: no worker thread to start.
-    SIGNER_THREADS: '0',
-    ...(spec.modelDir === undefined ? {} : { MODEL_DIR: spec.modelDir }),
-    ...spec.env,
-  }
-  const proc = startProcess({
+  const server = await startTsServer({
     name: `adapter ${spec.name}`,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, 'adapter', 'src', 'server.ts')],
-    cwd: REPO_ROOT,
-    env,
+    entry: ADAPTER_ENTRY,
+    portVariable: 'EA_PORT',
+    ...(spec.port === undefined ? {} : { port: spec.port }),
+    readyPath: '/ready',
+    ...(spec.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: spec.readyTimeoutMs }),
+    env: {
+      ...LOCAL_ADAPTER_ENV,
+      ...(spec.signerKey === undefined ? {} : { SIGNER_PRIVATE_KEY: spec.signerKey }),
+      ...(spec.modelDir === undefined ? {} : { MODEL_DIR: spec.modelDir }),
+      ...spec.env,
+    },
   })
-  const url = `http://127.0.0.1:${port}/`
-  try {
-    await waitUntilReady(
-      proc,
-      async () => (await fetch(`${url}ready`, { signal: AbortSignal.timeout(1_000) })).ok,
-      { timeoutMs: ADAPTER_READY_TIMEOUT_MS, intervalMs: 200 },
-    )
-  } catch (err) {
-    await proc.stop()
-    throw err
-  }
-  return {
-    name: spec.name,
-    url,
-    signer: new Wallet(spec.signerKey).address,
-    process: proc,
-    stop: () => proc.stop(),
-  }
+  if (spec.signerKey === undefined) return { ...server, name: spec.name }
+  return { ...server, name: spec.name, signer: new Wallet(spec.signerKey).address }
 }
 
 /** Starts several adapters at once; if one fails, stops the others and rethrows. */

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 
 import { freePort } from './free-port'
 import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process'
-import { REPO_ROOT } from './repo-root'
+import { NODE_BIN_DIR } from './repo-root'
 
 /** A running anvil, its RPC URL and how to stop it. */
 export interface LocalChain {
@@ -51,7 +51,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Local
     args.push('--block-time', String(options.blockTimeSeconds))
   const proc = startProcess({
     name: `anvil:${port}`,
-    command: join(REPO_ROOT, 'node_modules', '.bin', 'anvil'),
+    command: join(NODE_BIN_DIR, 'anvil'),
     args,
   })
   const rpcUrl = `http://127.0.0.1:${port}`

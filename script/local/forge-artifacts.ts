@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import type { InterfaceAbi } from 'ethers'
 
-import { REPO_ROOT } from './repo-root'
+import { NODE_BIN_DIR, REPO_ROOT } from './repo-root'
 
 /**
  * Artifact dirs of the local tooling (local DON, demo, e2e): apart from `out/` so a `forge test`
@@ -25,7 +25,7 @@ export interface ForgeArtifact {
 export async function forgeBuild(files: string[], timeoutMs = 180_000): Promise<void> {
   mkdirSync(LOCAL_FORGE_OUT, { recursive: true })
   const lock = join(LOCAL_FORGE_OUT, '..', 'forge.lock')
-  const forge = join(REPO_ROOT, 'node_modules', '.bin', 'forge')
+  const forge = join(NODE_BIN_DIR, 'forge')
   const child = spawn('flock', [lock, forge, 'build', ...files], {
     cwd: REPO_ROOT,
     env: { ...process.env, FOUNDRY_OUT: LOCAL_FORGE_OUT, FOUNDRY_CACHE_PATH: LOCAL_FORGE_CACHE },

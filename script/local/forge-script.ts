@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { REPO_ROOT } from './repo-root'
+import { NODE_BIN_DIR, REPO_ROOT } from './repo-root'
 
 export interface ForgeScriptOptions {
   /** Path of the script relative to the repository root, e.g. `script/Deploy.s.sol`. */
@@ -46,7 +46,7 @@ export async function runForgeScript(options: ForgeScriptOptions): Promise<strin
   // One forge at a time per out dir: parallel runs (jest workers) would corrupt a shared cache.
   mkdirSync(options.outDir, { recursive: true })
   const lock = join(options.outDir, '..', 'forge.lock')
-  const forge = join(REPO_ROOT, 'node_modules', '.bin', 'forge')
+  const forge = join(NODE_BIN_DIR, 'forge')
   const child = spawn('flock', [lock, forge, ...args], {
     cwd: REPO_ROOT,
     env: {

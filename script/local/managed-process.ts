@@ -35,6 +35,21 @@ export class ProcessStartError extends Error {
   }
 }
 
+// Children still running when this process exits (a crash, an interrupted run, a test worker torn
+// down) are killed with it. The exit hook is installed while any child lives and removed after, so
+// module instances that come and go (jest loads modules per test file) never pile up listeners.
+const live = new Set<ChildProcess>()
+function killLiveChildren(): void {
+  for (const child of live) child.kill('SIGKILL')
+}
+function track(child: ChildProcess): void {
+  if (live.size === 0) process.once('exit', killLiveChildren)
+  live.add(child)
+}
+function untrack(child: ChildProcess): void {
+  if (live.delete(child) && live.size === 0) process.removeListener('exit', killLiveChildren)
+}
+
 /** Spawns a child process whose output is captured, not inherited. */
 export function startProcess(options: StartProcessOptions): ManagedProcess {
   const child = spawn(options.command, options.args, {
@@ -42,16 +57,19 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  track(child)
   let tail = ''
   let hasExited = false
   const exitedPromise = new Promise<void>((resolve) => {
     child.once('exit', () => {
       hasExited = true
+      untrack(child)
       resolve()
     })
     child.once('error', (err) => {
       tail += `\n[spawn error] ${err.message}`
       hasExited = true
+      untrack(child)
       resolve()
     })
   })

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { REPO_ROOT } from './repo-root'
+import { BUNDLED_MODEL_DIR } from './repo-root'
 
 /** ModelProto field 6 (`doc_string`), wire type 2 (length-delimited). */
 const DOC_STRING_TAG = (6 << 3) | 2
@@ -26,7 +26,7 @@ export function writeUnapprovedVariant(
   modelId: string,
   note = 'unapproved local variant',
 ): ModelVariant {
-  const source = join(REPO_ROOT, 'adapter', 'models', modelId)
+  const source = join(BUNDLED_MODEL_DIR, modelId)
   const manifest = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8')) as {
     file: { path: string; sha256: string }
   }

@@ -4,17 +4,21 @@
 /*
  * The adapter's HTTP contract over the bundled tabular model (risk-v1), through the real request
  * listener (Express plus the `POST /` dispatch) and real ONNX Runtime: every endpoint, every error
- * class, cache hits, signatures and metrics.
+ * class, cache hits, signatures and metrics. Then `POST /` through every dispatch: the listener's
+ * fast path, the exported Express app, and that app mounted inside another Express app (at `/` or
+ * a prefix) give byte-identical answers and errors (one error renderer) and count each request
+ * once (one metrics path): mounting the app used to count it twice.
  */
 import { createHash } from 'node:crypto'
-import { createServer } from 'node:http'
+import { createServer, type RequestListener } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 
 import canonicalize from 'canonicalize'
 import { verifyTypedData } from 'ethers'
+import express from 'express'
 import request from 'supertest'
 
-import { EIP712_DOMAIN, INFERENCE_TYPES } from '../../adapter/src/signing/eip712'
+import { EIP712_DOMAIN, INFERENCE_TYPES } from '../../protocol/answer-digest'
 import {
   TEST_SIGNER_ADDRESS,
   TEST_SIGNER_KEY,
@@ -220,10 +224,13 @@ describe('adapter HTTP contract (risk-v1)', () => {
     })
 
     it('missing or wrong API key -> 401, keys compared in full', async () => {
+      // Refused from the headers before the body is read: the body's id is not echoed.
       const body = { id: 'e1', data: { model: 'risk-v1', features: FEATURES } }
-      expectError(await request(adapter.listener).post('/').send(body), 401, 'AuthError', /API key/)
-      expectError(await post(body, 'k-on'), 401, 'AuthError', /API key/)
-      expectError(await post(body, 'k-one-'), 401, 'AuthError', /API key/)
+      const unauthorised = (res: request.Response) =>
+        expectError(res, 401, 'AuthError', /API key/, '1')
+      unauthorised(await request(adapter.listener).post('/').send(body))
+      unauthorised(await post(body, 'k-on'))
+      unauthorised(await post(body, 'k-one-'))
       // The second key works, and so does the X-API-Key header of the Functions sources.
       expect((await post(body, 'k-two')).status).toBe(200)
       const viaHeader = await request(adapter.listener)
@@ -382,5 +389,85 @@ describe('adapter HTTP contract (risk-v1)', () => {
     } finally {
       await other.close()
     }
+  })
+})
+
+/** Sum of the samples of `metric` whose labels start with `labels`. */
+function metricSum(text: string, metric: string, labels: string): number {
+  let sum = 0
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${metric}{${labels}`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1))
+  }
+  return sum
+}
+
+describe('POST / through every dispatch', () => {
+  let adapter: TestAdapter
+  const ways: [string, () => RequestListener, string][] = []
+
+  beforeAll(async () => {
+    adapter = await startTestAdapter({})
+    const mountedAtRoot = express()
+    mountedAtRoot.use(adapter.app)
+    const mountedAtPrefix = express()
+    mountedAtPrefix.use('/ea', adapter.app)
+    ways.push(
+      ['the listener (fast path)', () => adapter.listener, '/'],
+      ['the exported Express app', () => adapter.app, '/'],
+      ['the app mounted in another Express app', () => mountedAtRoot, '/'],
+      ['the app mounted at /ea in another Express app', () => mountedAtPrefix, '/ea'],
+    )
+  })
+
+  afterAll(async () => {
+    await adapter.close()
+  })
+
+  const scrape = async (): Promise<string> => (await request(adapter.listener).get('/metrics')).text
+
+  it('answers alike and counts each request once', async () => {
+    const answers: string[][] = []
+    for (const [way, handler, path] of ways) {
+      const before = await scrape()
+      const post = (body: string) =>
+        request(handler()).post(path).set('content-type', 'application/json').send(body)
+      const bodies = [
+        JSON.stringify({
+          id: 'ok-1',
+          data: { model: 'risk-v1', features: randomFeatures(risk, prng(1)) },
+        }),
+        JSON.stringify({
+          id: 'ok-2',
+          data: { model: 'risk-v1', features: randomFeatures(risk, prng(2)) },
+        }),
+        '{"id":"bad-json","data":',
+        JSON.stringify({ id: 'no-model', data: { model: 'nope-v9', features: {} } }),
+        JSON.stringify({ id: 'no-data' }),
+      ]
+      const got: string[] = []
+      for (const body of bodies) {
+        const res = await post(body)
+        got.push(`${res.status} ${res.text}`)
+      }
+      expect(got.map((g) => g.slice(0, 3))).toEqual(['200', '200', '400', '404', '400'])
+      const ready = await request(handler()).get(path === '/' ? '/ready' : `${path}/ready`)
+      expect(ready.status).toBe(200)
+      answers.push(got)
+
+      const after = await scrape()
+      const delta = (metric: string, labels: string) =>
+        metricSum(after, metric, labels) - metricSum(before, metric, labels)
+      const post200 = 'method="POST",route="/",status_code="200"'
+      const post400 = 'method="POST",route="/",status_code="400"'
+      const post404 = 'method="POST",route="/",status_code="404"'
+      expect([way, delta('http_requests_total', 'method="POST"')]).toEqual([way, 5])
+      expect([way, delta('http_requests_total', post200)]).toEqual([way, 2])
+      expect([way, delta('http_requests_total', post400)]).toEqual([way, 2])
+      expect([way, delta('http_requests_total', post404)]).toEqual([way, 1])
+      expect([way, delta('http_request_duration_seconds_count', 'method="POST"')]).toEqual([way, 5])
+      expect([way, delta('http_requests_total', 'method="GET",route="/ready"')]).toEqual([way, 1])
+    }
+    // Byte-identical answers and error bodies, whichever way the request came.
+    for (const got of answers.slice(1)) expect(got).toEqual(answers[0])
   })
 })

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 
 import sharp from 'sharp'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
+import { sha256Hex } from '../../protocol/hashes'
 import {
   bundledManifest,
   prng,

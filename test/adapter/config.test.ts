@@ -1,9 +1,18 @@
-import { CONFIG_VARS, ConfigError, describeConfig, loadConfig } from '../../adapter/src/config'
+import {
+  CONFIG_VARS,
+  ConfigError,
+  configWarnings,
+  describeConfig,
+  isLoopbackHost,
+  loadConfig,
+} from '../../adapter/src/config'
 
 describe('configuration', () => {
-  it('has a zero-configuration default: port 8080, bundled models, no auth, no signer', () => {
+  it('has a zero-configuration default: loopback port 8080, bundled models, no auth, no signer', () => {
     const config = loadConfig({})
     expect(config.EA_PORT).toBe(8080)
+    expect(config.EA_HOST).toBe('127.0.0.1')
+    expect(configWarnings(config)).toEqual([])
     expect(config.MODEL_DIR).toMatch(/adapter\/models$/)
     expect(config.API_KEYS).toEqual([])
     expect(config.SIGNER_PRIVATE_KEY).toBeUndefined()
@@ -63,5 +72,48 @@ describe('configuration', () => {
     expect(described.API_KEYS).toBe('[set]')
     expect(described.SIGNER_PRIVATE_KEY).toBe('[unset]')
     expect(JSON.stringify(described)).not.toContain('topsecret')
+  })
+
+  it('bounds the HTTP layer by default: connection cap, headers, request and keep-alive timeouts', () => {
+    const config = loadConfig({})
+    expect(config.MAX_CONNECTIONS).toBe(256)
+    expect(config.HTTP_HEADERS_TIMEOUT_MS).toBe(10_000)
+    expect(config.HTTP_REQUEST_TIMEOUT_MS).toBe(30_000)
+    expect(config.HTTP_KEEP_ALIVE_TIMEOUT_MS).toBe(65_000)
+    expect(() =>
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS=20000: expected at most HTTP_REQUEST_TIMEOUT_MS \(10000\)/)
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow(/MAX_CONNECTIONS="0"/)
+  })
+
+  it('refuses an IPFS gateway with a query, fragment or credentials', () => {
+    for (const gw of [
+      'https://gw.example/?x=1',
+      'https://gw.example/#a',
+      'https://u:p@gw.example',
+    ]) {
+      expect(() => loadConfig({ IPFS_GATEWAY: gw })).toThrow(/IPFS_GATEWAY/)
+    }
+    expect(loadConfig({ IPFS_GATEWAY: 'https://gw.example/base/' }).IPFS_GATEWAY).toBe(
+      'https://gw.example/base',
+    )
+  })
+
+  it('warns when serving other hosts without API keys or signer, not on loopback', () => {
+    expect(isLoopbackHost('127.0.0.1')).toBe(true)
+    expect(isLoopbackHost('127.1.2.3')).toBe(true)
+    expect(isLoopbackHost('::1')).toBe(true)
+    expect(isLoopbackHost('localhost')).toBe(true)
+    expect(isLoopbackHost('0.0.0.0')).toBe(false)
+    expect(isLoopbackHost('::')).toBe(false)
+    expect(isLoopbackHost('10.1.2.3')).toBe(false)
+    const open = configWarnings(loadConfig({ EA_HOST: '0.0.0.0' }))
+    expect(open).toHaveLength(2)
+    expect(open[0]).toMatch(/API_KEYS is empty/)
+    expect(open[1]).toMatch(/SIGNER_PRIVATE_KEY is empty/)
+    const key = '59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+    const closed = loadConfig({ EA_HOST: '0.0.0.0', API_KEYS: 'k', SIGNER_PRIVATE_KEY: key })
+    expect(configWarnings(closed)).toEqual([])
+    expect(configWarnings(loadConfig({ EA_HOST: '::1' }))).toEqual([])
   })
 })

@@ -5,8 +5,8 @@
  */
 import sharp from 'sharp'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
-import { startAdapterProcess, type AdapterProcess } from './adapter-process'
+import { sha256Hex } from '../../protocol/hashes'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import { bundledManifest, prng, randomFeatures } from './helpers'
 
 jest.setTimeout(180_000)
@@ -72,20 +72,18 @@ async function randomImages(n: number, rand: () => number): Promise<Buffer[]> {
 }
 
 describe('determinism across processes and thread settings', () => {
-  let one: AdapterProcess | undefined
-  let two: AdapterProcess | undefined
+  let one: LocalAdapter | undefined
+  let two: LocalAdapter | undefined
 
   beforeAll(async () => {
     ;[one, two] = await Promise.all([
-      startAdapterProcess({
-        ORT_INTRA_OP_THREADS: '1',
-        CACHE_MAX_ENTRIES: '0',
-        BATCH_MAX_SIZE: '64',
+      startAdapter({
+        name: 'one-thread',
+        env: { ORT_INTRA_OP_THREADS: '1', CACHE_MAX_ENTRIES: '0', BATCH_MAX_SIZE: '64' },
       }),
-      startAdapterProcess({
-        ORT_INTRA_OP_THREADS: '2',
-        CACHE_MAX_ENTRIES: '0',
-        BATCH_MAX_SIZE: '8',
+      startAdapter({
+        name: 'two-threads',
+        env: { ORT_INTRA_OP_THREADS: '2', CACHE_MAX_ENTRIES: '0', BATCH_MAX_SIZE: '8' },
       }),
     ])
   })

@@ -34,6 +34,17 @@ describe('adapter errors', () => {
     expect(wrapped.message).toBe('internal error')
   })
 
+  it('keeps the 4xx status of an HTTP-stack error (Express router), but never a 5xx one', () => {
+    const uri = Object.assign(new URIError('Failed to decode param'), { status: 400 })
+    expect(toAdapterError(uri)).toMatchObject({
+      statusCode: 400,
+      message: 'Failed to decode param',
+    })
+    const server = Object.assign(new Error('secret detail'), { status: 503 })
+    expect(toAdapterError(server)).toMatchObject({ statusCode: 500, message: 'internal error' })
+    expect(toAdapterError({ status: 404 })).toMatchObject({ statusCode: 500 })
+  })
+
   it('passes adapter errors through unchanged', () => {
     const err = new NotFoundError('model "nope" is not served')
     expect(toAdapterError(err)).toBe(err)

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream'
 import { createAdapter, type Adapter } from '../../adapter/src/app'
 import { BUNDLED_MODEL_DIR, loadConfig, type Config } from '../../adapter/src/config'
 import { createLogger } from '../../adapter/src/logger'
-import { parseManifest, type Manifest } from '../../adapter/src/models/manifest'
+import { parseManifest, type Manifest } from '../../protocol/manifest'
 
 /** anvil's well-known account 1 key: public, never used for value. */
 export const TEST_SIGNER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
@@ -46,6 +46,11 @@ export function randomFeatures(manifest: Manifest, rand: () => number): Record<s
     out[f.name] = f.type === 'integer' ? Math.min(f.max, Math.max(f.min, Math.round(x))) : x
   }
   return out
+}
+
+/** A random valid `features` object for risk-v1, from `seed`. */
+export function riskFeatures(seed: number): Record<string, number> {
+  return randomFeatures(bundledManifest('risk-v1'), prng(seed))
 }
 
 export interface RecordedLogs {

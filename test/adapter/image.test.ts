@@ -2,9 +2,11 @@
  * @jest-environment ./test/models/ort-test-environment.js
  */
 /*
- * Image inference over the bundled damage-v1 model: inline and remote images (http and ipfs://
- * through a gateway, both served from 127.0.0.1 and allow-listed), digest checks, size and pixel
- * caps, the SSRF guard (allow-list off), upstream failures, and overload (429 with Retry-After).
+ * Image inference over the bundled damage-v1 model: inline and remote images (ipfs:// through a
+ * gateway served from 127.0.0.1 and allow-listed), digest checks, size and pixel caps, upstream
+ * failures, overload (429 with Retry-After), and the SSRF guards: the allow-list scopes only the
+ * gateway, ipfs:// paths never leave the gateway's /ipfs/<cid>/ tree, and error texts never carry
+ * what the fetched side said (status, content type, digest, addresses).
  */
 import { createHash } from 'node:crypto'
 
@@ -12,7 +14,7 @@ import sharp from 'sharp'
 import request from 'supertest'
 
 import { startTestAdapter, type TestAdapter } from './helpers'
-import { damageSamples, startImageHost, type ImageHost } from './image-server'
+import { TEST_CID, damageSamples, ipfsUrl, startImageHost, type ImageHost } from './image-server'
 
 const samples = damageSamples()
 const sample = samples[0]
@@ -54,26 +56,23 @@ describe('image inference (damage-v1)', () => {
     }
   })
 
-  it('fetches http and ipfs:// URLs (through the gateway) to the same answer as inline bytes', async () => {
+  it('fetches ipfs:// URLs through the gateway to the same answer as inline bytes', async () => {
     const s = samples[1] ?? sample
     const inline = await post({ base64: s.bytes.toString('base64'), sha256: s.sha256 })
-    const viaHttp = await post({ url: `${host.base}/img/${s.file}`, sha256: s.sha256 })
-    const viaIpfs = await post({
-      url: `ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/${s.file}`,
-      sha256: s.sha256,
-    })
-    for (const res of [viaHttp, viaIpfs]) {
+    for (const url of [ipfsUrl(s.file), `ipfs://ipfs/${TEST_CID}/img/${s.file}`]) {
+      const res = await post({ url, sha256: s.sha256 })
       expect(res.status).toBe(200)
       expect(res.body.data.outputs).toEqual(inline.body.data.outputs)
       expect(res.body.data.inputHash).toBe(s.sha256)
     }
+    expect(host.requested).toContain(`/ipfs/${TEST_CID}/${s.file}`)
   })
 
   it('follows redirects within the limit and refuses beyond it (502)', async () => {
     const s = samples[2] ?? sample
-    const ok = await post({ url: `${host.base}/redirect/${s.file}?hops=2`, sha256: s.sha256 })
+    const ok = await post({ url: ipfsUrl(`redirect/2/${s.file}`), sha256: s.sha256 })
     expect(ok.status).toBe(200)
-    const tooMany = await post({ url: `${host.base}/redirect/${s.file}?hops=3`, sha256: s.sha256 })
+    const tooMany = await post({ url: ipfsUrl(`redirect/3/${s.file}`), sha256: s.sha256 })
     expect(tooMany.status).toBe(502)
     expect(tooMany.body.error.message).toMatch(/redirected more than 2 times/)
   })
@@ -84,14 +83,14 @@ describe('image inference (damage-v1)', () => {
     expect(inline.status).toBe(422)
     expect(inline.body.error).toEqual({
       name: 'UnprocessableError',
-      message: `image sha256 is ${sample.sha256}, not the requested ${wrong}`,
+      message: 'image bytes do not match the requested sha256',
     })
-    const fetched = await post({ url: `${host.base}/img/${sample.file}`, sha256: wrong })
+    const fetched = await post({ url: ipfsUrl(sample.file), sha256: wrong })
     expect(fetched.status).toBe(422)
   })
 
   it('bad image specs -> 400', async () => {
-    const noDigest = await post({ url: `${host.base}/img/${sample.file}` })
+    const noDigest = await post({ url: ipfsUrl(sample.file) })
     expect(noDigest.status).toBe(400)
     const both = await post({ url: 'http://x/y.png', base64: 'AAAA', sha256: sample.sha256 })
     expect(both.body.error.message).toMatch(/exactly one of "url" and "base64"/)
@@ -114,22 +113,95 @@ describe('image inference (damage-v1)', () => {
 
   it('wrong content type -> 415, upstream 404 -> 502, oversized download -> 413, slow host -> 504', async () => {
     const d = sample.sha256
-    const html = await post({ url: `${host.base}/html`, sha256: d })
+    const html = await post({ url: ipfsUrl('html'), sha256: d })
     expect(html.status).toBe(415)
-    const missing = await post({ url: `${host.base}/img/nothing.png`, sha256: d })
+    const missing = await post({ url: ipfsUrl('nothing.png'), sha256: d })
     expect(missing.status).toBe(502)
-    expect(missing.body.error.message).toMatch(/HTTP 404/)
-    const big = await post({ url: `${host.base}/chunked-big`, sha256: d })
+    const big = await post({ url: ipfsUrl('chunked-big'), sha256: d })
     expect(big.status).toBe(413)
-    const slow = await post({ url: `${host.base}/slow/${sample.file}`, sha256: d })
+    const slow = await post({ url: ipfsUrl(`slow/${sample.file}`), sha256: d })
     expect(slow.status).toBe(504)
     expect(slow.body.error.name).toBe('TimeoutError')
   })
 
-  it('a redirect to the metadata address is refused (403) even with loopback allow-listed', async () => {
-    const res = await post({ url: `${host.base}/redirect-metadata`, sha256: sample.sha256 })
+  it('SSRF: error texts do not leak the fetched status, content type or digest', async () => {
+    const wrong = `0x${'00'.repeat(32)}`
+    const answers = [
+      await post({ url: ipfsUrl('nothing.png'), sha256: sample.sha256 }),
+      await post({ url: ipfsUrl('html'), sha256: sample.sha256 }),
+      await post({ url: ipfsUrl(sample.file), sha256: wrong }),
+      await post({ url: ipfsUrl('redirect-metadata'), sha256: sample.sha256 }),
+    ]
+    expect(answers.map((a) => a.status)).toEqual([502, 415, 422, 403])
+    const texts = answers.map((a) => JSON.stringify(a.body))
+    for (const leak of ['404', 'text/html', sample.sha256.slice(2), '169.254', 'meta-data']) {
+      expect(texts.filter((t) => t.includes(leak))).toEqual([])
+    }
+  })
+
+  it('SSRF: a redirect to the metadata address is refused (403) even with loopback allow-listed', async () => {
+    const res = await post({ url: ipfsUrl('redirect-metadata'), sha256: sample.sha256 })
     expect(res.status).toBe(403)
-    expect(res.body.error.message).toMatch(/169\.254\.169\.254 is linkLocal/)
+    expect(res.body.error).toEqual({
+      name: 'ForbiddenError',
+      message: 'image URL redirected to an address the adapter may not reach',
+    })
+  })
+
+  it('SSRF: FETCH_ALLOWLIST scopes only the gateway; an http URL to the allow-listed address is refused (403)', async () => {
+    const before = host.requested.length
+    const port = new URL(host.base).port
+    for (const url of [
+      `${host.base}/img/${sample.file}`,
+      `${host.base}/ipfs/${TEST_CID}/${sample.file}`,
+      `http://localhost:${port}/img/${sample.file}`,
+    ]) {
+      const res = await post({ url, sha256: sample.sha256 })
+      expect([url, res.status]).toEqual([url, 403])
+    }
+    expect(host.requested.slice(before)).toEqual([])
+  })
+
+  it('SSRF: a gateway redirect that leaves /ipfs/ is judged as any host (403)', async () => {
+    const before = host.requested.length
+    const res = await post({ url: ipfsUrl(`redirect-out/${sample.file}`), sha256: sample.sha256 })
+    expect(res.status).toBe(403)
+    // The redirect was fetched; its target outside /ipfs/ never was.
+    expect(host.requested.slice(before)).toEqual([`/ipfs/${TEST_CID}/redirect-out/${sample.file}`])
+  })
+
+  it("SSRF: ipfs:// path traversal and malformed CIDs never leave the gateway's /ipfs/<cid>/ path", async () => {
+    const before = host.requested.length
+    const hostile = [
+      'ipfs://bafy/../../admin/secret',
+      `ipfs://${TEST_CID}/../../admin/secret`,
+      `ipfs://${TEST_CID}/%2e%2e/%2e%2e/admin/secret`,
+      `ipfs://${TEST_CID}/%2E%2E/admin`,
+      `ipfs://${TEST_CID}/.%2e/admin`,
+      `ipfs://${TEST_CID}/%2e./admin`,
+      `ipfs://${TEST_CID}/./img/${sample.file}`,
+      `ipfs://${TEST_CID}/..%2f..%2fadmin`,
+      `ipfs://${TEST_CID}/..%2F..%2Fadmin`,
+      `ipfs://${TEST_CID}\\..\\..\\admin`,
+      `ipfs://${TEST_CID}/..\\..\\admin`,
+      `ipfs://${TEST_CID}/%5c..%5cadmin`,
+      `ipfs://${TEST_CID}/a?x=/../../admin`,
+      `ipfs://${TEST_CID}/a#/../../admin`,
+      `ipfs://${TEST_CID}//admin`,
+      `ipfs://${TEST_CID}/%00admin`,
+      `ipfs://${TEST_CID}/%zz`,
+      `ipfs://${TEST_CID}/%c0%ae%c0%ae/admin`,
+      'ipfs://../admin',
+      'ipfs://ipfs/../admin',
+      `ipfs://${TEST_CID}@127.0.0.2/admin`,
+      `ipfs://${TEST_CID}:80/admin`,
+      'ipfs://',
+    ]
+    for (const url of hostile) {
+      const res = await post({ url, sha256: sample.sha256 })
+      expect([url, res.status, res.body.error?.name]).toEqual([url, 400, 'InputError'])
+    }
+    expect(host.requested.slice(before)).toEqual([])
   })
 
   describe('with tighter limits and no allow-list', () => {
@@ -141,6 +213,7 @@ describe('image inference (damage-v1)', () => {
         FETCH_MAX_PIXELS: '1000',
         QUEUE_LIMIT: '1',
         CACHE_MAX_ENTRIES: '0',
+        IPFS_GATEWAY: host.base,
       })
     })
 
@@ -148,7 +221,7 @@ describe('image inference (damage-v1)', () => {
       await strict.close()
     })
 
-    it('refuses loopback addresses, as literals and through DNS (403)', async () => {
+    it('refuses loopback addresses, as literals and through DNS (403), naming no resolved address', async () => {
       const literal = await post(
         { url: `${host.base}/img/${sample.file}`, sha256: sample.sha256 },
         strict,
@@ -164,12 +237,17 @@ describe('image inference (damage-v1)', () => {
         strict,
       )
       expect(named.status).toBe(403)
-      expect(named.body.error.message).toMatch(/localhost resolves to a blocked address/)
+      expect(named.body.error.message).toBe(
+        'image host resolves to an address the adapter may not reach',
+      )
       const mapped = await post(
         { url: `http://[::ffff:127.0.0.1]:${port}/img/${sample.file}`, sha256: sample.sha256 },
         strict,
       )
       expect(mapped.status).toBe(403)
+      // Without the allow-list, the loopback gateway itself is refused too.
+      const gateway = await post({ url: ipfsUrl(sample.file), sha256: sample.sha256 }, strict)
+      expect(gateway.status).toBe(403)
     })
 
     it('oversized inline image -> 413 (bytes), image over the pixel cap -> 413 (pixels)', async () => {
@@ -194,12 +272,13 @@ describe('image inference (damage-v1)', () => {
   it('beyond the queue limit answers 429 with Retry-After, and recovers', async () => {
     const limited = await startTestAdapter({
       FETCH_ALLOWLIST: '127.0.0.1/32',
+      IPFS_GATEWAY: host.base,
       QUEUE_LIMIT: '1',
       CACHE_MAX_ENTRIES: '0',
     })
     try {
       const parked = post(
-        { url: `${host.base}/hold/${sample.file}`, sha256: sample.sha256 },
+        { url: ipfsUrl(`hold/${sample.file}`), sha256: sample.sha256 },
         limited,
       ).then((r) => r)
       // Wait until the parked request is in flight.

@@ -2,20 +2,24 @@
  * Graceful shutdown of the real server process: on SIGTERM it refuses new work (503 with
  * Retry-After), lets the in-flight request finish with its answer, and exits 0.
  */
-import { startAdapterProcess, type AdapterProcess } from './adapter-process'
-import { damageSamples, startImageHost, type ImageHost } from './image-server'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
+import { damageSamples, ipfsUrl, startImageHost, type ImageHost } from './image-server'
 
 jest.setTimeout(120_000)
 
 describe('graceful shutdown (real process)', () => {
   let host: ImageHost
-  let proc: AdapterProcess | undefined
+  let proc: LocalAdapter | undefined
 
   beforeAll(async () => {
     host = await startImageHost()
-    proc = await startAdapterProcess({
-      FETCH_ALLOWLIST: '127.0.0.1/32',
-      SHUTDOWN_TIMEOUT_MS: '20000',
+    proc = await startAdapter({
+      name: 'shutdown',
+      env: {
+        FETCH_ALLOWLIST: '127.0.0.1/32',
+        IPFS_GATEWAY: host.base,
+        SHUTDOWN_TIMEOUT_MS: '20000',
+      },
     })
   })
 
@@ -37,7 +41,7 @@ describe('graceful shutdown (real process)', () => {
         id: 'drain-me',
         data: {
           model: 'damage-v1',
-          image: { url: `${host.base}/hold/${sample.file}`, sha256: sample.sha256 },
+          image: { url: ipfsUrl(`hold/${sample.file}`), sha256: sample.sha256 },
         },
       }),
     })

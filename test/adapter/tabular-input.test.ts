@@ -4,7 +4,7 @@ import canonicalize from 'canonicalize'
 import fc from 'fast-check'
 
 import { compileTabularValidator } from '../../adapter/src/input/tabular'
-import type { TabularInputs } from '../../adapter/src/models/manifest'
+import type { TabularInputs } from '../../protocol/manifest'
 import { bundledManifest } from './helpers'
 
 const risk = bundledManifest('risk-v1')

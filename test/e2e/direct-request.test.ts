@@ -2,16 +2,15 @@
  * Direct request end to end, on a real anvil: three real Operator contracts (each authorising one
  * node key), the QuorumClaimsExample consumer (k = 2 of n = 3), the real adapter process, and for
  * each operator the generated `directrequest` job spec, whose pipeline the test harness
- * (script/jobs/pipeline-harness.ts) interprets task by task in place of a Chainlink node: it reads
+ * (test/support/job-pipeline/harness.ts) interprets task by task in place of a Chainlink node: it reads
  * the OracleRequest log, decodes the CBOR, calls the adapter through the bridge definition, parses
  * and ABI-encodes the answer and sends `fulfillOracleRequest2` from the node's key. Nothing in
  * between is hard-coded here, so the spec, the adapter response and the contract must agree.
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import canonicalize from 'canonicalize'
 import {
   Contract,
   encodeBytes32String,
@@ -21,6 +20,8 @@ import {
   type TransactionReceipt,
 } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
+import { tabularInputHash } from '../../protocol/input-hash'
 import {
   renderJob,
   validateBridgeJson,
@@ -33,8 +34,9 @@ import {
   whyNotAnswered,
   type ChainLog,
   type PipelineRun,
-} from '../../script/jobs/pipeline-harness'
-import type { TaskEnvironment } from '../../script/jobs/pipeline-tasks'
+} from '../support/job-pipeline/harness'
+import type { TaskEnvironment } from '../support/job-pipeline/tasks'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { startAnvil, type LocalChain } from '../../script/local/anvil'
 import {
@@ -43,12 +45,6 @@ import {
   readArtifact,
 } from '../../script/local/forge-artifacts'
 import { runForgeScript } from '../../script/local/forge-script'
-import { freePort } from '../../script/local/free-port'
-import {
-  startProcess,
-  waitUntilReady,
-  type ManagedProcess,
-} from '../../script/local/managed-process'
 import { REPO_ROOT } from '../../script/local/repo-root'
 
 // The local tooling's forge dirs (see script/local/forge-artifacts.ts), shared through its lock.
@@ -84,10 +80,6 @@ enum Status {
   Cancelled,
 }
 
-function sha256Hex(data: Buffer | string): string {
-  return '0x' + createHash('sha256').update(data).digest('hex')
-}
-
 interface Deployment {
   link: string
   registry: string
@@ -105,7 +97,7 @@ interface OperatorNode {
 
 describe('direct request: generated job spec x adapter x Operator x QuorumConsumer', () => {
   let chain: LocalChain
-  let adapter: ManagedProcess
+  let adapterStarting: Promise<LocalAdapter> | undefined
   let provider: JsonRpcProvider
   let owner: NonceManager
   let consumer: Contract
@@ -118,26 +110,9 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
 
   beforeAll(async () => {
     chain = await startAnvil()
-    const adapterPort = await freePort()
-    adapter = startProcess({
-      name: 'adapter',
-      command: process.execPath,
-      args: ['--import', 'tsx', join(REPO_ROOT, 'adapter', 'src', 'server.ts')],
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        EA_PORT: String(adapterPort),
-        EA_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        API_KEYS: ADAPTER_API_KEY,
-      },
-    })
-    adapterUrl = `http://127.0.0.1:${adapterPort}`
-    const adapterReady = waitUntilReady(
-      adapter,
-      async () => (await fetch(`${adapterUrl}/health`, { signal: AbortSignal.timeout(1000) })).ok,
-      { timeoutMs: 90_000 },
-    )
+    // The adapter loads its models while forge compiles and deploys (awaited below).
+    adapterStarting = startAdapter({ name: 'adapter', env: { API_KEYS: ADAPTER_API_KEY } })
+    adapterStarting.catch(() => undefined)
 
     const externalJobIds = Array.from({ length: OPERATOR_COUNT }, () => randomUUID())
     const nodeKeys = Array.from({ length: OPERATOR_COUNT }, (_, i) => anvilPrivateKey(i + 1))
@@ -171,6 +146,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
     owner = new NonceManager(new Wallet(anvilPrivateKey(0), provider))
     const artifact = readArtifact('QuorumClaimsExample.sol', 'QuorumClaimsExample', FORGE_OUT)
     consumer = new Contract(deployment.consumer, artifact.abi, owner)
+    adapterUrl = (await adapterStarting).url
 
     nodes = deployment.operators.map((operator, i) => {
       const rendered = renderJob({
@@ -195,12 +171,11 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
         bridge: validateBridgeJson(rendered.bridgeJson),
       }
     })
-    await adapterReady
   }, SETUP_TIMEOUT_MS)
 
   afterAll(async () => {
     provider?.destroy()
-    await adapter?.stop()
+    await (await adapterStarting?.catch(() => undefined))?.stop()
     await chain?.stop()
   })
 
@@ -271,7 +246,7 @@ describe('direct request: generated job spec x adapter x Operator x QuorumConsum
     })
     expect(anonymous.status).toBe(401)
 
-    const inputHash = sha256Hex(canonicalize(FEATURES) as string)
+    const inputHash = tabularInputHash(FEATURES)
     const logs = await request('claim-e2e-1', JSON.stringify({ features: FEATURES }), inputHash)
     const quorumId = consumer.interface.parseLog(
       logs.find((l) => consumer.interface.parseLog(l)?.name === 'AssessmentRequested') as ChainLog,

@@ -5,32 +5,41 @@
  * drop or falsify answers. Every returned value is decoded with ethers' AbiCoder and compared field
  * by field with what the adapters answer when asked directly.
  */
-import { createHash } from 'node:crypto'
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
-import { spawn } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import canonicalize from 'canonicalize'
-import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
+import { Wallet } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
+import { decodeInferenceResult, type InferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { functionsJobRunId } from '../../protocol/job-run-id'
 import { simulateCommand, type SimulateOptions } from '../../script/functions/cli'
+import { startAdapter, type LocalAdapter } from '../../script/local/adapters'
 import {
-  decodeInferenceResult,
-  type InferenceResult,
-} from '../../script/functions/inference-result'
-import {
-  FUNCTIONS_LIMITS,
   FUNCTIONS_SOURCES,
-  REPO_ROOT,
   simulateSource,
+  TOOLKIT_LIMITS,
   type JobKind,
   type SimulationOutcome,
-} from '../../script/functions/simulate'
-import { startAdapter, type AdapterProcess } from './adapter-process'
-import { startFaultProxy, type FaultProxy } from './fault-proxy'
-import { makeOtherModelDir, type OtherModelDir } from './other-model-dir'
+} from '../../script/local/functions-simulator'
+import { REPO_ROOT } from '../../script/local/repo-root'
+import { runTsScript, type TsScriptResult } from '../../script/local/tsx-process'
+import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy'
+import {
+  IMAGE_FOLDER_CID,
+  OTHER_MODEL_NOTE,
+  SAMPLE_IMAGE,
+  VECTORS_PATH,
+  apiKey,
+  operatorKey,
+  recordedRequests,
+  type AdapterVectors,
+  type RecordedAnswer,
+} from '../cre-workflow/vectors/record-adapter-answers'
 
 jest.setTimeout(30_000)
 
@@ -42,8 +51,6 @@ interface Manifest {
 const MODELS_DIR = join(REPO_ROOT, 'adapter', 'models')
 const readManifest = (id: string) =>
   JSON.parse(readFileSync(join(MODELS_DIR, id, 'manifest.json'), 'utf8')) as Manifest
-const sha256Hex = (bytes: Uint8Array | string) =>
-  '0x' + createHash('sha256').update(bytes).digest('hex')
 
 const RISK = readManifest('risk-v1')
 const DAMAGE = readManifest('damage-v1')
@@ -54,18 +61,15 @@ const FEATURES = Object.fromEntries(
     return [f.name, f.type === 'integer' ? Math.round(value) : value]
   }),
 )
-const FEATURES_HASH = sha256Hex(canonicalize(FEATURES) ?? '')
-const JOB_RUN_ID = 'fn-' + FEATURES_HASH.slice(2, 18)
+const FEATURES_HASH = tabularInputHash(FEATURES)
+const JOB_RUN_ID = functionsJobRunId(FEATURES_HASH)
 const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
-const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
+const IMAGE_FILE = SAMPLE_IMAGE
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
 const IMAGE_HASH = sha256Hex(IMAGE)
 
 /** Honest adapter processes; one more serves a different risk-v1 (five processes in all). */
 const OPERATOR_COUNT = 4
-const operatorKey = (i: number) =>
-  keccak256(toUtf8Bytes(`onnx-oracle functions test operator ${i}`))
-const apiKey = (i: number) => `functions-test-key-${i}`
 /** Past the source's 4 s timeout, at the sandbox's 9 s per-request limit: waiting for it would show. */
 const SLOW_MS = 9_000
 
@@ -76,9 +80,9 @@ interface Honest {
 }
 
 /** Indexes 0 to OPERATOR_COUNT - 1: honest adapters; OPERATOR_COUNT: the other model's. */
-let adapters: AdapterProcess[] = []
+let adapters: LocalAdapter[] = []
 let proxies: FaultProxy[] = []
-let otherModel: OtherModelDir
+let otherModel: ModelVariant
 let imageServer: Server
 let imageUrl: string
 let honestRisk: Honest
@@ -150,8 +154,8 @@ async function run(job: JobKind, args: string[], list: Entry[]): Promise<Simulat
     secrets: { ADAPTERS: JSON.stringify(list) },
   })
   // Inside the Functions limits, whatever the outcome.
-  expect(outcome.durationMs).toBeLessThan(FUNCTIONS_LIMITS.maxExecutionTimeMs)
-  expect(totalRequests()).toBeLessThanOrEqual(FUNCTIONS_LIMITS.numAllowedQueries)
+  expect(outcome.durationMs).toBeLessThan(TOOLKIT_LIMITS.maxExecutionTimeMs)
+  expect(totalRequests()).toBeLessThanOrEqual(TOOLKIT_LIMITS.numAllowedQueries)
   return outcome
 }
 
@@ -161,7 +165,7 @@ function decoded(outcome: SimulationOutcome): InferenceResult {
   }
   expect((outcome.responseHex.length - 2) / 2).toBe(192)
   expect((outcome.responseHex.length - 2) / 2).toBeLessThanOrEqual(
-    FUNCTIONS_LIMITS.maxOnChainResponseBytes,
+    TOOLKIT_LIMITS.maxOnChainResponseBytes,
   )
   return decodeInferenceResult(outcome.responseHex)
 }
@@ -192,16 +196,23 @@ beforeAll(async () => {
     res.end(IMAGE)
   })
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve))
-  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/${IMAGE_FILE}`
+  // A stand-in IPFS gateway: adapters reach loopback only for ipfs:// through IPFS_GATEWAY.
+  const gateway = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}`
+  imageUrl = `ipfs://${IMAGE_FOLDER_CID}/${IMAGE_FILE}`
 
-  otherModel = makeOtherModelDir('risk-v1', 'an unapproved retraining')
-  const env = (i: number) => ({ API_KEYS: apiKey(i), FETCH_ALLOWLIST: '127.0.0.1/32' })
+  otherModel = writeUnapprovedVariant('risk-v1', OTHER_MODEL_NOTE)
+  const env = (i: number) => ({
+    API_KEYS: apiKey(i),
+    FETCH_ALLOWLIST: '127.0.0.1/32',
+    IPFS_GATEWAY: gateway,
+  })
   adapters = await Promise.all(
     Array.from({ length: OPERATOR_COUNT + 1 }, (_, i) =>
       startAdapter({
+        name: `operator-${i}`,
         signerKey: operatorKey(i),
         env: env(i),
-        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.dir } : {}),
+        ...(i === OPERATOR_COUNT ? { modelDir: otherModel.modelDir } : {}),
       }),
     ),
   )
@@ -220,7 +231,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) =>
     imageServer ? imageServer.close(() => resolve()) : resolve(),
   )
-  if (otherModel) rmSync(otherModel.dir, { recursive: true, force: true })
+  if (otherModel) rmSync(otherModel.modelDir, { recursive: true, force: true })
 })
 
 beforeEach(() => {
@@ -239,6 +250,38 @@ describe('the adapters, asked directly (the reference for every simulation)', ()
 
   it('serve a different risk-v1 file from the other MODEL_DIR', () => {
     expect(otherModel.modelHash).not.toBe(RISK.file.sha256)
+  })
+})
+
+describe('the recorded CRE workflow vectors (test/cre-workflow/vectors): still what adapters answer', () => {
+  const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as AdapterVectors
+
+  it('were recorded with these operator keys and for these requests', () => {
+    expect(vectors.signers.slice(0, OPERATOR_COUNT + 1)).toEqual(
+      adapters.map((a) => (a.signer ?? '').toLowerCase()),
+    )
+    expect(vectors.otherModelHash).toBe(otherModel.modelHash)
+    expect(recordedRequests(imageUrl)).toEqual(vectors.requests)
+  })
+
+  it('answer byte for byte as recorded, signatures included', async () => {
+    const fresh = recordedRequests(imageUrl)
+    const replay = async (answer: RecordedAnswer, body: string, key = apiKey(answer.operator)) => {
+      const res = await fetch(adapters[answer.operator]?.url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
+      expect(res.status).toBe(answer.status)
+      expect(await res.json()).toEqual(answer.body)
+    }
+    const { answers } = vectors
+    for (const answer of answers.risk) await replay(answer, fresh.risk.body)
+    await replay(answers.riskOtherModel, fresh.risk.body)
+    await replay(answers.riskOtherFeatures, fresh.riskOtherFeatures.body)
+    for (const answer of answers.damage) await replay(answer, fresh.damage.body)
+    await replay(answers.unauthorized, fresh.risk.body, 'not-the-key')
   })
 })
 
@@ -312,13 +355,19 @@ describe('tabular-inference.js (risk-v1)', () => {
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
   })
 
-  it('a wrong signer configured or a wrong API key: that answer is dropped', async () => {
-    const list = entries([0, 1, 2], true)
+  it('a wrong signer configured: that answer is dropped', async () => {
+    const list = entries([0, 1, 2, 3], true)
     ;(list[0] as Entry).signer = new Wallet(operatorKey(7)).address
-    ;(list[1] as Entry).apiKey = 'not-the-key'
-    const outcome = await run('tabular', riskArgs(1), list)
-    expectRiskResult(outcome, { responded: 1, agreed: 1 })
+    const outcome = await run('tabular', riskArgs(3), list)
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
+  })
+
+  it('a wrong API key: that answer is dropped with the HTTP status', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[1] as Entry).apiKey = 'not-the-key'
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
     expect(outcome.log).toMatch(/adapter 1: request failed \(401\)/)
   })
 
@@ -340,6 +389,43 @@ describe('tabular-inference.js (risk-v1)', () => {
     const outcome = await run('tabular', riskArgs(2, '0', IMAGE_HASH), entries([0, 1, 2], true))
     expectError(outcome, /args\[2\] is not the sha256 of the canonical features/)
     expect(totalRequests()).toBe(0)
+  })
+})
+
+describe('the quorum rule and the adapter list (issue 13.6), refused before any request', () => {
+  it('a threshold that is not a strict majority of the adapters: 1 of 3, 2 of 4', async () => {
+    const one = await run('tabular', riskArgs(1), entries([0, 1, 2], true))
+    expectError(
+      one,
+      /^threshold 1 is not a strict majority of the 3 adapters \(needs at least 2\)$/,
+    )
+    const two = await run('tabular', riskArgs(2), entries([0, 1, 2, 3], true))
+    expectError(two, /threshold 2 is not a strict majority of the 4 adapters \(needs at least 3\)/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('the same adapter URL twice (a trailing slash does not make it another adapter)', async () => {
+    const list = entries([0, 1, 2], false)
+    ;(list[2] as Entry).url = (proxies[0]?.url ?? '').replace(/\/$/, '')
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectError(outcome, /secret ADAPTERS\[2\]\.url repeats ADAPTERS\[0\]\.url/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('one signer behind two URLs (one operator would count twice)', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[1] as Entry).signer = adapters[0]?.signer ?? ''
+    const outcome = await run('image', damageArgs(2), list)
+    expectError(outcome, /secret ADAPTERS\[1\]\.signer repeats ADAPTERS\[0\]\.signer/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('an adapter without a signer: served, with a warning in the node log', async () => {
+    const list = [...entries([0, 1], true), ...entries([2], false)]
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
+    expect(outcome.log).toMatch(/warning: ADAPTERS\[2\] has no signer/)
+    expect(outcome.log).not.toMatch(/ADAPTERS\[[01]\] has no signer/)
   })
 })
 
@@ -368,29 +454,8 @@ describe('image-inference.js (damage-v1)', () => {
   })
 })
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(cliArgs: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'script', 'functions', 'cli.ts'), ...cliArgs],
-      { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function runCli(cliArgs: string[], env: Record<string, string>): Promise<TsScriptResult> {
+  return runTsScript('script/functions/cli.ts', cliArgs, { env, timeoutMs: 25_000 })
 }
 
 describe('npm run functions -- simulate (the CLI, offline: only loopback adapters)', () => {

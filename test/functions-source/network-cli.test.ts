@@ -8,7 +8,6 @@
  */
 import '../../script/functions/toolkit-backend'
 
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 
 import {
@@ -22,9 +21,9 @@ import {
   type NetworkEnv,
   type SubscriptionTarget,
 } from '../../script/functions/network'
-import { REPO_ROOT } from '../../script/functions/simulate'
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { startAnvil, type LocalChain } from '../../script/local/anvil'
+import { runTsScript, type TsScriptResult } from '../../script/local/tsx-process'
 
 jest.setTimeout(60_000)
 
@@ -46,37 +45,8 @@ function cliEnv0(rpcUrl: string): Record<string, string> {
   }
 }
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(cliArgs: string[], extraEnv: Record<string, string>): Promise<CliRun> {
-  return runTs(join(REPO_ROOT, 'script', 'functions', 'cli.ts'), cliArgs, extraEnv)
-}
-
-function runTs(
-  file: string,
-  fileArgs: string[],
-  extraEnv: Record<string, string>,
-): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...fileArgs], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function runCli(cliArgs: string[], extraEnv: Record<string, string>): Promise<TsScriptResult> {
+  return runTsScript('script/functions/cli.ts', cliArgs, { env: extraEnv, timeoutMs: 40_000 })
 }
 
 /** Receipts are polled every 100 ms instead of ethers' 4 s: anvil mines each transaction at once. */
@@ -88,7 +58,13 @@ beforeAll(async () => {
   chain = await startAnvil()
   env = networkEnv(cliEnv0(chain.rpcUrl))
   owner = signerFor(env).address
-  const deployed = await runTs(join(__dirname, 'deploy-functions-oracle.ts'), [chain.rpcUrl], {})
+  const deployed = await runTsScript(
+    join(__dirname, 'deploy-functions-oracle.ts'),
+    [chain.rpcUrl],
+    {
+      timeoutMs: 40_000,
+    },
+  )
   if (deployed.code !== 0) throw new Error(`deployment failed:\n${deployed.stderr}`)
   const line = deployed.stdout.trim().split('\n').pop() ?? ''
   const addresses = JSON.parse(line) as SubscriptionTarget & { donId: string }

@@ -10,8 +10,8 @@ import {
   specIdsOf,
   whyNotAnswered,
   type ChainLog,
-} from '../../script/jobs/pipeline-harness'
-import type { EthTxRequest } from '../../script/jobs/pipeline-tasks'
+} from '../support/job-pipeline/harness'
+import type { EthTxRequest, TaskEnvironment } from '../support/job-pipeline/tasks'
 
 const OPERATOR = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
 const CONSUMER = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512'
@@ -95,6 +95,26 @@ const ADAPTER_SUCCESS = {
   data: { result: '7250', model: 'risk-v1', modelHash: MODEL_HASH, inputHash: INPUT_HASH },
 }
 
+/**
+ * The harness's environment against one fake adapter (the bridge `onnx-oracle`), recording what it
+ * would send in `sent`; `txHash` is what sending returns.
+ */
+function environment(
+  adapterUrl: string,
+  sent: EthTxRequest[],
+  { chainId = 31337n, txHash = null }: { chainId?: bigint; txHash?: string | null } = {},
+): TaskEnvironment {
+  return {
+    bridgeUrl: (name) => (name === 'onnx-oracle' ? adapterUrl : 'http://127.0.0.1:1'),
+    sendTransaction: async (tx) => {
+      sent.push(tx)
+      return txHash
+    },
+    defaultBridgeTimeoutMs: 5000,
+    chainId,
+  }
+}
+
 describe('pipeline harness on the generated job', () => {
   let job: ValidatedJob
   beforeAll(() => {
@@ -119,15 +139,11 @@ describe('pipeline harness on the generated job', () => {
     const adapter = await fakeAdapter(200, ADAPTER_SUCCESS)
     const sent: EthTxRequest[] = []
     try {
-      const run = await runDirectRequest(job, oracleRequestLog(), {
-        bridgeUrl: (name) => (name === 'onnx-oracle' ? adapter.url : 'http://127.0.0.1:1'),
-        sendTransaction: async (tx) => {
-          sent.push(tx)
-          return '0xhash'
-        },
-        defaultBridgeTimeoutMs: 5000,
-        chainId: 31337n,
-      })
+      const run = await runDirectRequest(
+        job,
+        oracleRequestLog(),
+        environment(adapter.url, sent, { txHash: '0xhash' }),
+      )
       expect(run.values.get('submit_tx')).toBe('0xhash')
     } finally {
       adapter.server.close()
@@ -182,15 +198,7 @@ describe('pipeline harness on the generated job', () => {
     const sent: EthTxRequest[] = []
     try {
       await expect(
-        runDirectRequest(job, oracleRequestLog(), {
-          bridgeUrl: () => adapter.url,
-          sendTransaction: async (tx) => {
-            sent.push(tx)
-            return null
-          },
-          defaultBridgeTimeoutMs: 5000,
-          chainId: 31337n,
-        }),
+        runDirectRequest(job, oracleRequestLog(), environment(adapter.url, sent)),
       ).rejects.toThrow(/task fetch: bridge onnx-oracle answered HTTP 404/)
     } finally {
       adapter.server.close()
@@ -204,12 +212,7 @@ describe('pipeline harness on the generated job', () => {
     const adapter = await fakeAdapter(200, { ...ADAPTER_SUCCESS, data })
     try {
       await expect(
-        runDirectRequest(job, oracleRequestLog(), {
-          bridgeUrl: () => adapter.url,
-          sendTransaction: async () => null,
-          defaultBridgeTimeoutMs: 5000,
-          chainId: 31337n,
-        }),
+        runDirectRequest(job, oracleRequestLog(), environment(adapter.url, [])),
       ).rejects.toThrow(/task parse_model_hash: could not resolve path \["data","modelHash"\]/)
     } finally {
       adapter.server.close()
@@ -221,15 +224,7 @@ describe('pipeline harness on the generated job', () => {
     const sent: EthTxRequest[] = []
     try {
       await expect(
-        runDirectRequest(job, oracleRequestLog(), {
-          bridgeUrl: () => adapter.url,
-          sendTransaction: async (tx) => {
-            sent.push(tx)
-            return null
-          },
-          defaultBridgeTimeoutMs: 5000,
-          chainId: 1n,
-        }),
+        runDirectRequest(job, oracleRequestLog(), environment(adapter.url, sent, { chainId: 1n })),
       ).rejects.toThrow(/task submit_tx: evmChainID 31337 is not the node's chain 1/)
     } finally {
       adapter.server.close()

@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
-import { REPO_ROOT, runTs } from './child-process'
+import { sha256Hex } from '../../protocol/hashes'
+import { REPO_ROOT } from '../../script/local/repo-root'
+import { runTs } from './child-process'
 
 const COMMITTED = join(REPO_ROOT, 'adapter', 'models')
 // About 25 s of CPU; the wall time stretches several-fold when the shared machine is busy.

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-export const REPO_ROOT = join(__dirname, '..', '..')
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 export interface ChildResult {
   status: number | null

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { digestCodeFolder, type CodeDigest } from '../../script/models/tools/code-digest'
-import { REPO_ROOT } from './child-process'
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 describe('training-code digest', () => {
   let dir: string

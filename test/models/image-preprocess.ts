@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp'
 
-import type { ImageInputs } from '../../adapter/src/models/manifest'
+import type { ImageInputs } from '../../protocol/manifest'
 
 /** Decoded, resized RGB bytes (HWC) of an image file. */
 export async function decodeRgb(bytes: Uint8Array, inputs: ImageInputs): Promise<Buffer> {

@@ -4,15 +4,15 @@ import { join } from 'node:path'
 import canonicalize from 'canonicalize'
 import { keccak256, toUtf8Bytes } from 'ethers'
 
+import { sha256Hex } from '../../protocol/hashes'
 import {
   checkModelBytes,
   hyperparametersHash,
   manifestJsonSchema,
   parseManifest,
   provenanceHash,
-  sha256Hex,
   type Manifest,
-} from '../../adapter/src/models/manifest'
+} from '../../protocol/manifest'
 import { quantise } from './fixed-point'
 
 const MODELS_DIR = join(__dirname, '..', '..', 'adapter', 'models')

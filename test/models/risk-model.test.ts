@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 import type { InferenceSession } from 'onnxruntime-node'
 
-import { parseManifest } from '../../adapter/src/models/manifest'
+import { parseManifest } from '../../protocol/manifest'
 import { readOnnx } from './onnx-reader'
 import { quantise } from './fixed-point'
 import { MODELS_DIR, openSession, runFloat } from './ort-session'

@@ -6,7 +6,7 @@ import { heNormal } from '../../script/models/training/he-init'
 import { trainMinibatches } from '../../script/models/training/minibatch'
 import { Prng } from '../../script/models/training/prng'
 import { softmaxInPlace } from '../../script/models/training/softmax'
-import { REPO_ROOT } from './child-process'
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 const HP = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
 

@@ -2,8 +2,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { parseManifest } from '../../adapter/src/models/manifest'
-import { REPO_ROOT, runTs } from './child-process'
+import { parseManifest } from '../../protocol/manifest'
+import { REPO_ROOT } from '../../script/local/repo-root'
+import { runTs } from './child-process'
 import { base32Multibase, referenceUnixfsCid } from './unixfs-reference'
 
 const COMMITTED = join(REPO_ROOT, 'adapter', 'models')

@@ -8,11 +8,11 @@
  * - restart the killed adapter on the same port: it serves results identical to before, for every
  *   input (with an empty cache, so they are recomputed).
  */
-import { canonicalJson, sha256Hex } from '../../adapter/src/models/manifest'
-import { runLoad, type LoadResult } from '../../bench/lib/load'
-import { loadManifest, tabularBody, tabularFeatures } from '../../bench/lib/model-inputs'
-import { decodeInferenceResult } from '../../script/functions/inference-result'
-import { FUNCTIONS_SOURCES, simulateSource } from '../../script/functions/simulate'
+import { decodeInferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { runLoad, type LoadResult } from '../../script/local/http-load'
+import { loadManifest, tabularBody, tabularFeatures } from '../../script/local/model-inputs'
+import { FUNCTIONS_SOURCES, simulateSource } from '../../script/local/functions-simulator'
 import { post, startAdapter, type RunningServer } from './support/adapter-client'
 import { startKillSwitchProxy } from './support/kill-switch-proxy'
 import { SIZES, timeoutFor } from './support/mode'
@@ -119,7 +119,7 @@ describe('reliability: an adapter killed and restarted', () => {
     const [a, b, c] = adapters as [RunningServer, RunningServer, RunningServer]
     const n = FIRST_INPUT + 3
     const features = tabularFeatures(risk, n)
-    const inputHash = sha256Hex(new TextEncoder().encode(canonicalJson(features)))
+    const inputHash = tabularInputHash(features)
     const proxy = await startKillSwitchProxy(b)
     try {
       const outcome = await simulateSource({

@@ -7,10 +7,11 @@
  * Two adapters serve every section (booting is the slow part on a shared machine):
  * - `plain`: no allow-list; its IPFS gateway points at a loopback canary; small image byte cap and
  *   queue limit;
- * - `allowing`: FETCH_ALLOWLIST=127.0.0.1/32, where the test's redirector listens. The allow-list
- *   takes IPs/CIDR ranges, not host:port, so "only the redirector" means only 127.0.0.1; the
- *   forbidden targets of the redirect cases are canaries on 127.0.0.2 and ::1, and unroutable
- *   private/link-local addresses.
+ * - `allowing`: its IPFS gateway is the test's gateway on 127.0.0.1, allow-listed
+ *   (FETCH_ALLOWLIST=127.0.0.1/32). The allow-list scopes only ipfs:// fetches through that
+ *   gateway: every direct hostile URL must still be refused by it (a canary listens on 127.0.0.1
+ *   too), the gateway's redirects to canaries on 127.0.0.1, 127.0.0.2 and ::1 and to unroutable
+ *   private/link-local addresses are refused, and no ipfs:// path leaves /ipfs/<cid>/.
  */
 import { lookup } from 'node:dns/promises'
 import { readFileSync } from 'node:fs'
@@ -18,10 +19,10 @@ import { isIP } from 'node:net'
 
 import fc from 'fast-check'
 
-import { sha256Hex } from '../../adapter/src/models/manifest'
-import { runLoad, type LoadResult } from '../../bench/lib/load'
-import { loadManifest, randomJpeg, tabularBody } from '../../bench/lib/model-inputs'
-import { peakRssMiB, rssMiB } from '../../bench/lib/server-process'
+import { sha256Hex } from '../../protocol/hashes'
+import { runLoad, type LoadResult } from '../../script/local/http-load'
+import { loadManifest, randomJpeg, tabularBody } from '../../script/local/model-inputs'
+import { peakRssMiB, rssMiB } from '../../script/local/process-memory'
 import {
   eaErrorProblem,
   isHealthy,
@@ -31,14 +32,20 @@ import {
 } from './support/adapter-client'
 import {
   startCanary,
-  startRedirector,
+  startGateway,
   type CountingServer,
-  type Redirector,
+  type Gateway,
 } from './support/canary-servers'
 import { hostileBody } from './support/hostile-bodies'
 import { hostileImages } from './support/hostile-images'
 import { SIZES, timeoutFor } from './support/mode'
-import { direct, redirected, type HostileUrl } from './support/ssrf-corpus'
+import {
+  direct,
+  gatewayByHttp,
+  ipfsTraversal,
+  redirected,
+  type HostileUrl,
+} from './support/ssrf-corpus'
 
 const BODY_LIMIT = 1024 * 1024
 const IMAGE_MAX_BYTES = 256 * 1024
@@ -50,7 +57,7 @@ const SEED = 20261125
 
 const risk = loadManifest('risk-v1')
 const canaries: CountingServer[] = []
-let redirector: Redirector
+let gateway: Gateway
 let plain: RunningServer
 let allowing: RunningServer
 let canaryImage: Buffer
@@ -98,7 +105,7 @@ async function directCorpus(): Promise<{ kept: HostileUrl[]; dropped: string[] }
 }
 
 async function imageModelId(adapterUrl: string): Promise<string> {
-  const res = await fetch(`${adapterUrl}/models`)
+  const res = await fetch(new URL('/models', adapterUrl))
   const body = (await res.json()) as { models: { id: string; inputs: { kind: string } }[] }
   const image = body.models.find((m) => m.inputs.kind === 'image')
   if (!image) throw new Error('the adapter serves no image model: these tests need one')
@@ -130,7 +137,7 @@ beforeAll(async () => {
     await startCanary('127.0.0.2', canaryImage, canaryPort),
     await startCanary('::1', canaryImage, canaryPort),
   )
-  redirector = await startRedirector(canaryImage)
+  gateway = await startGateway(canaryImage)
   ;[plain, allowing] = await Promise.all([
     startAdapter('hostile-plain', {
       BODY_LIMIT_BYTES: String(BODY_LIMIT),
@@ -141,6 +148,7 @@ beforeAll(async () => {
     }),
     startAdapter('hostile-allowing', {
       FETCH_ALLOWLIST: '127.0.0.1/32',
+      IPFS_GATEWAY: gateway.url,
       FETCH_MAX_BYTES: String(IMAGE_MAX_BYTES),
       FETCH_TIMEOUT_MS: String(FETCH_TIMEOUT_MS),
     }),
@@ -150,7 +158,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([plain?.stop(), allowing?.stop()])
-  await Promise.all([...canaries.map((c) => c.close()), redirector?.close()])
+  await Promise.all([...canaries.map((c) => c.close()), gateway?.close()])
 })
 
 describe('bad input: fuzzed EA bodies', () => {
@@ -192,30 +200,38 @@ describe('bad input: fuzzed EA bodies', () => {
 })
 
 describe('SSRF corpus', () => {
-  interface Outcome extends HostileUrl, Asked {}
+  interface Outcome extends HostileUrl, Asked {
+    /** Which adapter and path: direct (no allow-list), allowing, redirect, traversal. */
+    via: string
+  }
 
   it('refuses every hostile URL before any byte is fetched from a forbidden address', async () => {
     const sha256 = sha256Hex(canaryImage)
     const outcomes: Outcome[] = []
+    const ask = async (via: string, adapter: RunningServer, h: HostileUrl) => {
+      outcomes.push({ ...h, via, ...(await askImage(adapter, { url: h.url, sha256 })) })
+    }
     const { kept, dropped } = await directCorpus()
-    for (const h of kept) {
-      outcomes.push({ ...h, ...(await askImage(plain, { url: h.url, sha256 })) })
+    for (const h of kept) await ask('direct', plain, h)
+    // The allow-list opens the gateway to ipfs:// only: every direct URL is refused all the same
+    // (the ipfs:// one aside, which goes to the allowed gateway).
+    for (const h of [
+      ...kept.filter((k) => !k.url.startsWith('ipfs://')),
+      ...gatewayByHttp(gateway.port, gateway.cid),
+    ]) {
+      await ask('allowing', allowing, h)
     }
-    const redirectsBefore = redirector.connections()
-    const via = (u: string) => `${redirector.url}/to?u=${encodeURIComponent(u)}`
+    const connectionsBefore = gateway.connections()
     for (const h of redirected(canaryPort)) {
-      outcomes.push({
-        ...h,
-        url: via(h.url),
-        ...(await askImage(allowing, { url: via(h.url), sha256 })),
-      })
+      await ask('redirect', allowing, { ...h, url: gateway.redirectTo(h.url) })
     }
-    const twoHops = via(via(`http://127.0.0.2:${canaryPort}/a.jpg`))
-    outcomes.push({
-      url: twoHops,
+    // Two hops: the gateway redirects within /ipfs/<cid>/ (still the gateway), then to 127.0.0.2.
+    const inner = gateway.redirectTo(`http://127.0.0.2:${canaryPort}/a.jpg`).slice('ipfs://'.length)
+    await ask('redirect', allowing, {
+      url: gateway.redirectTo(`${gateway.url}/ipfs/${inner}`),
       why: 'two redirects, then 127.0.0.2',
-      ...(await askImage(allowing, { url: twoHops, sha256 })),
     })
+    for (const h of ipfsTraversal(gateway.cid)) await ask('traversal', allowing, h)
 
     const statuses = outcomes.reduce<Record<number, number>>(
       (a, o) => ({ ...a, [o.status]: (a[o.status] ?? 0) + 1 }),
@@ -227,23 +243,35 @@ describe('SSRF corpus', () => {
         `${canaries.map((c) => c.connections()).join('/')}; not resolvable here, left out: ` +
         `${dropped.join(', ') || 'none'}\n`,
     )
-    expect(outcomes.length).toBeGreaterThanOrEqual(30)
+    expect(outcomes.length).toBeGreaterThanOrEqual(100)
     const wrong = outcomes.filter((o) => {
-      const allowed = o.why === 'redirect to the file scheme' ? [400, 403, 502] : [400, 403]
+      const allowed =
+        o.via === 'traversal'
+          ? [400]
+          : o.why === 'redirect to the file scheme'
+            ? [400, 403, 502]
+            : [400, 403]
       return !allowed.includes(o.status) || o.problem !== '' || o.ms > FETCH_TIMEOUT_MS / 2
     })
     expect(wrong).toEqual([])
     // Refused before connecting: no canary ever accepted a connection.
     expect(canaries.map((c) => c.connections())).toEqual([0, 0, 0])
-    // The redirect cases really went through the redirector (fetched, then the next hop refused).
-    expect(redirector.connections()).toBeGreaterThan(redirectsBefore)
-  }, 120_000)
+    // The redirect cases really went through the gateway (fetched, then the next hop refused).
+    expect(gateway.connections()).toBeGreaterThan(connectionsBefore)
+    // No request ever left the gateway's /ipfs/<cid>/ tree.
+    expect(gateway.requested.filter((p) => !p.startsWith(`/ipfs/${gateway.cid}/`))).toEqual([])
+    // Where a redirect led is never told back to the requester.
+    const told = outcomes.filter(
+      (o) => o.via === 'redirect' && /127\.0\.0\.2|::1|169\.254|10\.0\.0\.1|fc00/.test(o.error),
+    )
+    expect(told).toEqual([])
+  }, 180_000)
 
-  it('positive control: the allow-listed redirector is fetched, directly and through a redirect', async () => {
+  it('positive control: the allow-listed gateway is fetched, directly and through a redirect', async () => {
     const sha256 = sha256Hex(canaryImage)
-    const directly = await askImage(allowing, { url: `${redirector.url}/image.jpg`, sha256 })
+    const directly = await askImage(allowing, { url: gateway.ipfs('image.jpg'), sha256 })
     const viaRedirect = await askImage(allowing, {
-      url: `${redirector.url}/to?u=${encodeURIComponent(`${redirector.url}/image.jpg`)}`,
+      url: gateway.redirectTo(`${gateway.url}/ipfs/${gateway.cid}/image.jpg`),
       sha256,
     })
     expect([directly.status, viaRedirect.status]).toEqual([200, 200])
@@ -260,7 +288,7 @@ describe('decompression bombs, oversized and truncated images', () => {
       const sha256 = sha256Hex(img.bytes)
       const inline = await askImage(plain, { base64: img.bytes.toString('base64'), sha256 })
       outcomes.push({ name: img.name, via: 'inline', ...inline })
-      const url = redirector.serve(encodeURIComponent(img.name), img.bytes, 'image/png')
+      const url = gateway.serve(img.name, img.bytes, 'image/png')
       outcomes.push({
         name: img.name,
         via: 'fetched',
@@ -268,7 +296,7 @@ describe('decompression bombs, oversized and truncated images', () => {
       })
     }
     const endless = await askImage(allowing, {
-      url: `${redirector.url}/endless`,
+      url: gateway.ipfs('endless'),
       sha256: `0x${'00'.repeat(32)}`,
     })
     outcomes.push({ name: 'endless chunked body', via: 'fetched', ...endless })
@@ -276,7 +304,7 @@ describe('decompression bombs, oversized and truncated images', () => {
     process.stdout.write(
       `bombs: ${outcomes.map((o) => `${o.name} (${o.via}): ${o.status} in ${o.ms} ms`).join('; ')}; ` +
         `peak RSS of both adapters ${peakBefore} -> ${peakAfter} MiB; endless body cut after ` +
-        `${Math.round(redirector.endlessBytes() / 1024)} KiB\n`,
+        `${Math.round(gateway.endlessBytes() / 1024)} KiB\n`,
     )
     const wrong = outcomes.filter(
       (o) => ![413, 415, 422].includes(o.status) || o.problem !== '' || o.ms > 2000,
@@ -284,7 +312,7 @@ describe('decompression bombs, oversized and truncated images', () => {
     expect(wrong).toEqual([])
     expect(peakAfter - peakBefore).toBeLessThan(150)
     // The endless body was cut off near the cap, not read to its end.
-    expect(redirector.endlessBytes()).toBeLessThan(16 * 1024 * 1024)
+    expect(gateway.endlessBytes()).toBeLessThan(16 * 1024 * 1024)
     expect(await isHealthy(plain.url)).toBe(true)
     expect(await isHealthy(allowing.url)).toBe(true)
   }, 120_000)

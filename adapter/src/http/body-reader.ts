@@ -24,8 +24,7 @@ export function readBody(
   return new Promise<string>((resolve, reject) => {
     const tooLarge = (): PayloadTooLargeError =>
       new PayloadTooLargeError(`request body is larger than ${limit} bytes`)
-    const declared = req.headers['content-length']
-    if (declared !== undefined && Number(declared) > drainLimit) {
+    if (declaresMoreThan(req, drainLimit)) {
       reject(tooLarge())
       return
     }
@@ -33,7 +32,7 @@ export function readBody(
     let chunks: Buffer[] | undefined
     let total = 0
     let settled = false
-    let oversized = declared !== undefined && Number(declared) > limit
+    let oversized = declaresMoreThan(req, limit)
     req.on('data', (chunk: Buffer) => {
       if (settled) return
       total += chunk.length
@@ -63,4 +62,25 @@ export function readBody(
       settled = true
     })
   })
+}
+
+/**
+ * Reads and drops the body of a request answered without it (refused from its headers), so the
+ * client can read the early answer and keep its connection; past `drainLimit` bytes the connection
+ * is closed instead.
+ */
+export function discardBody(req: IncomingMessage, drainLimit: number): void {
+  let total = 0
+  req.on('data', (chunk: Buffer) => {
+    total += chunk.length
+    if (total > drainLimit) req.socket.destroy()
+  })
+  req.on('error', () => {})
+  req.resume()
+}
+
+/** True when the request declares a body longer than `limit`. */
+export function declaresMoreThan(req: IncomingMessage, limit: number): boolean {
+  const declared = req.headers['content-length']
+  return declared !== undefined && Number(declared) > limit
 }

@@ -1,29 +1,33 @@
 /**
  * `POST /`: the external-adapter endpoint. It works on Node's own request and response objects, so
- * the server can dispatch it before Express's router (see app.ts) and Express can mount the same
- * handler. Every outcome is either the EA success body or an AdapterError rendered as the EA error
- * body with the same HTTP status and the request's job run id.
+ * the server can dispatch it before Express's router (see routes.ts) and Express can mount the same
+ * handler. Every outcome is either the EA success body or an AdapterError rendered by the one error
+ * renderer (error-response.ts) with the request's job run id; either way the route counts the
+ * request in the HTTP metrics itself, once, whichever dispatch brought it.
  *
- * Order of checks: body (size cap, JSON), job run id, API key, shutdown (503), queue limit (429),
- * then the inference service.
+ * Order of checks: the API key, from the headers alone (401 before any byte of the body is read or
+ * parsed; the unread body is discarded up to the drain cap), then the body (size cap, JSON), the
+ * job run id, shutdown (503), queue limit (429), the envelope (request-schema.ts), then the
+ * inference service with the typed request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 import type { Logger } from 'pino'
 
+import { DEFAULT_JOB_RUN_ID, jobRunIdOf } from '../../../protocol/job-run-id'
 import {
   AuthError,
   InputError,
   OverloadError,
   PayloadTooLargeError,
   UnavailableError,
-  toAdapterError,
 } from '../errors'
 import type { InferenceService } from '../inference/inference-service'
 import type { AdapterMetrics, HttpChild } from '../metrics'
 import type { ApiKeyAuth } from './api-key-auth'
-import { readBody } from './body-reader'
-import { DEFAULT_JOB_RUN_ID, jobRunIdOf } from './request-schema'
+import { declaresMoreThan, defaultDrainLimit, discardBody, readBody } from './body-reader'
+import { sendError } from './error-response'
+import { parseInferenceRequest } from './request-schema'
 import { sendJson } from './send-json'
 
 export interface RouteSettings {
@@ -73,7 +77,14 @@ export class InferenceRoute {
     const start = performance.now()
     let jobRunID = DEFAULT_JOB_RUN_ID
     let admitted = false
+    let closeAfter = false
     try {
+      if (!this.auth.allows(req.headers)) {
+        const drainLimit = defaultDrainLimit(this.settings.bodyLimit)
+        closeAfter = declaresMoreThan(req, drainLimit)
+        if (!closeAfter) discardBody(req, drainLimit)
+        throw new AuthError()
+      }
       const text = await readBody(req, this.settings.bodyLimit)
       let body: unknown
       try {
@@ -82,7 +93,6 @@ export class InferenceRoute {
         throw new InputError('request body is not valid JSON', { cause: err })
       }
       jobRunID = jobRunIdOf(body)
-      if (!this.auth.allows(req.headers)) throw new AuthError()
       if (this.shuttingDown) throw new UnavailableError('adapter is shutting down, retry later')
       if (this.inFlight >= this.settings.queueLimit) {
         this.metrics.overloadRejections.inc()
@@ -92,7 +102,7 @@ export class InferenceRoute {
       }
       this.inFlight++
       admitted = true
-      const answer = await this.service.answer(jobRunID, body)
+      const answer = await this.service.answer(parseInferenceRequest(body, jobRunID))
       sendJson(res, 200, answer.body, undefined, this.shuttingDown)
       this.ok.count.inc()
       this.ok.duration.observe((performance.now() - start) / 1000)
@@ -100,21 +110,9 @@ export class InferenceRoute {
         this.logger.debug({ jobRunID, model: answer.model, statusCode: 200 }, 'answered')
       }
     } catch (err) {
-      const e = toAdapterError(err)
-      if (e.statusCode >= 500 && !(e instanceof UnavailableError)) {
-        this.logger.error({ jobRunID, err: e, cause: e.cause }, e.message)
-      } else if (this.logger.isLevelEnabled('debug')) {
-        this.logger.debug({ jobRunID, statusCode: e.statusCode, error: e.message }, 'refused')
-      }
       // An unread oversized body would otherwise be parsed as the next request on the connection.
-      const close = this.shuttingDown || e instanceof PayloadTooLargeError
-      sendJson(
-        res,
-        e.statusCode,
-        JSON.stringify(e.toJSONResponse(jobRunID)),
-        e.retryAfterSeconds,
-        close,
-      )
+      const close = closeAfter || this.shuttingDown || err instanceof PayloadTooLargeError
+      const e = sendError(res, err, jobRunID, this.logger, close)
       const child = this.metrics.httpChild('POST', '/', e.statusCode)
       child.count.inc()
       child.duration.observe((performance.now() - start) / 1000)

@@ -1,13 +1,12 @@
 /**
  * The external-adapter request envelope, validated at the edge: `{ id?, data: { model, ... } }`.
- * The model-specific part (`features` or `image`) is validated against the model's manifest.
+ * The route hands the parsed, typed `InferenceRequest` inward; the model-specific part (`features`
+ * or `image`) is validated by the model's input provider against its manifest.
  */
 import { z } from 'zod'
 
-import { InputError } from '../errors'
-
-/** The job run id echoed when a request carries none (as Chainlink's EA framework does). */
-export const DEFAULT_JOB_RUN_ID = '1'
+import type { InferenceRequest } from '../inference/request'
+import { parseOrThrow } from '../validation'
 
 export const RequestSchema = z.object({
   id: z.union([z.string(), z.number()], { error: '"id" must be a string or a number' }).optional(),
@@ -23,53 +22,8 @@ export const RequestSchema = z.object({
   ),
 })
 
-export type AdapterRequest = z.infer<typeof RequestSchema>
-
-const SHA256 = /^0x[0-9a-fA-F]{64}$/
-
-export const ImageSpecSchema = z
-  .strictObject(
-    {
-      url: z.string({ error: '"data.image.url" must be a string' }).max(4096).optional(),
-      // Not matched against a base64 regular expression: on a large image that cost a quarter of
-      // the request's event-loop time. Stray characters cannot pass unnoticed: the decoded bytes
-      // must hash to `sha256`.
-      base64: z.string({ error: '"data.image.base64" must be a string' }).optional(),
-      sha256: z
-        .string({ error: '"data.image.sha256" is required' })
-        .regex(SHA256, { error: '"data.image.sha256" must be 0x followed by 64 hex digits' }),
-    },
-    {
-      error: (iss) =>
-        iss.code === 'unrecognized_keys'
-          ? `unknown field "data.image.${iss.keys[0]}"`
-          : '"data.image" must be an object with "url" or "base64", and "sha256"',
-    },
-  )
-  .refine((v) => (v.url === undefined) !== (v.base64 === undefined), {
-    error: '"data.image" must have exactly one of "url" and "base64"',
-  })
-
-export type ImageSpec = z.infer<typeof ImageSpecSchema>
-
-/** The job run id to echo: the request's `id` when it is a string or number, else "1". */
-export function jobRunIdOf(body: unknown): string {
-  if (typeof body === 'object' && body !== null) {
-    const id = (body as { id?: unknown }).id
-    if (typeof id === 'string') return id
-    if (typeof id === 'number' && Number.isFinite(id)) return String(id)
-  }
-  return DEFAULT_JOB_RUN_ID
-}
-
-/** Parses with `schema`, throwing an InputError carrying the first issue's message. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
-  const res = schema.safeParse(value)
-  if (res.success) return res.data
-  const issue = res.error.issues[0]
-  let message = issue?.message ?? 'invalid request'
-  if (issue !== undefined && issue.code === 'invalid_type' && issue.input === undefined) {
-    message = `"${issue.path.join('.')}" is required`
-  }
-  throw new InputError(message, { cause: res.error })
+/** Validates a parsed request body; `jobRunID` is the id already taken from it. */
+export function parseInferenceRequest(body: unknown, jobRunID: string): InferenceRequest {
+  const { data } = parseOrThrow(RequestSchema, body)
+  return { jobRunID, model: data.model, features: data.features, image: data.image }
 }

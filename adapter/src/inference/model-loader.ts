@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 
 import { AdapterError } from '../errors'
-import { checkModelBytes, parseManifest, type Manifest } from '../models/manifest'
+import { checkModelBytes, parseManifest, type Manifest } from '../../../protocol/manifest'
 import { quantise } from './quantise'
 
 export interface ServedModel {

@@ -6,7 +6,7 @@
  *   labels[result]. Taking the argmax of the quantised values keeps it deterministic;
  * - `value` (regression): result = outputs[0], label = labels[0].
  */
-import type { ManifestOutputs } from '../models/manifest'
+import type { ManifestOutputs } from '../../../protocol/manifest'
 
 export interface RuleResult {
   result: number

@@ -9,7 +9,7 @@
 import sharp from 'sharp'
 
 import { PayloadTooLargeError, UnprocessableError } from '../errors'
-import type { ImageInputs } from '../models/manifest'
+import type { ImageInputs } from '../../../protocol/manifest'
 
 export async function imageToRow(
   bytes: Buffer,
@@ -30,11 +30,7 @@ export async function imageToRow(
       .raw()
       .toBuffer({ resolveWithObject: true })
   } catch (err) {
-    const message = (err as Error).message
-    if (/pixel limit/i.test(message)) {
-      throw new PayloadTooLargeError(`image has more than ${maxPixels} pixels`, { cause: err })
-    }
-    throw new UnprocessableError(`image cannot be decoded: ${message}`, { cause: err })
+    throw await decodeFailure(bytes, maxPixels, err)
   }
   const { data, info } = raw
   if (info.channels !== 3 || info.width !== width || info.height !== height) {
@@ -53,4 +49,24 @@ export async function imageToRow(
       row[base + p] = ((data[p * 3 + c] as number) / pixelScale - m) / s
   }
   return row
+}
+
+/**
+ * Why a decode failed, from the image's header rather than from the decoder's message text: more
+ * pixels than allowed (413), else undecodable (422).
+ */
+async function decodeFailure(bytes: Buffer, maxPixels: number, err: unknown): Promise<Error> {
+  let pixels = 0
+  try {
+    const { width, height } = await sharp(bytes, { limitInputPixels: false }).metadata()
+    pixels = (width ?? 0) * (height ?? 0)
+  } catch {
+    // No readable header: undecodable.
+  }
+  if (pixels > maxPixels) {
+    return new PayloadTooLargeError(`image has more than ${maxPixels} pixels`, { cause: err })
+  }
+  return new UnprocessableError(`image cannot be decoded: ${(err as Error).message}`, {
+    cause: err,
+  })
 }

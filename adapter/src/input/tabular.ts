@@ -2,14 +2,17 @@
  * Tabular input: validates `features` against the manifest (names, types, ranges; unknown and
  * missing features rejected with a message naming the feature), lays the values out in the
  * manifest's column order, and computes the input hash of docs/protocol.md: sha256 of the RFC 8785
- * (JCS) canonical JSON of the features object. One compiled validator per model, built at load.
+ * (JCS) canonical JSON of the features object. One compiled validator per model, built at load:
+ * the tabular models' input provider.
  */
-import { hash } from 'node:crypto'
-
 import { z } from 'zod'
 
+import { sha256Hex } from '../../../protocol/hashes'
+import { featureCanonicaliser } from '../../../protocol/input-hash'
+import type { TabularInputs } from '../../../protocol/manifest'
 import { InputError } from '../errors'
-import type { TabularInputs } from '../models/manifest'
+import type { InferenceRequest } from '../inference/request'
+import type { InputProvider, ModelInput } from './input-provider'
 
 export interface TabularInput {
   row: Float32Array
@@ -40,9 +43,9 @@ function featureSchema(f: TabularInputs['features'][number]) {
 }
 
 /**
- * Builds the validator of one tabular model. The canonical JSON is assembled from the validated
- * values: after validation the object holds exactly the manifest's features, all numbers, so JCS is
- * the names sorted by UTF-16 code units, each followed by its ECMAScript number text.
+ * Builds the validator of one tabular model. After validation the object holds exactly the
+ * manifest's features, all finite numbers: the canonical JSON comes from the protocol's compiled
+ * feature canonicaliser.
  */
 export function compileTabularValidator(inputs: TabularInputs): TabularValidator {
   const shape: Record<string, z.ZodNumber> = {}
@@ -57,9 +60,7 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
     },
   })
   const names = inputs.features.map((f) => f.name)
-  // JCS orders keys by UTF-16 code units: the default sort of JavaScript strings.
-  const sorted = [...names].sort()
-  const prefixes = sorted.map((n, i) => `${i === 0 ? '{' : ','}${JSON.stringify(n)}:`)
+  const canonicalise = featureCanonicaliser(names)
   const width = names.length
   return {
     parse(features: unknown): TabularInput {
@@ -73,14 +74,22 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
       const values = res.data
       const row = new Float32Array(width)
       for (let i = 0; i < width; i++) row[i] = values[names[i] as string] as number
-      let canonical = ''
-      for (let i = 0; i < width; i++) {
-        // String(number) is ECMAScript Number::toString, as JCS requires (and -0 prints as 0).
-        canonical += (prefixes[i] as string) + String(values[sorted[i] as string])
-      }
-      canonical += '}'
-      const inputHash = `0x${hash('sha256', canonical, 'hex')}`
-      return { row, inputHash, canonical }
+      const canonical = canonicalise(values)
+      return { row, inputHash: sha256Hex(canonical), canonical }
     },
+  }
+}
+
+/** The input provider of tabular models: `data.features`, validated and hashed. */
+export class TabularInputProvider implements InputProvider {
+  private readonly validator: TabularValidator
+
+  constructor(inputs: TabularInputs) {
+    this.validator = compileTabularValidator(inputs)
+  }
+
+  prepare(request: InferenceRequest): ModelInput {
+    const { row, inputHash } = this.validator.parse(request.features)
+    return { inputHash, row: () => row }
   }
 }

@@ -1,8 +1,7 @@
 /**
- * Operator signers, on libsecp256k1 compiled to WebAssembly (tiny-secp256k1): about 4x cheaper
- * than the pure-JavaScript curves of ethers/@noble here, same RFC 6979 deterministic, low-s
- * signatures. `createSigner` returns one that signs on the event loop (threads = 0) or one that
- * hands messages to worker threads, which compute the EIP-712 digest (three keccak256) and the
+ * Operator signers: the EIP-712 digest of protocol/answer-digest.ts signed with libsecp256k1
+ * (./secp256k1.ts). `createSigner` returns one that signs on the event loop (threads = 0) or one
+ * that hands messages to worker threads, which compute the digest (three keccak256) and the
  * signature, so neither stalls the HTTP path. Messages gathered during one event-loop turn travel
  * to a worker in one postMessage.
  */
@@ -10,16 +9,16 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 
 import { SigningKey, computeAddress } from 'ethers'
-import { signRecoverable } from 'tiny-secp256k1'
 
-import { AdapterError } from '../errors'
 import {
-  DOMAIN_SEPARATOR_HEX,
-  TYPE_HASH_HEX,
+  Uint256RangeError,
   inferenceDigest,
   uint256Hex,
   type InferenceMessage,
-} from './eip712'
+} from '../../../protocol/answer-digest'
+import { AdapterError } from '../errors'
+import { signDigest } from './secp256k1'
+import type { SignReply, SignRequest } from './sign-worker'
 
 export interface InferenceSigner {
   /** The checksummed address signatures recover to. */
@@ -29,10 +28,10 @@ export interface InferenceSigner {
   close(): Promise<void>
 }
 
-/** `0x` + r ‖ s ‖ v (v = 27/28) of a 32-byte digest given as hex. */
-export function signDigest(digest: string, key: Uint8Array): string {
-  const { signature, recoveryId } = signRecoverable(Buffer.from(digest.slice(2), 'hex'), key)
-  return `0x${Buffer.from(signature).toString('hex')}${(27 + recoveryId).toString(16)}`
+/** A result that is not a uint256 cannot be signed: an internal error (500) of the answer. */
+function signingError(err: unknown): AdapterError {
+  if (err instanceof Uint256RangeError) return new AdapterError(err.message, 500, { cause: err })
+  return new AdapterError('signing failed', 500, { cause: err })
 }
 
 class InlineSigner implements InferenceSigner {
@@ -48,17 +47,11 @@ class InlineSigner implements InferenceSigner {
     try {
       return Promise.resolve(signDigest(inferenceDigest(msg), this.key))
     } catch (err) {
-      return Promise.reject(new AdapterError('signing failed', 500, { cause: err }))
+      return Promise.reject(signingError(err))
     }
   }
 
   async close(): Promise<void> {}
-}
-
-interface WorkerReply {
-  seq: number
-  signatures?: string[]
-  error?: string
 }
 
 interface Waiter {
@@ -70,7 +63,7 @@ class WorkerSigner implements InferenceSigner {
   readonly address: string
   private readonly workers: Worker[]
   private readonly inFlight = new Map<number, Waiter[]>()
-  private pendingItems: [string, string, string, string][] = []
+  private pendingItems: InferenceMessage[] = []
   private pendingWaiters: Waiter[] = []
   private scheduled = false
   private seq = 0
@@ -80,24 +73,22 @@ class WorkerSigner implements InferenceSigner {
     this.address = computeAddress(new SigningKey(privateKey).publicKey)
     this.workers = []
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(join(__dirname, 'sign-worker.cjs'), {
-        workerData: { privateKey, domainSeparator: DOMAIN_SEPARATOR_HEX, typeHash: TYPE_HASH_HEX },
-      })
-      w.on('message', (reply: WorkerReply) => this.onReply(reply))
+      const w = new Worker(join(__dirname, 'sign-worker.cjs'), { workerData: { privateKey } })
+      w.on('message', (reply: SignReply) => this.onReply(reply))
       w.on('error', (err) => this.failAll(err))
       this.workers.push(w)
     }
   }
 
   sign(msg: InferenceMessage): Promise<string> {
-    let resultHex: string
     try {
-      resultHex = uint256Hex(msg.result)
+      // Refused here, with the inline signer's error, rather than inside a worker's batch.
+      uint256Hex(msg.result)
     } catch (err) {
-      return Promise.reject(err)
+      return Promise.reject(signingError(err))
     }
     return new Promise<string>((resolve, reject) => {
-      this.pendingItems.push([msg.modelHash, msg.inputHash, resultHex, msg.jobRunId])
+      this.pendingItems.push(msg)
       this.pendingWaiters.push({ resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
@@ -119,11 +110,12 @@ class WorkerSigner implements InferenceSigner {
       const seq = ++this.seq
       this.inFlight.set(seq, waiters.slice(start, start + per))
       const worker = this.workers[this.next++ % n] as Worker
-      worker.postMessage({ seq, items: items.slice(start, start + per) })
+      const request: SignRequest = { seq, items: items.slice(start, start + per) }
+      worker.postMessage(request)
     }
   }
 
-  private onReply(reply: WorkerReply): void {
+  private onReply(reply: SignReply): void {
     const waiters = this.inFlight.get(reply.seq)
     if (waiters === undefined) return
     this.inFlight.delete(reply.seq)
@@ -150,4 +142,26 @@ class WorkerSigner implements InferenceSigner {
 
 export function createSigner(privateKey: string, threads: number): InferenceSigner {
   return threads === 0 ? new InlineSigner(privateKey) : new WorkerSigner(privateKey, threads)
+}
+
+const WARM_UP: InferenceMessage = {
+  modelHash: `0x${'00'.repeat(32)}`,
+  inputHash: `0x${'00'.repeat(32)}`,
+  result: 0n,
+  jobRunId: 'warm-up',
+}
+
+/**
+ * A signer that has signed once: the first signature loads the digest and curve code in each
+ * worker (about 1 s), paid before serving rather than by the first request.
+ */
+export async function startSigner(privateKey: string, threads: number): Promise<InferenceSigner> {
+  const signer = createSigner(privateKey, threads)
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, threads) }, () => signer.sign(WARM_UP)))
+  } catch (err) {
+    await signer.close()
+    throw err
+  }
+  return signer
 }

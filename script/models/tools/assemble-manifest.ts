@@ -3,14 +3,14 @@
  * record (dataset, training code, hyperparameters and their hash, metrics, framework) and the
  * provenance hash. The result is validated by parseManifest before anything is written.
  */
+import { sha256Hex } from '../../../protocol/hashes'
 import {
   hyperparametersHash,
   parseManifest,
   provenanceHash,
-  sha256Hex,
   type Manifest,
   type Provenance,
-} from '../../../adapter/src/models/manifest'
+} from '../../../protocol/manifest'
 import type { TrainedModel } from '../training/model-definition'
 import { ONNX_IR_VERSION, ONNX_OPSET } from '../training/onnx-writer'
 import { unixfsCidV1 } from './cid'

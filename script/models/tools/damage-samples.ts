@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp'
 
-import { sha256Hex } from '../../../adapter/src/models/manifest'
+import { sha256Hex } from '../../../protocol/hashes'
 import { averagePool2, cnnPredict, type Cnn } from '../training/cnn-trainer'
 import { imageToChw } from '../training/damage-data'
 import { DAMAGE_LABELS, IMAGE_SIZE, renderDamageImage } from '../training/damage-render'

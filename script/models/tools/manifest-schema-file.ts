@@ -1,10 +1,10 @@
 /**
  * Writes the published JSON Schema of manifest.json (`adapter/models/manifest.schema.json`) from the
- * zod schema in adapter/src/models/manifest.ts.
+ * zod schema in protocol/manifest.ts.
  */
 import { join } from 'node:path'
 
-import { manifestJsonSchema } from '../../../adapter/src/models/manifest'
+import { manifestJsonSchema } from '../../../protocol/manifest'
 import { writeJsonFile } from './json-file'
 
 export const MANIFEST_SCHEMA_FILE = 'manifest.schema.json'

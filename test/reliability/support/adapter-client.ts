@@ -1,31 +1,26 @@
 /**
- * Real adapter processes for the reliability suite (`node --import tsx adapter/src/server.ts`, one
- * child process each, loopback only) and a small client that records what each answer looked like.
+ * Real adapter processes for the reliability suite (the process kit's `startAdapter`: one child
+ * process each, loopback only) and a small client that records what each answer looked like.
  */
-import { join } from 'node:path'
+import {
+  startAdapter as startLocalAdapter,
+  type LocalAdapter,
+} from '../../../script/local/adapters'
 
-import { REPO_ROOT, startServer, type RunningServer } from '../../../bench/lib/server-process'
+/** A running adapter of this suite. */
+export type RunningServer = LocalAdapter
 
-export type { RunningServer }
-
-export const MODEL_DIR = join(REPO_ROOT, 'adapter', 'models')
-
-/** Starts an adapter with `env` (LOG_LEVEL silent, bound to 127.0.0.1) and waits for /ready. */
+/** Starts an adapter with `env` (LOG_LEVEL silent) and waits for /ready; `port`: reuse one. */
 export function startAdapter(
   name: string,
   env: Record<string, string> = {},
   port?: number,
 ): Promise<RunningServer> {
-  return startServer(
-    {
-      name,
-      script: 'adapter/src/server.ts',
-      readyPath: '/ready',
-      readyTimeoutMs: 90_000,
-      env: { LOG_LEVEL: 'silent', EA_HOST: '127.0.0.1', ...env },
-    },
-    port,
-  )
+  return startLocalAdapter({
+    name,
+    env: { LOG_LEVEL: 'silent', ...env },
+    ...(port === undefined ? {} : { port }),
+  })
 }
 
 export interface Answer {
@@ -87,7 +82,7 @@ export function eaErrorProblem(a: Answer): string {
 /** Whether `url`/health answers 200 (the process is up and serving). */
 export async function isHealthy(url: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })
+    const res = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(2000) })
     await res.arrayBuffer()
     return res.status === 200
   } catch {

@@ -3,10 +3,10 @@
  * - a canary: an HTTP server on one address (127.0.0.1, 127.0.0.2, ::1, ...) that counts every TCP
  *   connection it accepts and would serve a valid image, so any fetch that reached it shows up as a
  *   hit (and would even succeed);
- * - a redirector: answers `/to?u=<url>` with a 302 to that URL, `/image.jpg` with a real image
- *   (the positive control: an allowed fetch that works, directly and through a redirect),
- *   `/blob/<name>` with bytes registered by the test, and `/endless` with a chunked body that
- *   never ends by itself (bounded at 64 MiB; it stops when the client hangs up).
+ * - a gateway: the IPFS gateway an adapter allow-lists (FETCH_ALLOWLIST=127.0.0.1/32), recording
+ *   every path asked for. Under `/ipfs/<cid>/` it redirects where the test says (the redirect
+ *   cases), serves a real image (the positive control: an allowed fetch that works, directly and
+ *   through a redirect), bytes registered by the test, and an endless body.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -45,30 +45,50 @@ export async function startCanary(host: string, image: Buffer, port = 0): Promis
   return { host, port: bound, connections: () => connections, close: () => closeServer(server) }
 }
 
-export interface Redirector extends CountingServer {
+export interface Gateway extends CountingServer {
+  /** Base URL, e.g. `http://127.0.0.1:<port>` (the adapter's IPFS_GATEWAY). */
   url: string
-  /** Serves `bytes` at `/blob/<name>` with `contentType`. */
+  /** The CID every route is served under. */
+  cid: string
+  /** Paths asked for so far, in order. */
+  requested: string[]
+  /** `ipfs://<cid>/<route>`. */
+  ipfs(route: string): string
+  /** An ipfs:// URL the gateway answers with a 302 to `target`. */
+  redirectTo(target: string): string
+  /** Serves `bytes` at `ipfs://<cid>/blob/<name>` with `contentType`; returns that URL. */
   serve(name: string, bytes: Buffer, contentType: string): string
-  /** Bytes written by `/endless` so far. */
+  /** Bytes written by `endless` so far. */
   endlessBytes(): number
 }
 
 const ENDLESS_CAP = 64 * 1024 * 1024
+/** A CIDv1 (base32); the gateway does not check content addressing. */
+export const GATEWAY_CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 
-/** The redirector on 127.0.0.1 (see the header). */
-export async function startRedirector(image: Buffer): Promise<Redirector> {
+/**
+ * A stand-in IPFS gateway on 127.0.0.1 (see the header), with routes under `/ipfs/<cid>/`:
+ * `to/<base64url of a URL>` (a 302 there), `image.jpg` (the positive control), `blob/<name>`
+ * (bytes registered by the test) and `endless` (a chunked body that never ends by itself, bounded
+ * at 64 MiB; it stops when the client hangs up). Anything else, inside /ipfs/ or not, is a 404.
+ */
+export async function startGateway(image: Buffer): Promise<Gateway> {
   let connections = 0
   let endless = 0
+  const requested: string[] = []
   const blobs = new Map<string, { bytes: Buffer; contentType: string }>()
+  const prefix = `/ipfs/${GATEWAY_CID}/`
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const blob = blobs.get(url.pathname)
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    requested.push(path)
+    const route = path.startsWith(prefix) ? path.slice(prefix.length) : undefined
+    const blob = route === undefined ? undefined : blobs.get(route)
     if (blob) {
       res.writeHead(200, { 'content-type': blob.contentType, 'content-length': blob.bytes.length })
       res.end(blob.bytes)
       return
     }
-    if (url.pathname === '/endless') {
+    if (route === 'endless') {
       res.writeHead(200, { 'content-type': 'image/jpeg' })
       const chunk = Buffer.alloc(64 * 1024, 0xff)
       const pump = () => {
@@ -81,13 +101,13 @@ export async function startRedirector(image: Buffer): Promise<Redirector> {
       pump()
       return
     }
-    if (url.pathname === '/image.jpg') {
+    if (route === 'image.jpg') {
       res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length })
       res.end(image)
       return
     }
-    const to = url.searchParams.get('u')
-    if (url.pathname === '/to' && to) {
+    if (route?.startsWith('to/')) {
+      const to = Buffer.from(route.slice('to/'.length), 'base64url').toString('utf8')
       res.writeHead(302, { location: to, 'content-length': 0 })
       res.end()
       return
@@ -99,16 +119,21 @@ export async function startRedirector(image: Buffer): Promise<Redirector> {
     connections++
   })
   const port = await listen(server, '127.0.0.1', 0)
-  const base = `http://127.0.0.1:${port}`
+  const ipfs = (route: string) => `ipfs://${GATEWAY_CID}/${route}`
   return {
     host: '127.0.0.1',
     port,
-    url: base,
+    url: `http://127.0.0.1:${port}`,
+    cid: GATEWAY_CID,
+    requested,
     connections: () => connections,
     close: () => closeServer(server),
+    ipfs,
+    redirectTo: (target) => ipfs(`to/${Buffer.from(target, 'utf8').toString('base64url')}`),
     serve: (name, bytes, contentType) => {
-      blobs.set(`/blob/${name}`, { bytes, contentType })
-      return `${base}/blob/${name}`
+      const route = `blob/${Buffer.from(name, 'utf8').toString('base64url')}`
+      blobs.set(route, { bytes, contentType })
+      return ipfs(route)
     },
     endlessBytes: () => endless,
   }

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check'
 
-import type { Manifest } from '../../../adapter/src/models/manifest'
+import type { Manifest } from '../../../protocol/manifest'
 
 /** A valid feature set (each feature at the middle of its range, integers rounded). */
 export function validFeatures(manifest: Manifest): Record<string, number> {

@@ -6,7 +6,7 @@
  */
 import { crc32, deflateSync } from 'node:zlib'
 
-import { randomJpeg } from '../../../bench/lib/model-inputs'
+import { randomJpeg } from '../../../script/local/model-inputs'
 
 export interface HostileImage {
   name: string

@@ -1,9 +1,12 @@
 /**
  * The SSRF corpus: image URLs an attacker could hand the adapter to make it reach inside the
- * operator's network. `direct` ones are sent as the image URL itself; `redirected` ones are reached
- * through a 302 from an allow-listed redirector. Loopback targets point at canary servers (port
- * `p`); others (private, link-local, metadata, CGNAT, ULA, multicast) are unroutable here and must
- * be refused before any connection is tried (quickly, with 403, rather than timing out).
+ * operator's network. `direct` ones are sent as the image URL itself, to an adapter without an
+ * allow-list and to one that allow-lists its loopback IPFS gateway (the allow-list must not open
+ * loopback to anything but ipfs:// through that gateway); `redirected` ones are reached through a
+ * 302 from the allow-listed gateway; `ipfsTraversal` ones try to leave the gateway's
+ * `/ipfs/<cid>/` path. Loopback targets point at canary servers (port `p`); others (private,
+ * link-local, metadata, CGNAT, ULA, multicast) are unroutable here and must be refused before any
+ * connection is tried (quickly, with 403, rather than timing out).
  */
 
 export interface HostileUrl {
@@ -65,7 +68,7 @@ export function direct(p: number, gatewayPort: number, loopbackNames: string[]):
   ]
 }
 
-/** Targets reached through a redirect from the (allow-listed) redirector on 127.0.0.1. */
+/** Targets reached through a redirect from the (allow-listed) gateway on 127.0.0.1. */
 export function redirected(p: number): HostileUrl[] {
   return [
     { url: `http://127.0.0.2:${p}/a.jpg`, why: 'redirect to another 127/8 address' },
@@ -76,5 +79,53 @@ export function redirected(p: number): HostileUrl[] {
     { url: 'http://10.0.0.1/a.jpg', why: 'redirect to private 10/8' },
     { url: 'http://[fc00::1]/a.jpg', why: 'redirect to IPv6 unique-local' },
     { url: 'file:///etc/passwd', why: 'redirect to the file scheme' },
+  ]
+}
+
+/** http(s) URLs at the allow-listed gateway itself: the allow-list is for ipfs:// fetches only. */
+export function gatewayByHttp(gatewayPort: number, cid: string): HostileUrl[] {
+  return [
+    {
+      url: `http://127.0.0.1:${gatewayPort}/ipfs/${cid}/image.jpg`,
+      why: 'the allow-listed gateway, by http instead of ipfs://',
+    },
+    {
+      url: `http://127.0.0.1:${gatewayPort}/admin`,
+      why: 'the allow-listed gateway, outside /ipfs/',
+    },
+    { url: `http://localhost:${gatewayPort}/api/v0/id`, why: 'the gateway by name, its RPC path' },
+    { url: `https://127.0.0.1:${gatewayPort}/ipfs/${cid}/image.jpg`, why: 'the gateway by https' },
+  ]
+}
+
+/**
+ * ipfs:// URLs that try to leave the gateway's `/ipfs/<cid>/` path (dot segments, raw, encoded,
+ * half-encoded, overlong UTF-8, backslashes, encoded separators, query and fragment tricks, and
+ * "CIDs" that are not CIDs). Each must be refused (400) before any request reaches the gateway.
+ */
+export function ipfsTraversal(cid: string): HostileUrl[] {
+  const at = (path: string, why: string): HostileUrl => ({ url: `ipfs://${cid}${path}`, why })
+  return [
+    { url: 'ipfs://bafy/../../admin/secret', why: 'short "CID" then dot segments' },
+    at('/../../admin/secret', 'dot-dot segments'),
+    at('/%2e%2e/%2e%2e/admin/secret', 'encoded dot-dot segments'),
+    at('/%2E%2E/admin', 'encoded dot-dot, upper case'),
+    at('/.%2e/admin', 'half-encoded dot-dot'),
+    at('/%2e./admin', 'half-encoded dot-dot, other half'),
+    at('/%c0%ae%c0%ae/admin', 'overlong UTF-8 dots'),
+    at('/..%2f..%2fadmin', 'encoded slashes'),
+    at('/..%2F..%2Fadmin', 'encoded slashes, upper case'),
+    at('\\..\\..\\admin', 'backslashes after the CID'),
+    at('/..\\..\\admin', 'backslash separators'),
+    at('/%5c..%5cadmin', 'encoded backslashes'),
+    at('/a?x=/../../admin', 'dot segments in a query'),
+    at('/a#/../../admin', 'dot segments in a fragment'),
+    at('//admin', 'empty segment (protocol-relative confusion)'),
+    at('/%00admin', 'encoded NUL'),
+    at('/./image.jpg', 'single-dot segment'),
+    at(':80/admin', 'a port after the CID'),
+    { url: `ipfs://${cid}@127.0.0.2/admin`, why: 'userinfo-style CID before a host' },
+    { url: 'ipfs://../admin', why: 'dot-dot for a CID' },
+    { url: 'ipfs://ipfs/../admin', why: 'legacy ipfs/ prefix, then dot-dot' },
   ]
 }

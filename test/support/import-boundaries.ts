@@ -1,0 +1,97 @@
+/**
+ * Which parts of the repository may import which: production code never imports test or bench
+ * code, and tests never import the bench (what both need lives in the process kit, script/local).
+ * The import specifiers of a file are read with TypeScript's own scanner (`preProcessFile`: static
+ * imports and re-exports, `import()`, `require()`), so the check sees what the compiler sees.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, extname, join, relative, resolve, sep } from 'node:path'
+
+import ts from 'typescript'
+
+/** One rule: files outside `except` must not import anything under `folder`. */
+export interface Boundary {
+  /** A top-level folder, e.g. `test`. */
+  folder: string
+  /** Top-level folders whose files may import it (the folder itself always may). */
+  except: readonly string[]
+  why: string
+}
+
+export const BOUNDARIES: readonly Boundary[] = [
+  { folder: 'test', except: [], why: 'test code serves tests only' },
+  {
+    folder: 'bench',
+    except: [],
+    why: 'the bench is a tool, not a library: what it shares lives in script/local',
+  },
+]
+
+/** Folders never scanned: dependencies and build output. */
+const SKIPPED = new Set(['node_modules', '.git', 'out', 'cache', 'broadcast', 'coverage'])
+const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'])
+
+export interface SourceFile {
+  /** Path relative to the root, with `/` separators. */
+  path: string
+  text: string
+}
+
+export interface Violation {
+  file: string
+  specifier: string
+  /** The imported path, relative to the root. */
+  target: string
+  why: string
+}
+
+/** Every source file under `root` (skipping dependencies and build output). */
+export function readSourceFiles(root: string): SourceFile[] {
+  const out: SourceFile[] = []
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!SKIPPED.has(entry.name)) walk(join(dir, entry.name))
+      } else if (entry.isFile() && SOURCE_EXTENSIONS.has(extname(entry.name))) {
+        const full = join(dir, entry.name)
+        out.push({
+          path: relative(root, full).split(sep).join('/'),
+          text: readFileSync(full, 'utf8'),
+        })
+      }
+    }
+  }
+  walk(root)
+  return out
+}
+
+/** The module specifiers a file imports, re-exports, `import()`s or `require()`s. */
+export function importSpecifiers(text: string): string[] {
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName)
+}
+
+const topFolder = (path: string): string => path.split('/')[0] ?? ''
+
+/** The imports that cross a boundary; relative specifiers are resolved against their file. */
+export function findViolations(
+  files: readonly SourceFile[],
+  boundaries: readonly Boundary[] = BOUNDARIES,
+): Violation[] {
+  const violations: Violation[] = []
+  for (const file of files) {
+    const from = topFolder(file.path)
+    for (const specifier of importSpecifiers(file.text)) {
+      if (!specifier.startsWith('.')) continue
+      const target = relative('/', resolve('/', dirname(file.path), specifier))
+        .split(sep)
+        .join('/')
+      const into = topFolder(target)
+      for (const b of boundaries) {
+        if (into === b.folder && from !== b.folder && !b.except.includes(from)) {
+          violations.push({ file: file.path, specifier, target, why: b.why })
+        }
+      }
+    }
+  }
+  return violations
+}
