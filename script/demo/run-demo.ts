@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../local/repo-root'
 import { Teardown } from '../local/teardown'
 import { writeUnapprovedVariant } from '../local/unapproved-model'
 import { CLAIM_STATUS, REJECT_REASONS, insuranceInterface, oracleInterface } from './abis'
-import { registerModel } from './model-registration'
+import { registerModel } from '../local/model-registration'
 
 /** What one claim scenario ended with (the e2e test checks these). */
 export interface ScenarioReport {
