@@ -61,6 +61,8 @@ export function localWorkflowConfig(
 export interface LocalCreStackOptions {
   /** Adapters to start while the contracts deploy (they load their models meanwhile). */
   adapters: AdapterSpec[]
+  /** The DON's ADAPTERS secret at start, as JSON; default: `secretAdapters`' adapters. */
+  adaptersSecret?: string
   /** Adapters the DON's ADAPTERS secret lists at start (default: all, in order). */
   secretAdapters?: (adapters: LocalAdapter[]) => ReadonlyArray<Pick<LocalAdapter, 'url' | 'signer'>>
   /** The dApps' acceptance policy (default 2 agreeing adapters, tolerance 0). */
@@ -162,7 +164,11 @@ export async function startLocalCreStack(options: LocalCreStackOptions): Promise
     const adapters = await adaptersStarting
     aborted(options.signal)
 
-    const listed = options.secretAdapters?.(adapters) ?? adapters
+    const secret =
+      options.adaptersSecret ??
+      (adapters.length === 0 && options.secretAdapters === undefined
+        ? undefined
+        : adaptersSecret(options.secretAdapters?.(adapters) ?? adapters))
     const don = new LocalCreDon({
       rpcUrl: chain.rpcUrl,
       forwarder: cre.forwarder,
@@ -172,7 +178,7 @@ export async function startLocalCreStack(options: LocalCreStackOptions): Promise
       ),
       keyring: cre.donKeyring,
       transmitterKeys: cre.transmitterKeys,
-      secrets: { [ADAPTERS_SECRET]: adaptersSecret(listed) },
+      secrets: secret === undefined ? {} : { [ADAPTERS_SECRET]: secret },
       ...(options.faults === undefined ? {} : { faults: options.faults }),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     })
