@@ -18,6 +18,7 @@ import {
   type LocalCreStack,
 } from '../../script/cre/local-stack'
 import { requestRiskQuote, riskQuote } from '../../script/cre/risk-quotes'
+import { measureCreRounds, percentile } from '../../script/cre/round-latency'
 import { adaptersSecret, type LocalAdapter } from '../../script/local/adapters'
 import { freePort } from '../../script/local/free-port'
 import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
@@ -332,5 +333,35 @@ describe('bad adapters, judged by every node with the workflow code', () => {
       })
     expect(d.verdict).toEqual({ event: 'InferenceRejected', reason: 'InsufficientAgreement' })
     expect(await isPending(requestId)).toBe(false)
+  })
+})
+
+describe('round latency (npm run cre -- rounds; the bench calls measureCreRounds)', () => {
+  test('nearest-rank percentiles', () => {
+    const ms = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6]
+    expect(percentile(ms, 50)).toBe(5)
+    expect(percentile(ms, 95)).toBe(10)
+    expect(percentile(ms, 0)).toBe(1)
+    expect(percentile([42], 95)).toBe(42)
+    expect(percentile([], 50)).toBeNaN()
+  })
+
+  test('times request transaction to accepted result per round, with the report gas', async () => {
+    const lines: string[] = []
+    const figures = await measureCreRounds({
+      rounds: 3,
+      warmup: 1,
+      stack,
+      log: (l) => lines.push(l),
+    })
+    expect(figures).toMatchObject({ rounds: 3, allAccepted: true })
+    expect(figures.ms).toHaveLength(3)
+    for (const ms of figures.ms) expect(ms).toBeGreaterThan(0)
+    expect(figures.p50Ms).toBe(percentile(figures.ms, 50))
+    expect(figures.p95Ms).toBe(Math.max(...figures.ms))
+    expect(figures.reportGas).toHaveLength(3)
+    for (const gas of figures.reportGas) expect(gas).toBeLessThan(250_000n)
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(/^round 1: \d+ ms, accepted$/)
   })
 })
