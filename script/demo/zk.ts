@@ -5,8 +5,8 @@
  * with a clear error (exit code 2).
  */
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 
 import { REPO_ROOT } from '../local/repo-root'
 
@@ -37,14 +37,22 @@ export async function loadZkDemo(root: string = REPO_ROOT): Promise<RunZkDemo> {
       `the zk transport is not available in this checkout: ${ZK_DEMO_MODULE} (runZkDemo) is missing; use --transport cre or --transport functions`,
     )
   }
-  const mod = (await import(pathToFileURL(path).href)) as { runZkDemo?: unknown }
+  // Loaded through Node's module loader (tsx compiles TypeScript for it), and only now.
+  const mod = createRequire(__filename)(path) as { runZkDemo?: unknown }
   if (typeof mod.runZkDemo !== 'function') {
     throw new DemoUnavailableError(`${ZK_DEMO_MODULE} does not export a function runZkDemo`)
   }
   return mod.runZkDemo as RunZkDemo
 }
 
-/** The zk demo's verdict: `{ ok: false }` fails the run; anything else that resolves passes. */
-export function zkDemoSucceeded(result: unknown): boolean {
-  return !(typeof result === 'object' && result !== null && 'ok' in result && result.ok === false)
+/**
+ * The zk demo's verdict from its report (`ZkDemoReport` of script/zk/zk-demo.ts): it throws when the
+ * story breaks; a report that says `ok: false` or lists teardown failures fails the run too.
+ */
+export function zkDemoSucceeded(report: unknown): boolean {
+  if (typeof report !== 'object' || report === null) return true
+  if ('ok' in report && report.ok === false) return false
+  if ('teardownFailures' in report && Array.isArray(report.teardownFailures))
+    return report.teardownFailures.length === 0
+  return true
 }

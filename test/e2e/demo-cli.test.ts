@@ -3,7 +3,7 @@
  * why (its help), the zk hand-over (a clear "not available" until script/zk/zk-demo.ts exists), and
  * the demo's own pass/fail check.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -71,7 +71,32 @@ describe('the demo command line', () => {
     }
   })
 
-  test("the zk demo's verdict: only an explicit { ok: false } fails", () => {
+  test('--transport zk with script/zk/zk-demo.ts: its runZkDemo is what runs', async () => {
+    const roots = [mkdtempSync(join(tmpdir(), 'demo-zk-')), mkdtempSync(join(tmpdir(), 'demo-zk-'))]
+    const writeModule = (root: string, text: string): void => {
+      mkdirSync(join(root, 'script', 'zk'), { recursive: true })
+      writeFileSync(join(root, 'script', 'zk', 'zk-demo.ts'), text)
+    }
+    try {
+      // Plain CommonJS: Node loads it as is here (tsx compiles the real TypeScript module).
+      writeModule(
+        roots[0] as string,
+        "exports.runZkDemo = async (o) => { o.log('zk story'); return { teardownFailures: [] } }\n",
+      )
+      const runZkDemo = await loadZkDemo(roots[0])
+      const lines: string[] = []
+      expect(zkDemoSucceeded(await runZkDemo({ log: (l) => lines.push(l) }))).toBe(true)
+      expect(lines).toEqual(['zk story'])
+      writeModule(roots[1] as string, 'exports.somethingElse = 1\n')
+      await expect(loadZkDemo(roots[1])).rejects.toThrow(/does not export a function runZkDemo/)
+    } finally {
+      for (const root of roots) rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  test("the zk demo's verdict: a report with teardown failures or ok: false fails", () => {
+    expect(zkDemoSucceeded({ teardownFailures: [] })).toBe(true)
+    expect(zkDemoSucceeded({ teardownFailures: ['anvil'] })).toBe(false)
     expect(zkDemoSucceeded({ ok: false })).toBe(false)
     expect(zkDemoSucceeded({ ok: true })).toBe(true)
     expect(zkDemoSucceeded(undefined)).toBe(true)
