@@ -3,7 +3,7 @@
  * with no configuration. Starts anvil, four adapters (three operators on the approved damage-v1, one
  * on an unapproved version) and a local DON in front of the real Chainlink contracts of the chosen
  * transport; deploys; registers and approves the demo models; funds the insurance pool; and files
- * three claims with a locally served damage photo. Prints each step with its transaction hashes,
+ * three claims, each with its own locally served damage photo. Prints each step with its transaction hashes,
  * then shuts everything down (also on Ctrl-C). Exit 0 when the story ended as told, 1 when it did
  * not, 2 for a usage error or a transport that is not available.
  */

@@ -86,11 +86,19 @@ interface DemoRun {
   verbose: boolean
 }
 
-/** Phase 1's result: the chain, the photo and the adapters (still loading their models). */
+/** A claim's damage photo, as the photo server serves it. */
+interface ClaimPhoto {
+  name: string
+  bytes: Buffer
+  url: string
+  sha256: string
+}
+
+/** Phase 1's result: the chain, the photos and the adapters (still loading their models). */
 interface LocalNetwork {
   chain: LocalChain
-  photoUrl: string
-  photoHash: string
+  /** One photo per scenario (ClaimsInsurance may let a photo back one claim only). */
+  photos: readonly ClaimPhoto[]
   variant: ModelVariant
   adaptersStarting: Promise<LocalAdapter[]>
 }
@@ -108,6 +116,8 @@ interface DemoWorld {
 interface Scenario {
   name: string
   lineup: LineupVersion
+  /** Which of the demo's photos the claim files. */
+  photo: number
   story: string
   /** What happens before the claim (narrated). */
   before?: (world: DemoWorld, log: (line: string) => void) => Promise<void>
@@ -118,17 +128,20 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: '6. Scenario A: three honest adapters',
     lineup: 1,
+    photo: 0,
     story: 'Three operators run the approved damage-v1 and assess the photo.',
   },
   {
     name: '7. Scenario B: one adapter on an unapproved model',
     lineup: 2,
+    photo: 1,
     story:
       "Operator 3 is replaced by operator 4, who serves a damage-v1 version the registry never approved: the DON's checks drop its answer (model hash mismatch); two approved answers still agree.",
   },
   {
     name: '8. Scenario C: two of three adapters misbehave',
     lineup: 2,
+    photo: 2,
     story:
       'Operator 2 is down and operator 4 still serves the unapproved model: only one valid answer, below the threshold of 2. No assessment is accepted and nothing is paid.',
     before: async (world, log) => {
@@ -142,15 +155,29 @@ function aborted(run: DemoRun): void {
   if (run.signal?.aborted) throw new Error('demo aborted')
 }
 
-/** The demo's damage photo: a bundled damage-v1 sample, preferably one showing severe damage. */
-function damagePhoto(): { name: string; bytes: Buffer } {
+/**
+ * The demo's damage photos, one per scenario: bundled damage-v1 samples, the "severe" ones first
+ * (scenarios A and B are paid for the same assessment), then the others.
+ */
+function damagePhotos(count: number): ClaimPhoto[] {
   const dir = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
   const pngs = readdirSync(dir)
     .filter((f) => f.endsWith('.png'))
     .sort()
-  const name = pngs.find((f) => f.includes('severe')) ?? pngs.at(-1)
-  if (name === undefined) throw new Error(`no sample PNG in ${dir}`)
-  return { name, bytes: readFileSync(join(dir, name)) }
+  const ordered = [
+    ...pngs.filter((f) => f.includes('severe')),
+    ...pngs.filter((f) => !f.includes('severe')),
+  ]
+  if (ordered.length < count) throw new Error(`need ${count} sample PNGs in ${dir}`)
+  return ordered.slice(0, count).map((name) => {
+    const bytes = readFileSync(join(dir, name))
+    return {
+      name,
+      bytes,
+      url: `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${name}`,
+      sha256: sha256Hex(bytes),
+    }
+  })
 }
 
 /** The first log in `logs` that `contract` emitted as ClaimsInsurance event `name`, parsed. */
@@ -212,8 +239,10 @@ async function startLocalNetwork(run: DemoRun): Promise<LocalNetwork> {
   // ipfs:// through their allow-listed IPFS_GATEWAY (docs/adapter.md, "Image URLs").
   const photos = await startFileServer()
   run.teardown.add('photo server', () => photos.stop())
-  const photo = damagePhoto()
-  photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
+  const claimPhotos = damagePhotos(SCENARIOS.length)
+  for (const photo of claimPhotos) {
+    photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
+  }
 
   const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
   const env = { FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: photos.url }
@@ -235,8 +264,7 @@ async function startLocalNetwork(run: DemoRun): Promise<LocalNetwork> {
   })
   return {
     chain,
-    photoUrl: `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`,
-    photoHash: sha256Hex(photo.bytes),
+    photos: claimPhotos,
     variant,
     adaptersStarting,
   }
@@ -373,12 +401,14 @@ async function runClaim(
   run.log(
     `holder ${world.holder.address} bought policy #${policyId}: coverage ${formatEther(DEMO_TERMS.coverage)} ETH, premium ${formatEther(premium)} ETH (tx ${bought.hash})`,
   )
-  const filed = await send(insurance, 'fileClaim', [policyId, network.photoUrl, network.photoHash])
+  const photo = network.photos[scenario.photo]
+  if (photo === undefined) throw new Error(`${scenario.name}: no photo ${scenario.photo}`)
+  const filed = await send(insurance, 'fileClaim', [policyId, photo.url, photo.sha256])
   const requested = insuranceEvent(filed.logs, world.project.insurance, 'ClaimRequested')
   const claimId = requested?.args.getValue('claimId') as bigint
   const requestId = requested?.args.getValue('requestId') as string
   run.log(
-    `claim #${claimId} filed with photo ${network.photoUrl} (sha256 ${network.photoHash}) (tx ${filed.hash})`,
+    `claim #${claimId} filed with photo ${photo.url} (sha256 ${photo.sha256}) (tx ${filed.hash})`,
   )
   run.log(`${run.transport.requestNoun} ${requestId}: waiting for the DON...`)
   const outcome = await run.transport.waitForClaim(requestId, run.signal)

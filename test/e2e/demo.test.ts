@@ -51,7 +51,7 @@ describe.each(TRANSPORTS)('npm run demo -- --transport %s, end to end', (transpo
     const { report, lines } = demo(transport)
     const [a, b] = report.scenarios
     expect(b).toMatchObject({ accepted: true, agreed: 2, claimStatus: 'Settled' })
-    // The same photo, so the same assessment as with three adapters.
+    // Another severe photo (one photo per claim), so the same assessment as scenario A.
     expect(b?.severity).toBe(a?.severity)
     expect(b?.payout).toBe(a?.payout)
     // Operator 4's answer is dropped: normally for its model hash (on a very busy machine it may time
