@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The CRE workflow tests run under bun with the SDK's test runtime (bun:test): npm test runs them.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cre-workflow/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },

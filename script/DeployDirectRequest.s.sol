@@ -29,7 +29,8 @@ import {OnnxOracleDeployer} from "./deploy/OnnxOracleDeployer.sol";
 ///                    (default 100 LINK) minted to the consumer
 /// - REGISTRY         existing model registry; if unset one is deployed and MODEL_HASH (sha256 of
 ///                    model.onnx) proposed by the deployer and approved by APPROVER_PRIVATE_KEY (the
-///                    registry's two-person rule), with MODEL_VERSION and PROVENANCE_HASH
+///                    registry's two-person rule), with MODEL_VERSION, PROVENANCE_HASH and
+///                    LABEL_COUNT (classes the result indexes; default 0, a scalar result)
 contract DeployDirectRequest is Script {
     uint256 internal constant DEFAULT_FEE_JUELS = 0.1 ether;
     uint256 internal constant DEFAULT_LINK_FUNDING_JUELS = 100 ether;
@@ -79,7 +80,7 @@ contract DeployDirectRequest is Script {
 
         QuorumClaimsExample consumer = new QuorumClaimsExample(link, registry);
         consumer.configureQuorum(
-            modelId, oracles, uint8(vm.envUint("THRESHOLD")), vm.envOr("TOLERANCE", uint256(0))
+            modelId, oracles, uint8(vm.envUint("THRESHOLD")), uint32(vm.envOr("TOLERANCE", uint256(0)))
         );
         if (deployedLink) {
             LinkToken(link)
@@ -118,6 +119,8 @@ contract DeployDirectRequest is Script {
                 provenanceHash: vm.envOr("PROVENANCE_HASH", bytes32(0)),
                 datasetDigest: bytes32(0),
                 hyperparamsHash: bytes32(0),
+                labelCount: uint16(vm.envOr("LABEL_COUNT", uint256(0))),
+                weightsCommitment: bytes32(0),
                 weightsUri: ""
             })
         );

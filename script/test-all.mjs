@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: every check of the project, in order, each runner printing its own summary; then one
-// line of totals across all of them, `N passed, N failed, N skipped`. Type-checking and lint count
-// as one check each; jest and forge count their test cases. Exits non-zero if anything failed.
+// line of totals across all of them, `N passed, N failed, N skipped`. Type-checking (one check per
+// TypeScript project) and lint count as one check each; jest, bun (the CRE workflow tests) and
+// forge count their test cases. Exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -34,6 +35,18 @@ function check(title, command, args) {
 }
 
 check('typecheck', 'tsc', ['--noEmit', '-p', 'tsconfig.json'])
+// The CRE workflow and its tests are separate projects: the SDK's types declare Node's modules as
+// `never` (the workflow runs in QuickJS), which must not leak into the Node code's program.
+check('typecheck (CRE workflow)', 'tsc', [
+  '--noEmit',
+  '-p',
+  'cre-workflow/onnx-inference/tsconfig.json',
+])
+check('typecheck (CRE workflow tests)', 'tsc', [
+  '--noEmit',
+  '-p',
+  'test/cre-workflow/tsconfig.json',
+])
 check('lint', 'eslint', ['--max-warnings', '0', '.'])
 check('format', 'prettier', ['--check', '.'])
 
@@ -57,6 +70,62 @@ check('format', 'prettier', ['--check', '.'])
     if (!counted) totals.failed += 1
   }
   rmSync(dir, { recursive: true, force: true })
+}
+
+// bun: the CRE workflow tests (test/cre-workflow) use the SDK's test runtime, which imports
+// bun:test. The counts come from bun's JUnit report; an error outside any test (a file that fails
+// to load) only shows in the exit code, so a failed run with no failed case counts as one failure.
+{
+  // node_modules/.bin/bun is a stub (bun's postinstall is not allowed to run): use the binary.
+  const bunBin = join(
+    'node_modules',
+    '@oven',
+    `bun-${process.platform}-${process.arch}`,
+    'bin',
+    'bun',
+  )
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-oracle-bun-'))
+  const file = join(dir, 'junit.xml')
+  let ok = false
+  let counted = { passed: 0, failed: 0, skipped: 0 }
+  if (!existsSync(bunBin)) {
+    process.stdout.write(`\n=== bun: ${bunBin} is missing (npm ci installs it)\n`)
+  } else {
+    ;({ ok } = run('bun', bunBin, [
+      'test',
+      'test/cre-workflow',
+      '--reporter=junit',
+      `--reporter-outfile=${file}`,
+    ]))
+    try {
+      counted = countJunit(readFileSync(file, 'utf8'))
+      process.stdout.write(
+        `bun: ${counted.passed} passed, ${counted.failed} failed, ${counted.skipped} skipped\n`,
+      )
+    } catch {
+      // no report: bun failed before running any test
+    }
+  }
+  totals.passed += counted.passed
+  totals.failed += counted.failed
+  totals.skipped += counted.skipped
+  if (!ok) {
+    failedSteps.push('bun')
+    if (counted.failed === 0) totals.failed += 1
+  }
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** Passed, failed and skipped test cases of a JUnit XML report (bun's). */
+function countJunit(xml) {
+  const counts = { passed: 0, failed: 0, skipped: 0 }
+  for (const match of xml.matchAll(/<testcase\b[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const inner = match[1] ?? ''
+    if (/<(failure|error)\b/.test(inner)) counts.failed += 1
+    else if (/<skipped\b/.test(inner)) counts.skipped += 1
+    else counts.passed += 1
+  }
+  return counts
 }
 
 // forge: the human summary line `N tests passed, N failed, N skipped (M total tests)`.

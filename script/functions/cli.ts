@@ -26,6 +26,7 @@ import { sha256Hex } from '../../protocol/hashes'
 import { decodeInferenceResult } from '../../protocol/inference-result'
 import {
   RequestArgsError,
+  checkThreshold,
   imageArgs,
   parseAdaptersJson,
   tabularArgs,
@@ -113,6 +114,7 @@ export async function simulateCommand(
   }
   const args = buildArgs(job, options)
   const adapters = adaptersFromEnv(env)
+  checkThreshold(options.threshold, parseAdaptersJson(adapters).length)
   const outcome = await simulateSource({
     sourcePath: FUNCTIONS_SOURCES[job],
     args,

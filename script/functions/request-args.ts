@@ -7,11 +7,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import {
+  AdapterConfigError,
+  InferenceRequestError,
+  checkQuorumRule,
+  parseAdapters,
+} from '../../don-core/inference-core'
 import { tabularInputHash } from '../../protocol/input-hash'
 import { REPO_ROOT } from '../local/repo-root'
 
 const HASH = /^0x[0-9a-fA-F]{64}$/
-const MAX_ADAPTERS = 5
 
 /** Thrown for a request that cannot be built; the message says which option is wrong. */
 export class RequestArgsError extends Error {
@@ -98,22 +103,30 @@ export function imageArgs(
   ]
 }
 
-/** Parses and checks the ADAPTERS secret (a JSON array of 1 to 5 entries). */
+/**
+ * Parses and checks the ADAPTERS secret with the sources' own rules (don-core): 1 to 5 entries,
+ * http(s) URLs, no duplicate URL or signer.
+ */
 export function parseAdaptersJson(text: string): AdapterEntry[] {
-  let list: unknown
   try {
-    list = JSON.parse(text)
-  } catch {
-    throw new RequestArgsError('ADAPTERS is not valid JSON')
-  }
-  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_ADAPTERS) {
-    throw new RequestArgsError(`ADAPTERS must be a JSON array of 1 to ${MAX_ADAPTERS} adapters`)
-  }
-  list.forEach((entry: unknown, i) => {
-    const url = (entry as { url?: unknown } | null)?.url
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
-      throw new RequestArgsError(`ADAPTERS[${i}].url must be an http(s) URL`)
+    parseAdapters(text)
+  } catch (error) {
+    if (error instanceof AdapterConfigError) {
+      throw new RequestArgsError(error.message.replace(/^secret /, ''))
     }
-  })
-  return list as AdapterEntry[]
+    throw error
+  }
+  return JSON.parse(text) as AdapterEntry[]
+}
+
+/** Refuses a threshold the sources would refuse: not a strict majority of the adapters. */
+export function checkThreshold(threshold: number, adapterCount: number): void {
+  try {
+    checkQuorumRule(threshold, adapterCount)
+  } catch (error) {
+    if (error instanceof InferenceRequestError) {
+      throw new RequestArgsError(`--threshold: ${error.message}`)
+    }
+    throw error
+  }
 }

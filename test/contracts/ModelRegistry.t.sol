@@ -3,49 +3,32 @@ pragma solidity 0.8.19;
 
 import {Test} from "forge-std/Test.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
-import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
+import {IModelRegistry, IModelRegistryEvents} from "../../contracts/interfaces/IModelRegistry.sol";
 import {OnnxOracleDeployer} from "../../script/deploy/OnnxOracleDeployer.sol";
 
-/// @dev A next version of the registry: new behaviour, same storage.
-contract ModelRegistryV2 is ModelRegistry {
-    function registryVersion() external pure returns (uint256) {
-        return 2;
-    }
-}
-
-abstract contract ModelRegistryBase is Test {
+/// @dev Constants, actors and helpers shared by every ModelRegistry suite (the upgrade, governance
+/// and invariant suites import it).
+abstract contract ModelRegistryBase is Test, IModelRegistryEvents {
     bytes32 internal constant DAMAGE = bytes32("damage-v1");
     bytes32 internal constant RISK = bytes32("risk-v1");
+    uint16 internal constant LABELS = 4;
+    bytes32 internal constant COMMITMENT = bytes32(uint256(0x1234_5678_9abc_def0));
     bytes32 internal HASH_1 = sha256("damage-v1 1.0.0");
     bytes32 internal HASH_2 = sha256("damage-v1 1.1.0");
+    bytes32 internal HASH_3 = sha256("damage-v1 1.2.0");
     address internal PROPOSER = makeAddr("proposer");
     address internal APPROVER = makeAddr("approver");
+    address internal APPROVER_2 = makeAddr("second approver");
     address internal STRANGER = makeAddr("stranger");
 
     ModelRegistry internal registry;
     address internal implementation;
 
-    /// Copies of IModelRegistry's events for vm.expectEmit (solc 0.8.19 cannot emit `I.Event`).
-    event ModelVersionProposed(
-        bytes32 indexed modelId,
-        bytes32 indexed modelHash,
-        address indexed proposer,
-        bytes12 version,
-        bytes20 codeCommit,
-        bytes32 provenanceHash,
-        bytes32 datasetDigest,
-        bytes32 hyperparamsHash,
-        string weightsUri
-    );
-    event ModelVersionApproved(bytes32 indexed modelId, bytes32 indexed modelHash, address indexed approver);
-    event ModelVersionDeprecated(bytes32 indexed modelId, bytes32 indexed modelHash, address indexed by);
-    event ModelVersionRevoked(bytes32 indexed modelId, bytes32 indexed modelHash, address indexed by);
-    event ActiveVersionChanged(bytes32 indexed modelId, bytes32 previous, bytes32 current);
-
     function setUp() public virtual {
         (registry, implementation) = OnnxOracleDeployer.deployRegistry(address(this));
         registry.grantRole(registry.PROPOSER_ROLE(), PROPOSER);
         registry.grantRole(registry.APPROVER_ROLE(), APPROVER);
+        registry.grantRole(registry.APPROVER_ROLE(), APPROVER_2);
     }
 
     function _proposal(bytes32 modelId, bytes32 modelHash) internal pure returns (IModelRegistry.Proposal memory) {
@@ -57,6 +40,8 @@ abstract contract ModelRegistryBase is Test {
             provenanceHash: keccak256(abi.encode("provenance", modelHash)),
             datasetDigest: keccak256(abi.encode("dataset", modelHash)),
             hyperparamsHash: keccak256(abi.encode("hyperparameters", modelHash)),
+            labelCount: LABELS,
+            weightsCommitment: bytes32(0),
             weightsUri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
         });
     }
@@ -70,6 +55,23 @@ abstract contract ModelRegistryBase is Test {
     function _approve(bytes32 modelId, bytes32 modelHash) internal {
         vm.prank(APPROVER);
         registry.approve(modelId, modelHash);
+    }
+
+    function _register(bytes32 modelId, bytes32 modelHash) internal {
+        _propose(modelId, modelHash);
+        _approve(modelId, modelHash);
+    }
+
+    function _status(bytes32 modelId, bytes32 modelHash) internal view returns (IModelRegistry.Status) {
+        return registry.statusOf(modelId, modelHash);
+    }
+
+    function _transition(bytes32 modelId, bytes32 modelHash, IModelRegistry.Status from, IModelRegistry.Status to)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(IModelRegistry.InvalidTransition.selector, modelId, modelHash, from, to);
     }
 
     function _roleError(address account, bytes32 role) internal pure returns (bytes memory) {
@@ -139,8 +141,29 @@ contract ModelRegistryRolesTest is ModelRegistryBase {
         registry.revoke(DAMAGE, HASH_1);
     }
 
+    function test_RevertWhen_StrangerRejects() public {
+        _propose(DAMAGE, HASH_1);
+        vm.expectRevert(_roleError(STRANGER, registry.APPROVER_ROLE()));
+        vm.prank(STRANGER);
+        registry.reject(DAMAGE, HASH_1);
+    }
+
+    function test_RevertWhen_ProposerProposesARevocation() public {
+        _register(DAMAGE, HASH_1);
+        vm.expectRevert(_roleError(PROPOSER, registry.APPROVER_ROLE()));
+        vm.prank(PROPOSER);
+        registry.proposeRevocation(DAMAGE, HASH_1);
+    }
+
+    function test_RevertWhen_ApproverProposesAnAmendment() public {
+        _register(DAMAGE, HASH_1);
+        vm.expectRevert(_roleError(APPROVER, registry.PROPOSER_ROLE()));
+        vm.prank(APPROVER);
+        registry.proposeAmendment(DAMAGE, HASH_1, LABELS, COMMITMENT);
+    }
+
     function test_RevertWhen_StrangerUpgrades() public {
-        address next = address(new ModelRegistryV2());
+        address next = address(new ModelRegistry());
         vm.expectRevert(_roleError(STRANGER, registry.UPGRADER_ROLE()));
         vm.prank(STRANGER);
         registry.upgradeTo(next);
@@ -170,6 +193,8 @@ contract ModelRegistryLifecycleTest is ModelRegistryBase {
             p.provenanceHash,
             p.datasetDigest,
             p.hyperparamsHash,
+            p.labelCount,
+            p.weightsCommitment,
             p.weightsUri
         );
         vm.prank(PROPOSER);
@@ -187,8 +212,27 @@ contract ModelRegistryLifecycleTest is ModelRegistryBase {
         assertEq(v.provenanceHash, p.provenanceHash);
         assertEq(v.datasetDigest, p.datasetDigest);
         assertEq(v.hyperparamsHash, p.hyperparamsHash);
+        assertEq(v.labelCount, LABELS);
+        assertTrue(v.labelCountRecorded);
+        assertEq(v.weightsCommitment, bytes32(0));
+        assertEq(registry.labelCountOf(DAMAGE, HASH_1), LABELS);
         assertFalse(registry.isApproved(DAMAGE, HASH_1));
         assertEq(registry.activeVersion(DAMAGE), bytes32(0));
+    }
+
+    function test_ProposeWithACircuitRecordsItsWeightsCommitment() public {
+        IModelRegistry.Proposal memory p = _proposal(RISK, HASH_1);
+        p.labelCount = 0;
+        p.weightsCommitment = COMMITMENT;
+        vm.prank(PROPOSER);
+        vm.startSnapshotGas("ModelRegistry", "proposeWithWeightsCommitment");
+        registry.propose(p);
+        vm.stopSnapshotGas();
+        assertEq(registry.getVersion(RISK, HASH_1).weightsCommitment, COMMITMENT);
+        assertEq(registry.labelCountOf(RISK, HASH_1), 0, "a scalar result has label count 0, recorded");
+        assertEq(registry.approvedWeightsCommitment(RISK, HASH_1), bytes32(0), "not approved yet");
+        _approve(RISK, HASH_1);
+        assertEq(registry.approvedWeightsCommitment(RISK, HASH_1), COMMITMENT);
     }
 
     function test_ApproveMakesTheVersionActive() public {
@@ -207,123 +251,85 @@ contract ModelRegistryLifecycleTest is ModelRegistryBase {
     }
 
     function test_NewerApprovalBecomesActiveAndOlderStaysApproved() public {
-        _propose(DAMAGE, HASH_1);
-        _approve(DAMAGE, HASH_1);
-        _propose(DAMAGE, HASH_2);
-        _approve(DAMAGE, HASH_2);
+        _register(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
         assertEq(registry.activeVersion(DAMAGE), HASH_2);
         assertTrue(registry.isApproved(DAMAGE, HASH_1));
     }
 
-    function test_DeprecateWithdrawsApproval() public {
-        _propose(DAMAGE, HASH_1);
-        _approve(DAMAGE, HASH_1);
+    function test_DeprecatingAnInactiveVersionTakesOneApprover() public {
+        _register(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
         vm.expectEmit(true, true, true, true, address(registry));
         emit ModelVersionDeprecated(DAMAGE, HASH_1, APPROVER);
-        vm.expectEmit(true, false, false, true, address(registry));
-        emit ActiveVersionChanged(DAMAGE, HASH_1, bytes32(0));
         vm.prank(APPROVER);
         registry.deprecate(DAMAGE, HASH_1);
         assertFalse(registry.isApproved(DAMAGE, HASH_1));
-        assertEq(registry.activeVersion(DAMAGE), bytes32(0));
-        assertEq(uint8(registry.statusOf(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Deprecated));
-    }
-
-    function test_DeprecatingAnInactiveVersionKeepsTheActiveOne() public {
-        _propose(DAMAGE, HASH_1);
-        _approve(DAMAGE, HASH_1);
-        _propose(DAMAGE, HASH_2);
-        _approve(DAMAGE, HASH_2);
-        vm.prank(APPROVER);
-        registry.deprecate(DAMAGE, HASH_1);
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Deprecated));
         assertEq(registry.activeVersion(DAMAGE), HASH_2);
     }
 
-    function test_RevokeIsFinalFromEveryStatus() public {
+    function test_RevokingAnInactiveVersionTakesOneApprover() public {
         _propose(DAMAGE, HASH_1);
         vm.expectEmit(true, true, true, true, address(registry));
         emit ModelVersionRevoked(DAMAGE, HASH_1, APPROVER);
         vm.prank(APPROVER);
         registry.revoke(DAMAGE, HASH_1);
-        assertEq(uint8(registry.statusOf(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Revoked));
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Revoked));
+    }
 
+    function test_RevokeIsFinal() public {
+        _propose(DAMAGE, HASH_1);
         vm.startPrank(APPROVER);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.InvalidTransition.selector,
-                DAMAGE,
-                HASH_1,
-                IModelRegistry.Status.Revoked,
-                IModelRegistry.Status.Approved
-            )
-        );
-        registry.approve(DAMAGE, HASH_1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.InvalidTransition.selector,
-                DAMAGE,
-                HASH_1,
-                IModelRegistry.Status.Revoked,
-                IModelRegistry.Status.Revoked
-            )
-        );
         registry.revoke(DAMAGE, HASH_1);
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.Revoked, IModelRegistry.Status.Approved));
+        registry.approve(DAMAGE, HASH_1);
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.Revoked, IModelRegistry.Status.Revoked));
+        registry.revoke(DAMAGE, HASH_1);
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.Revoked, IModelRegistry.Status.None));
+        registry.reject(DAMAGE, HASH_1);
         vm.stopPrank();
+        IModelRegistry.Proposal memory p = _proposal(DAMAGE, HASH_1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelVersionExists.selector, DAMAGE, HASH_1));
+        vm.prank(PROPOSER);
+        registry.propose(p);
     }
 
     function test_RevokeAfterDeprecation() public {
-        _propose(DAMAGE, HASH_1);
-        _approve(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
         vm.startPrank(APPROVER);
         registry.deprecate(DAMAGE, HASH_1);
         registry.revoke(DAMAGE, HASH_1);
         vm.stopPrank();
-        assertEq(uint8(registry.statusOf(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Revoked));
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Revoked));
     }
 
     function test_RevertWhen_DeprecatedVersionIsApprovedAgain() public {
-        _propose(DAMAGE, HASH_1);
-        _approve(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
         vm.startPrank(APPROVER);
         registry.deprecate(DAMAGE, HASH_1);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.InvalidTransition.selector,
-                DAMAGE,
-                HASH_1,
-                IModelRegistry.Status.Deprecated,
-                IModelRegistry.Status.Approved
-            )
+            _transition(DAMAGE, HASH_1, IModelRegistry.Status.Deprecated, IModelRegistry.Status.Approved)
         );
         registry.approve(DAMAGE, HASH_1);
+        vm.expectRevert(
+            _transition(DAMAGE, HASH_1, IModelRegistry.Status.Deprecated, IModelRegistry.Status.Approved)
+        );
+        registry.activate(DAMAGE, HASH_1);
         vm.stopPrank();
     }
 
     function test_RevertWhen_DeprecatingAProposal() public {
         _propose(DAMAGE, HASH_1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.InvalidTransition.selector,
-                DAMAGE,
-                HASH_1,
-                IModelRegistry.Status.Proposed,
-                IModelRegistry.Status.Deprecated
-            )
-        );
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.Proposed, IModelRegistry.Status.Deprecated));
         vm.prank(APPROVER);
         registry.deprecate(DAMAGE, HASH_1);
     }
 
     function test_RevertWhen_ApprovingUnknownVersion() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.InvalidTransition.selector,
-                DAMAGE,
-                HASH_1,
-                IModelRegistry.Status.None,
-                IModelRegistry.Status.Approved
-            )
-        );
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.None, IModelRegistry.Status.Approved));
         vm.prank(APPROVER);
         registry.approve(DAMAGE, HASH_1);
     }
@@ -344,81 +350,489 @@ contract ModelRegistryLifecycleTest is ModelRegistryBase {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidModelVersion.selector, bytes32(0), HASH_1));
         vm.prank(PROPOSER);
         registry.propose(p);
+        p = _proposal(DAMAGE, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidModelVersion.selector, DAMAGE, bytes32(0)));
+        vm.prank(PROPOSER);
+        registry.propose(p);
     }
 
     function test_SameHashUnderTwoModelIdsIsTwoVersions() public {
         _propose(DAMAGE, HASH_1);
-        _propose(RISK, HASH_1);
-        _approve(RISK, HASH_1);
+        _register(RISK, HASH_1);
         assertTrue(registry.isApproved(RISK, HASH_1));
         assertFalse(registry.isApproved(DAMAGE, HASH_1));
     }
 
-    function testFuzz_StatusOnlyMovesForward(uint8[8] calldata ops) public {
-        _propose(DAMAGE, HASH_1);
-        uint8 last = uint8(IModelRegistry.Status.Proposed);
+    function test_ActivateRollsBackToAnOlderApprovedVersion() public {
+        _register(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit ActiveVersionChanged(DAMAGE, HASH_2, HASH_1);
+        vm.prank(APPROVER);
+        registry.activate(DAMAGE, HASH_1);
+        assertEq(registry.activeVersion(DAMAGE), HASH_1);
+        assertTrue(registry.isApproved(DAMAGE, HASH_2), "the newer version stays approved");
+    }
+
+    function test_RevertWhen_ActivatingTheActiveVersionOrAProposal() public {
+        _register(DAMAGE, HASH_1);
+        _propose(DAMAGE, HASH_2);
         vm.startPrank(APPROVER);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.VersionAlreadyActive.selector, DAMAGE, HASH_1));
+        registry.activate(DAMAGE, HASH_1);
+        vm.expectRevert(_transition(DAMAGE, HASH_2, IModelRegistry.Status.Proposed, IModelRegistry.Status.Approved));
+        registry.activate(DAMAGE, HASH_2);
+        vm.stopPrank();
+    }
+
+    function test_LabelCountOfAnUnknownVersionIsNotZero() public {
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.LabelCountNotRecorded.selector, DAMAGE, HASH_1));
+        registry.labelCountOf(DAMAGE, HASH_1);
+    }
+
+    function testFuzz_StatusOnlyMovesForward(uint8[12] calldata ops) public {
+        // One version among three, two approvers: whatever they try, a status never moves back (a
+        // rejection deletes a proposal, which is the one way back to None, and only from Proposed).
+        _propose(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
+        uint8 last = uint8(IModelRegistry.Status.Proposed);
         for (uint256 i = 0; i < ops.length; ++i) {
-            uint8 op = ops[i] % 3;
+            vm.startPrank(ops[i] & 0x80 == 0 ? APPROVER : APPROVER_2);
+            uint8 op = ops[i] % 7;
             if (op == 0) {
                 try registry.approve(DAMAGE, HASH_1) {} catch {}
             } else if (op == 1) {
                 try registry.deprecate(DAMAGE, HASH_1) {} catch {}
-            } else {
+            } else if (op == 2) {
                 try registry.revoke(DAMAGE, HASH_1) {} catch {}
+            } else if (op == 3) {
+                try registry.proposeRevocation(DAMAGE, HASH_1) {} catch {}
+            } else if (op == 4) {
+                try registry.proposeDeprecation(DAMAGE, HASH_1) {} catch {}
+            } else if (op == 5) {
+                try registry.activate(DAMAGE, HASH_2) {} catch {}
+            } else {
+                try registry.revokeAndActivate(DAMAGE, HASH_1, HASH_2) {} catch {}
             }
-            uint8 now_ = uint8(registry.statusOf(DAMAGE, HASH_1));
+            vm.stopPrank();
+            uint8 now_ = uint8(_status(DAMAGE, HASH_1));
             assertGe(now_, last, "status never moves backwards");
             last = now_;
+            bytes32 active = registry.activeVersion(DAMAGE);
+            assertTrue(active == bytes32(0) || registry.isApproved(DAMAGE, active), "the active version is approved");
+        }
+    }
+}
+
+/// @notice Squatting: a PROPOSER_ROLE holder who proposes someone else's model hash first, with bogus
+/// provenance, would own that (model id, model hash) key for good. Remedy: an approver rejects the
+/// proposal, which deletes it, and the key is free for the genuine proposal.
+contract ModelRegistrySquattingTest is ModelRegistryBase {
+    address internal SQUATTER = makeAddr("squatter");
+
+    function setUp() public override {
+        super.setUp();
+        registry.grantRole(registry.PROPOSER_ROLE(), SQUATTER);
+    }
+
+    function test_RejectingASquattedProposalFreesTheKeyForTheGenuineOne() public {
+        IModelRegistry.Proposal memory bogus = _proposal(DAMAGE, HASH_1);
+        bogus.provenanceHash = keccak256("bogus provenance");
+        bogus.labelCount = 2;
+        vm.prank(SQUATTER);
+        registry.propose(bogus);
+
+        // The genuine author cannot propose the same key while it is squatted...
+        IModelRegistry.Proposal memory genuine = _proposal(DAMAGE, HASH_1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelVersionExists.selector, DAMAGE, HASH_1));
+        vm.prank(PROPOSER);
+        registry.propose(genuine);
+
+        // ...until an approver rejects the squatter's proposal.
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit ModelVersionRejected(DAMAGE, HASH_1, SQUATTER, APPROVER);
+        vm.prank(APPROVER);
+        registry.reject(DAMAGE, HASH_1);
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.None));
+        IModelRegistry.ModelVersion memory cleared = registry.getVersion(DAMAGE, HASH_1);
+        assertEq(cleared.proposer, address(0));
+        assertEq(cleared.provenanceHash, bytes32(0));
+        assertFalse(cleared.labelCountRecorded);
+
+        vm.prank(PROPOSER);
+        registry.propose(genuine);
+        vm.prank(APPROVER);
+        registry.approve(DAMAGE, HASH_1);
+        IModelRegistry.ModelVersion memory v = registry.getVersion(DAMAGE, HASH_1);
+        assertEq(v.proposer, PROPOSER);
+        assertEq(v.provenanceHash, genuine.provenanceHash);
+        assertEq(registry.labelCountOf(DAMAGE, HASH_1), LABELS);
+        assertEq(registry.activeVersion(DAMAGE), HASH_1);
+    }
+
+    function test_RejectAlsoDropsThePendingAmendment() public {
+        vm.prank(SQUATTER);
+        registry.propose(_proposal(DAMAGE, HASH_1));
+        vm.prank(SQUATTER);
+        registry.proposeAmendment(DAMAGE, HASH_1, LABELS, COMMITMENT);
+        vm.prank(APPROVER);
+        registry.reject(DAMAGE, HASH_1);
+        assertEq(registry.pendingAmendment(DAMAGE, HASH_1).proposedBy, address(0));
+        vm.prank(PROPOSER);
+        registry.propose(_proposal(DAMAGE, HASH_1));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.AmendmentNotProposed.selector, DAMAGE, HASH_1));
+        vm.prank(APPROVER);
+        registry.confirmAmendment(DAMAGE, HASH_1, LABELS, COMMITMENT);
+    }
+
+    function test_RevertWhen_RejectingAnApprovedVersion() public {
+        _register(DAMAGE, HASH_1);
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.Approved, IModelRegistry.Status.None));
+        vm.prank(APPROVER);
+        registry.reject(DAMAGE, HASH_1);
+    }
+
+    function test_RevertWhen_RejectingAnUnknownVersion() public {
+        vm.expectRevert(_transition(DAMAGE, HASH_1, IModelRegistry.Status.None, IModelRegistry.Status.None));
+        vm.prank(APPROVER);
+        registry.reject(DAMAGE, HASH_1);
+    }
+}
+
+/// @notice Nobody leaves a model id without an active version by themselves: the active version is
+/// revoked or deprecated only by two approvers, or replaced by another approved version in one call.
+contract ModelRegistryRetirementTest is ModelRegistryBase {
+    function setUp() public override {
+        super.setUp();
+        _register(DAMAGE, HASH_1);
+    }
+
+    function test_RevertWhen_OneApproverRevokesTheActiveVersion() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
+            )
+        );
+        vm.prank(APPROVER);
+        registry.revoke(DAMAGE, HASH_1);
+        assertEq(registry.activeVersion(DAMAGE), HASH_1);
+    }
+
+    function test_RevertWhen_OneApproverDeprecatesTheActiveVersion() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Deprecated
+            )
+        );
+        vm.prank(APPROVER);
+        registry.deprecate(DAMAGE, HASH_1);
+        assertEq(registry.activeVersion(DAMAGE), HASH_1);
+    }
+
+    function test_RevertWhen_TheProposingApproverConfirmsItsOwnRevocation() public {
+        vm.startPrank(APPROVER);
+        registry.proposeRevocation(DAMAGE, HASH_1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.RetirementNeedsSecondApprover.selector, DAMAGE, HASH_1, APPROVER)
+        );
+        registry.revoke(DAMAGE, HASH_1);
+        vm.stopPrank();
+        assertTrue(registry.isApproved(DAMAGE, HASH_1));
+    }
+
+    function test_TwoApproversRevokeTheActiveVersion() public {
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit RevocationProposed(DAMAGE, HASH_1, APPROVER);
+        vm.prank(APPROVER);
+        registry.proposeRevocation(DAMAGE, HASH_1);
+        IModelRegistry.PendingRetirement memory pending = registry.pendingRetirement(DAMAGE, HASH_1);
+        assertEq(pending.proposedBy, APPROVER);
+        assertEq(uint8(pending.to), uint8(IModelRegistry.Status.Revoked));
+        assertTrue(registry.isApproved(DAMAGE, HASH_1), "a proposal alone changes nothing");
+
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit ActiveVersionChanged(DAMAGE, HASH_1, bytes32(0));
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit ModelVersionRevoked(DAMAGE, HASH_1, APPROVER_2);
+        vm.prank(APPROVER_2);
+        registry.revoke(DAMAGE, HASH_1);
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Revoked));
+        assertEq(registry.activeVersion(DAMAGE), bytes32(0));
+        assertEq(registry.pendingRetirement(DAMAGE, HASH_1).proposedBy, address(0), "pending cleared");
+    }
+
+    function test_TwoApproversDeprecateTheActiveVersion() public {
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit DeprecationProposed(DAMAGE, HASH_1, APPROVER_2);
+        vm.prank(APPROVER_2);
+        registry.proposeDeprecation(DAMAGE, HASH_1);
+        vm.prank(APPROVER);
+        registry.deprecate(DAMAGE, HASH_1);
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Deprecated));
+        assertEq(registry.activeVersion(DAMAGE), bytes32(0));
+    }
+
+    function test_RevertWhen_ADeprecationProposalIsUsedToRevoke() public {
+        vm.prank(APPROVER);
+        registry.proposeDeprecation(DAMAGE, HASH_1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
+            )
+        );
+        vm.prank(APPROVER_2);
+        registry.revoke(DAMAGE, HASH_1);
+    }
+
+    function test_OneApproverReplacesTheActiveVersion() public {
+        _register(DAMAGE, HASH_2);
+        vm.prank(APPROVER);
+        registry.activate(DAMAGE, HASH_1);
+        // HASH_1 is active again; one approver revokes it by naming its replacement.
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit ActiveVersionChanged(DAMAGE, HASH_1, HASH_2);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit ModelVersionRevoked(DAMAGE, HASH_1, APPROVER);
+        vm.prank(APPROVER);
+        vm.startSnapshotGas("ModelRegistry", "revokeAndActivate");
+        registry.revokeAndActivate(DAMAGE, HASH_1, HASH_2);
+        vm.stopSnapshotGas();
+        assertEq(uint8(_status(DAMAGE, HASH_1)), uint8(IModelRegistry.Status.Revoked));
+        assertEq(registry.activeVersion(DAMAGE), HASH_2);
+    }
+
+    function test_RevertWhen_TheReplacementIsNotApproved() public {
+        _propose(DAMAGE, HASH_2);
+        vm.startPrank(APPROVER);
+        vm.expectRevert(_transition(DAMAGE, HASH_2, IModelRegistry.Status.Proposed, IModelRegistry.Status.Approved));
+        registry.revokeAndActivate(DAMAGE, HASH_1, HASH_2);
+        vm.expectRevert(_transition(DAMAGE, HASH_3, IModelRegistry.Status.None, IModelRegistry.Status.Approved));
+        registry.revokeAndActivate(DAMAGE, HASH_1, HASH_3);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ReplacementIsRevokedVersion.selector, DAMAGE, HASH_1));
+        registry.revokeAndActivate(DAMAGE, HASH_1, HASH_1);
+        vm.stopPrank();
+        assertEq(registry.activeVersion(DAMAGE), HASH_1);
+    }
+
+    function test_CancelledRevocationCannotBeConfirmed() public {
+        vm.prank(APPROVER);
+        registry.proposeRevocation(DAMAGE, HASH_1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit RetirementCancelled(DAMAGE, HASH_1, APPROVER_2);
+        vm.prank(APPROVER_2);
+        registry.cancelRetirement(DAMAGE, HASH_1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
+            )
+        );
+        vm.prank(APPROVER_2);
+        registry.revoke(DAMAGE, HASH_1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.None
+            )
+        );
+        vm.prank(APPROVER_2);
+        registry.cancelRetirement(DAMAGE, HASH_1);
+    }
+
+    function test_RevertWhen_ProposingToRetireWhatCannotMove() public {
+        _propose(DAMAGE, HASH_2);
+        vm.startPrank(APPROVER);
+        vm.expectRevert(_transition(DAMAGE, HASH_2, IModelRegistry.Status.Proposed, IModelRegistry.Status.Deprecated));
+        registry.proposeDeprecation(DAMAGE, HASH_2);
+        vm.expectRevert(_transition(DAMAGE, HASH_3, IModelRegistry.Status.None, IModelRegistry.Status.Revoked));
+        registry.proposeRevocation(DAMAGE, HASH_3);
+        vm.stopPrank();
+    }
+
+    function test_AStaleRevocationOfAReplacedVersionIsDroppedWhenItIsRevoked() public {
+        vm.prank(APPROVER);
+        registry.proposeRevocation(DAMAGE, HASH_1);
+        _register(DAMAGE, HASH_2);
+        // HASH_1 is no longer active: one approver may revoke it, and the pending proposal goes.
+        vm.prank(APPROVER);
+        registry.revoke(DAMAGE, HASH_1);
+        assertEq(registry.pendingRetirement(DAMAGE, HASH_1).proposedBy, address(0));
+        assertEq(registry.activeVersion(DAMAGE), HASH_2);
+    }
+
+    /// @dev Whatever one approver does alone, the model id keeps an active, approved version.
+    function testFuzz_OneApproverNeverEmptiesAModelId(uint8[10] calldata ops) public {
+        _register(DAMAGE, HASH_2);
+        _propose(DAMAGE, HASH_3);
+        bytes32[3] memory hashes = [HASH_1, HASH_2, HASH_3];
+        vm.startPrank(APPROVER);
+        for (uint256 i = 0; i < ops.length; ++i) {
+            bytes32 h = hashes[ops[i] % 3];
+            bytes32 other = hashes[(ops[i] >> 2) % 3];
+            uint8 op = (ops[i] >> 4) % 8;
+            if (op == 0) {
+                try registry.revoke(DAMAGE, h) {} catch {}
+            } else if (op == 1) {
+                try registry.deprecate(DAMAGE, h) {} catch {}
+            } else if (op == 2) {
+                try registry.proposeRevocation(DAMAGE, h) {} catch {}
+            } else if (op == 3) {
+                try registry.proposeDeprecation(DAMAGE, h) {} catch {}
+            } else if (op == 4) {
+                try registry.revokeAndActivate(DAMAGE, h, other) {} catch {}
+            } else if (op == 5) {
+                try registry.activate(DAMAGE, h) {} catch {}
+            } else if (op == 6) {
+                try registry.approve(DAMAGE, h) {} catch {}
+            } else {
+                try registry.cancelRetirement(DAMAGE, h) {} catch {}
+            }
+            bytes32 active = registry.activeVersion(DAMAGE);
+            assertTrue(active != bytes32(0), "one approver never leaves the model id without an active version");
+            assertTrue(registry.isApproved(DAMAGE, active), "the active version is approved");
         }
         vm.stopPrank();
     }
 }
 
-contract ModelRegistryUpgradeTest is ModelRegistryBase {
-    function test_UpgradeKeepsEveryRecordAndRole() public {
-        _propose(DAMAGE, HASH_1);
-        _approve(DAMAGE, HASH_1);
-        _propose(DAMAGE, HASH_2);
-        _propose(RISK, HASH_1);
-        _approve(RISK, HASH_1);
+/// @notice Record extensions filled in after the proposal: one proposer proposes, another approver
+/// confirms the exact values.
+contract ModelRegistryAmendmentTest is ModelRegistryBase {
+    function setUp() public override {
+        super.setUp();
+        _register(RISK, HASH_1);
+    }
+
+    function test_AnApproverConfirmsAWeightsCommitment() public {
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit AmendmentProposed(RISK, HASH_1, PROPOSER, LABELS, COMMITMENT);
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        assertEq(registry.approvedWeightsCommitment(RISK, HASH_1), bytes32(0), "pending is not in force");
+
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit ModelVersionAmended(RISK, HASH_1, APPROVER, PROPOSER, LABELS, bytes32(0), COMMITMENT);
+        vm.prank(APPROVER);
+        vm.startSnapshotGas("ModelRegistry", "confirmAmendment");
+        registry.confirmAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        vm.stopSnapshotGas();
+        assertEq(registry.approvedWeightsCommitment(RISK, HASH_1), COMMITMENT);
+        assertEq(registry.pendingAmendment(RISK, HASH_1).proposedBy, address(0));
+    }
+
+    function test_ACommitmentCanBeReplacedAndRemoved() public {
+        _amend(COMMITMENT);
+        bytes32 next = bytes32(uint256(COMMITMENT) + 1);
+        _amend(next);
+        assertEq(registry.approvedWeightsCommitment(RISK, HASH_1), next);
+        _amend(bytes32(0));
+        assertEq(registry.getVersion(RISK, HASH_1).weightsCommitment, bytes32(0));
+    }
+
+    function test_RevertWhen_TheProposerConfirmsItsOwnAmendment() public {
+        registry.grantRole(registry.APPROVER_ROLE(), PROPOSER);
+        vm.startPrank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.AmendmentNeedsSecondPerson.selector, RISK, HASH_1, PROPOSER)
+        );
+        registry.confirmAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_ConfirmingOtherValuesThanPending() public {
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.AmendmentMismatch.selector, RISK, HASH_1, LABELS, COMMITMENT
+            )
+        );
+        vm.prank(APPROVER);
+        registry.confirmAmendment(RISK, HASH_1, LABELS, bytes32(uint256(666)));
+    }
+
+    function test_RevertWhen_TheLabelCountWouldChange() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.LabelCountImmutable.selector, RISK, HASH_1, LABELS, 5)
+        );
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, 5, COMMITMENT);
+    }
+
+    function test_RevertWhen_TheAmendmentChangesNothing() public {
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.AmendmentChangesNothing.selector, RISK, HASH_1));
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, bytes32(0));
+    }
+
+    function test_RevertWhen_AmendingARetiredVersion() public {
+        _register(RISK, HASH_2);
+        vm.prank(APPROVER);
+        registry.deprecate(RISK, HASH_1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IModelRegistry.VersionNotAmendable.selector, RISK, HASH_1, IModelRegistry.Status.Deprecated
+            )
+        );
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+    }
+
+    function test_RetiringAVersionDropsItsPendingAmendment() public {
+        _register(RISK, HASH_2);
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
         vm.prank(APPROVER);
         registry.revoke(RISK, HASH_1);
-        IModelRegistry.ModelVersion memory before1 = registry.getVersion(DAMAGE, HASH_1);
-        IModelRegistry.ModelVersion memory before2 = registry.getVersion(DAMAGE, HASH_2);
-
-        address next = address(new ModelRegistryV2());
-        registry.upgradeTo(next);
-
-        assertEq(ModelRegistryV2(address(registry)).registryVersion(), 2);
-        assertEq(address(uint160(uint256(vm.load(address(registry), _implementationSlot())))), next);
-        assertEq(keccak256(abi.encode(registry.getVersion(DAMAGE, HASH_1))), keccak256(abi.encode(before1)));
-        assertEq(keccak256(abi.encode(registry.getVersion(DAMAGE, HASH_2))), keccak256(abi.encode(before2)));
-        assertEq(registry.activeVersion(DAMAGE), HASH_1);
-        assertTrue(registry.isApproved(DAMAGE, HASH_1));
-        assertEq(uint8(registry.statusOf(DAMAGE, HASH_2)), uint8(IModelRegistry.Status.Proposed));
-        assertEq(uint8(registry.statusOf(RISK, HASH_1)), uint8(IModelRegistry.Status.Revoked));
-        assertTrue(registry.hasRole(registry.PROPOSER_ROLE(), PROPOSER));
-        assertTrue(registry.hasRole(registry.APPROVER_ROLE(), APPROVER));
-
-        // And it keeps working: the pending proposal can be approved after the upgrade.
-        _approve(DAMAGE, HASH_2);
-        assertEq(registry.activeVersion(DAMAGE), HASH_2);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.AmendmentNotProposed.selector, RISK, HASH_1));
+        vm.prank(APPROVER_2);
+        registry.confirmAmendment(RISK, HASH_1, LABELS, COMMITMENT);
     }
 
-    function test_NamespacedSlotFollowsErc7201() public {
-        _propose(DAMAGE, HASH_1);
-        bytes32 base = keccak256(abi.encode(uint256(keccak256("onnx-oracle.storage.ModelRegistry")) - 1))
-            & ~bytes32(uint256(0xff));
-        // versions mapping is the first member: slot of versions[key] = keccak256(key ‖ base).
-        bytes32 key = keccak256(abi.encode(DAMAGE, HASH_1));
-        bytes32 slot = keccak256(abi.encode(key, base));
-        uint256 word = uint256(vm.load(address(registry), slot));
-        assertEq(word & 0xff, uint256(IModelRegistry.Status.Proposed));
-        assertEq(address(uint160(word >> 8)), PROPOSER);
+    function test_CancelAmendmentByItsProposerOrAnApprover() public {
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.NotAmendmentProposer.selector, RISK, HASH_1, STRANGER)
+        );
+        vm.prank(STRANGER);
+        registry.cancelAmendment(RISK, HASH_1);
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit AmendmentCancelled(RISK, HASH_1, PROPOSER);
+        vm.prank(PROPOSER);
+        registry.cancelAmendment(RISK, HASH_1);
+
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, COMMITMENT);
+        vm.prank(APPROVER_2);
+        registry.cancelAmendment(RISK, HASH_1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.AmendmentNotProposed.selector, RISK, HASH_1));
+        vm.prank(APPROVER);
+        registry.cancelAmendment(RISK, HASH_1);
     }
 
-    function _implementationSlot() internal pure returns (bytes32) {
-        return bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1);
+    function testFuzz_ConfirmedAmendmentIsExactlyWhatWasProposed(bytes32 commitment, bytes32 other) public {
+        vm.assume(commitment != bytes32(0));
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, commitment);
+        if (other != commitment) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IModelRegistry.AmendmentMismatch.selector, RISK, HASH_1, LABELS, commitment
+                )
+            );
+            vm.prank(APPROVER);
+            registry.confirmAmendment(RISK, HASH_1, LABELS, other);
+            assertEq(registry.getVersion(RISK, HASH_1).weightsCommitment, bytes32(0));
+        }
+        vm.prank(APPROVER);
+        registry.confirmAmendment(RISK, HASH_1, LABELS, commitment);
+        assertEq(registry.approvedWeightsCommitment(RISK, HASH_1), commitment);
+    }
+
+    function _amend(bytes32 commitment) internal {
+        vm.prank(PROPOSER);
+        registry.proposeAmendment(RISK, HASH_1, LABELS, commitment);
+        vm.prank(APPROVER);
+        registry.confirmAmendment(RISK, HASH_1, LABELS, commitment);
     }
 }

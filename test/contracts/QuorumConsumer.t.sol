@@ -9,7 +9,8 @@ import {LinkToken} from "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkT
 
 import {QuorumConsumer} from "../../contracts/QuorumConsumer.sol";
 import {QuorumClaimsExample} from "../../contracts/examples/QuorumClaimsExample.sol";
-import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
+import {IQuorumConsumerEvents} from "../../contracts/interfaces/IQuorumConsumer.sol";
+import {IQuorumClaimsExampleEvents} from "../../contracts/interfaces/IQuorumClaimsExample.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
@@ -18,7 +19,7 @@ import {OnnxOracleDeployer} from "../../script/deploy/OnnxOracleDeployer.sol";
 /// @notice Real LinkToken, three real Operator contracts (each with its own authorised node key),
 /// the real ModelRegistry (proxy, two-person approval) and the example consumer asking all three
 /// with k = 2.
-abstract contract QuorumConsumerBase is Test {
+abstract contract QuorumConsumerBase is Test, IQuorumConsumerEvents, IQuorumClaimsExampleEvents {
     bytes32 internal constant MODEL_ID = bytes32("risk-v1");
     bytes32 internal constant MODEL_HASH = keccak256("risk-v1 model.onnx");
     bytes32 internal constant OTHER_HASH = keccak256("unapproved model.onnx");
@@ -27,28 +28,12 @@ abstract contract QuorumConsumerBase is Test {
     string internal constant INPUT = '{"features":{"driver_age":34,"annual_mileage_km":12000}}';
     uint96 internal constant FEE = 0.1 ether;
     uint8 internal constant THRESHOLD = 2;
-    uint256 internal constant TOLERANCE = 50;
+    uint32 internal constant TOLERANCE = 50;
     uint256 internal constant N = 3;
     /// Gas the job spec's ethtx task allows for fulfillOracleRequest2 (script/jobs: gasLimit).
     uint256 internal constant JOB_GAS_LIMIT = 600_000;
     bytes32 internal constant ORACLE_REQUEST_TOPIC =
         keccak256("OracleRequest(bytes32,address,bytes32,uint256,address,bytes4,uint256,uint256,bytes)");
-
-    // Copies of the events under test (solc 0.8.19 cannot emit another contract's events by name).
-    event InferenceAccepted(
-        bytes32 indexed requestId, bytes32 indexed modelId, uint256 result, bytes32 modelHash, uint8 agreed
-    );
-    event AnswerRejected(
-        bytes32 indexed quorumId, address indexed operator, IInferenceConsumer.RejectReason reason
-    );
-    event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
-    event OperatorCancelFailed(
-        bytes32 indexed quorumId, bytes32 indexed chainlinkRequestId, address operator
-    );
-    event ClaimAssessed(
-        bytes32 indexed claimId, bytes32 indexed requestId, uint256 result, bytes32 modelHash
-    );
-    event AssessmentFailed(bytes32 indexed claimId, bytes32 indexed requestId, uint8 reason);
 
     LinkToken internal s_link;
     ModelRegistry internal s_registry;
@@ -107,6 +92,8 @@ abstract contract QuorumConsumerBase is Test {
                 provenanceHash: keccak256("provenance"),
                 datasetDigest: bytes32(0),
                 hyperparamsHash: bytes32(0),
+                labelCount: 0,
+                weightsCommitment: bytes32(0),
                 weightsUri: ""
             })
         );
@@ -219,15 +206,46 @@ contract QuorumConsumerRequestTest is QuorumConsumerBase {
     function test_RevertWhen_ThresholdAboveOracles() public {
         QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
         oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
-        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumConfig.selector, MODEL_ID, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumThreshold.selector, MODEL_ID, 2, 1));
         s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
     }
 
     function test_RevertWhen_ThresholdZero() public {
         QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
         oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
-        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumConfig.selector, MODEL_ID, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumThreshold.selector, MODEL_ID, 0, 1));
         s_consumer.configureQuorum(MODEL_ID, oracles, 0, 0);
+    }
+
+    function test_RevertWhen_AnEntryHasNoOperatorOrJob() public {
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](2);
+        oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
+        oracles[1] = QuorumConsumer.OracleConfig(address(s_operators[1]), bytes32(0), FEE);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.InvalidOracleConfig.selector, MODEL_ID, 1, address(s_operators[1]), bytes32(0)
+            )
+        );
+        s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
+    }
+
+    function test_RevertWhen_ModelIdIsZeroOrTheListIsEmptyOrTooLong() public {
+        QuorumConsumer.OracleConfig[] memory none = new QuorumConsumer.OracleConfig[](0);
+        vm.expectRevert(QuorumConsumer.ZeroModelId.selector);
+        s_consumer.configureQuorum(bytes32(0), none, 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidOracleCount.selector, MODEL_ID, 0, 7));
+        s_consumer.configureQuorum(MODEL_ID, none, 1, 0);
+        QuorumConsumer.OracleConfig[] memory many = new QuorumConsumer.OracleConfig[](8);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidOracleCount.selector, MODEL_ID, 8, 7));
+        s_consumer.configureQuorum(MODEL_ID, many, 1, 0);
+    }
+
+    function test_EmitsTheSharedRequestEvent() public {
+        vm.expectEmit(false, true, true, true, address(s_consumer));
+        emit InferenceRequested(
+            bytes32(0), MODEL_ID, address(s_consumer), MODEL_HASH, INPUT_HASH, INPUT, THRESHOLD, TOLERANCE
+        );
+        s_consumer.requestAssessment(CLAIM_ID, MODEL_ID, INPUT, INPUT_HASH);
     }
 
     function test_RevertWhen_OperatorListedTwice() public {
@@ -297,7 +315,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[0].operator), IInferenceConsumer.RejectReason.ModelNotApproved
+            quorumId, address(legs[0].operator), RejectReason.ModelNotApproved
         );
         assertTrue(_fulfil(legs[0], 7250, OTHER_HASH, INPUT_HASH));
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
@@ -321,11 +339,14 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
     function test_DeprecatedModelAnswerDoesNotCount() public {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
+        // the registry's two-person rule: a second approver proposes retiring the active version
+        s_registry.grantRole(s_registry.APPROVER_ROLE(), address(this));
+        s_registry.proposeDeprecation(MODEL_ID, MODEL_HASH);
         vm.prank(s_approver);
         s_registry.deprecate(MODEL_ID, MODEL_HASH);
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[1].operator), IInferenceConsumer.RejectReason.ModelNotApproved
+            quorumId, address(legs[1].operator), RejectReason.ModelNotApproved
         );
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
@@ -335,7 +356,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[0].operator), IInferenceConsumer.RejectReason.InputHashMismatch
+            quorumId, address(legs[0].operator), RejectReason.InputHashMismatch
         );
         _fulfil(legs[0], 7250, MODEL_HASH, keccak256("another input"));
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
@@ -348,7 +369,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         _fulfil(legs[1], 5000, MODEL_HASH, INPUT_HASH);
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AssessmentFailed(
-            CLAIM_ID, quorumId, uint8(IInferenceConsumer.RejectReason.InsufficientAgreement)
+            CLAIM_ID, quorumId, RejectReason.InsufficientAgreement
         );
         _fulfil(legs[2], 9000, OTHER_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Rejected));
@@ -363,7 +384,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[2].operator), IInferenceConsumer.RejectReason.UnknownRequest
+            quorumId, address(legs[2].operator), RejectReason.UnknownRequest
         );
         assertTrue(_fulfil(legs[2], 1, MODEL_HASH, INPUT_HASH));
         assertEq(s_consumer.getAssessment(CLAIM_ID).result, 7250);
@@ -376,7 +397,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
         vm.warp(legs[0].expiration + 1);
         vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(quorumId, address(legs[1].operator), IInferenceConsumer.RejectReason.Expired);
+        emit AnswerRejected(quorumId, address(legs[1].operator), RejectReason.Expired);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
     }
@@ -507,7 +528,7 @@ contract QuorumConsumerCancelTest is QuorumConsumerBase {
         vm.expectEmit(true, false, false, true, address(s_consumer));
         emit QuorumCancelled(quorumId, 2 * FEE);
         vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AssessmentFailed(CLAIM_ID, quorumId, uint8(IInferenceConsumer.RejectReason.Expired));
+        emit AssessmentFailed(CLAIM_ID, quorumId, RejectReason.Expired);
         vm.prank(s_outsider);
         s_consumer.cancelInferenceRequest(quorumId);
 
@@ -584,7 +605,7 @@ contract QuorumConsumerRevertingHookTest is QuorumConsumerBase {
     function test_CancelRecoversLinkWhenAHookRevertedAfterTheOperatorSettled() public {
         RevertingHookConsumer consumer = new RevertingHookConsumer(address(s_link), address(s_registry));
         (QuorumConsumer.OracleConfig[] memory oracles,,) = s_consumer.getQuorumConfig(MODEL_ID);
-        consumer.configure(MODEL_ID, oracles, 1);
+        consumer.configure(MODEL_ID, oracles, 2);
         s_link.mint(address(consumer), 1 ether);
 
         vm.recordLogs();
@@ -593,25 +614,24 @@ contract QuorumConsumerRevertingHookTest is QuorumConsumerBase {
         uint256 expiration = block.timestamp + 5 minutes;
         bytes4 selector = QuorumConsumer.fulfillInference.selector;
 
-        // k = 1: the first answer finalises, the hook reverts, the Operator reports failure but pays
-        vm.prank(s_nodes[0]);
-        bool ok = s_operators[0].fulfillOracleRequest2{gas: JOB_GAS_LIMIT}(
-            legIds[0],
-            FEE,
-            address(consumer),
-            selector,
-            expiration,
-            abi.encode(legIds[0], 1, MODEL_HASH, INPUT_HASH)
-        );
+        // k = 2 of 3: the first answer counts, the second finalises, the hook reverts, the Operator
+        // reports failure but pays
+        bool ok;
+        for (uint256 i = 0; i < 2; ++i) {
+            vm.prank(s_nodes[i]);
+            ok = s_operators[i].fulfillOracleRequest2{gas: JOB_GAS_LIMIT}(
+                legIds[i], FEE, address(consumer), selector, expiration, abi.encode(legIds[i], 1, MODEL_HASH, INPUT_HASH)
+            );
+        }
         assertFalse(ok);
         assertEq(uint8(consumer.getRequest(quorumId).status), uint8(QuorumConsumer.Status.Pending));
 
         uint256 before = s_link.balanceOf(address(consumer));
         vm.warp(expiration);
         vm.expectEmit(true, true, false, true, address(consumer));
-        emit OperatorCancelFailed(quorumId, legIds[0], address(s_operators[0]));
+        emit OperatorCancelFailed(quorumId, legIds[1], address(s_operators[1]));
         consumer.cancelInferenceRequest(quorumId);
-        assertEq(s_link.balanceOf(address(consumer)), before + 2 * FEE, "the two other legs came back");
+        assertEq(s_link.balanceOf(address(consumer)), before + FEE, "the unanswered leg came back");
         assertEq(uint8(consumer.getRequest(quorumId).status), uint8(QuorumConsumer.Status.Cancelled));
     }
 }

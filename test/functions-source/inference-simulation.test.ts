@@ -5,12 +5,12 @@
  * drop or falsify answers. Every returned value is decoded with ethers' AbiCoder and compared field
  * by field with what the adapters answer when asked directly.
  */
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 
-import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
+import { Wallet } from 'ethers'
 
 import { sha256Hex } from '../../protocol/hashes'
 import { decodeInferenceResult, type InferenceResult } from '../../protocol/inference-result'
@@ -29,6 +29,17 @@ import { REPO_ROOT } from '../../script/local/repo-root'
 import { runTsScript, type TsScriptResult } from '../../script/local/tsx-process'
 import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy'
+import {
+  IMAGE_FOLDER_CID,
+  OTHER_MODEL_NOTE,
+  SAMPLE_IMAGE,
+  VECTORS_PATH,
+  apiKey,
+  operatorKey,
+  recordedRequests,
+  type AdapterVectors,
+  type RecordedAnswer,
+} from '../cre-workflow/vectors/record-adapter-answers'
 
 jest.setTimeout(30_000)
 
@@ -53,16 +64,12 @@ const FEATURES = Object.fromEntries(
 const FEATURES_HASH = tabularInputHash(FEATURES)
 const JOB_RUN_ID = functionsJobRunId(FEATURES_HASH)
 const SAMPLES_DIR = join(MODELS_DIR, 'damage-v1', 'samples')
-const IMAGE_FILE = readdirSync(SAMPLES_DIR).filter((name) => name.endsWith('.png'))[0] ?? ''
+const IMAGE_FILE = SAMPLE_IMAGE
 const IMAGE = readFileSync(join(SAMPLES_DIR, IMAGE_FILE))
 const IMAGE_HASH = sha256Hex(IMAGE)
-const IMAGE_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
 /** Honest adapter processes; one more serves a different risk-v1 (five processes in all). */
 const OPERATOR_COUNT = 4
-const operatorKey = (i: number) =>
-  keccak256(toUtf8Bytes(`onnx-oracle functions test operator ${i}`))
-const apiKey = (i: number) => `functions-test-key-${i}`
 /** Past the source's 4 s timeout, at the sandbox's 9 s per-request limit: waiting for it would show. */
 const SLOW_MS = 9_000
 
@@ -193,7 +200,7 @@ beforeAll(async () => {
   const gateway = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}`
   imageUrl = `ipfs://${IMAGE_FOLDER_CID}/${IMAGE_FILE}`
 
-  otherModel = writeUnapprovedVariant('risk-v1', 'an unapproved retraining')
+  otherModel = writeUnapprovedVariant('risk-v1', OTHER_MODEL_NOTE)
   const env = (i: number) => ({
     API_KEYS: apiKey(i),
     FETCH_ALLOWLIST: '127.0.0.1/32',
@@ -243,6 +250,38 @@ describe('the adapters, asked directly (the reference for every simulation)', ()
 
   it('serve a different risk-v1 file from the other MODEL_DIR', () => {
     expect(otherModel.modelHash).not.toBe(RISK.file.sha256)
+  })
+})
+
+describe('the recorded CRE workflow vectors (test/cre-workflow/vectors): still what adapters answer', () => {
+  const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as AdapterVectors
+
+  it('were recorded with these operator keys and for these requests', () => {
+    expect(vectors.signers.slice(0, OPERATOR_COUNT + 1)).toEqual(
+      adapters.map((a) => (a.signer ?? '').toLowerCase()),
+    )
+    expect(vectors.otherModelHash).toBe(otherModel.modelHash)
+    expect(recordedRequests(imageUrl)).toEqual(vectors.requests)
+  })
+
+  it('answer byte for byte as recorded, signatures included', async () => {
+    const fresh = recordedRequests(imageUrl)
+    const replay = async (answer: RecordedAnswer, body: string, key = apiKey(answer.operator)) => {
+      const res = await fetch(adapters[answer.operator]?.url ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
+      expect(res.status).toBe(answer.status)
+      expect(await res.json()).toEqual(answer.body)
+    }
+    const { answers } = vectors
+    for (const answer of answers.risk) await replay(answer, fresh.risk.body)
+    await replay(answers.riskOtherModel, fresh.risk.body)
+    await replay(answers.riskOtherFeatures, fresh.riskOtherFeatures.body)
+    for (const answer of answers.damage) await replay(answer, fresh.damage.body)
+    await replay(answers.unauthorized, fresh.risk.body, 'not-the-key')
   })
 })
 
@@ -316,13 +355,19 @@ describe('tabular-inference.js (risk-v1)', () => {
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
   })
 
-  it('a wrong signer configured or a wrong API key: that answer is dropped', async () => {
-    const list = entries([0, 1, 2], true)
+  it('a wrong signer configured: that answer is dropped', async () => {
+    const list = entries([0, 1, 2, 3], true)
     ;(list[0] as Entry).signer = new Wallet(operatorKey(7)).address
-    ;(list[1] as Entry).apiKey = 'not-the-key'
-    const outcome = await run('tabular', riskArgs(1), list)
-    expectRiskResult(outcome, { responded: 1, agreed: 1 })
+    const outcome = await run('tabular', riskArgs(3), list)
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
+  })
+
+  it('a wrong API key: that answer is dropped with the HTTP status', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[1] as Entry).apiKey = 'not-the-key'
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
     expect(outcome.log).toMatch(/adapter 1: request failed \(401\)/)
   })
 
@@ -344,6 +389,43 @@ describe('tabular-inference.js (risk-v1)', () => {
     const outcome = await run('tabular', riskArgs(2, '0', IMAGE_HASH), entries([0, 1, 2], true))
     expectError(outcome, /args\[2\] is not the sha256 of the canonical features/)
     expect(totalRequests()).toBe(0)
+  })
+})
+
+describe('the quorum rule and the adapter list (issue 13.6), refused before any request', () => {
+  it('a threshold that is not a strict majority of the adapters: 1 of 3, 2 of 4', async () => {
+    const one = await run('tabular', riskArgs(1), entries([0, 1, 2], true))
+    expectError(
+      one,
+      /^threshold 1 is not a strict majority of the 3 adapters \(needs at least 2\)$/,
+    )
+    const two = await run('tabular', riskArgs(2), entries([0, 1, 2, 3], true))
+    expectError(two, /threshold 2 is not a strict majority of the 4 adapters \(needs at least 3\)/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('the same adapter URL twice (a trailing slash does not make it another adapter)', async () => {
+    const list = entries([0, 1, 2], false)
+    ;(list[2] as Entry).url = (proxies[0]?.url ?? '').replace(/\/$/, '')
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectError(outcome, /secret ADAPTERS\[2\]\.url repeats ADAPTERS\[0\]\.url/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('one signer behind two URLs (one operator would count twice)', async () => {
+    const list = entries([0, 1, 2], true)
+    ;(list[1] as Entry).signer = adapters[0]?.signer ?? ''
+    const outcome = await run('image', damageArgs(2), list)
+    expectError(outcome, /secret ADAPTERS\[1\]\.signer repeats ADAPTERS\[0\]\.signer/)
+    expect(totalRequests()).toBe(0)
+  })
+
+  it('an adapter without a signer: served, with a warning in the node log', async () => {
+    const list = [...entries([0, 1], true), ...entries([2], false)]
+    const outcome = await run('tabular', riskArgs(2), list)
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
+    expect(outcome.log).toMatch(/warning: ADAPTERS\[2\] has no signer/)
+    expect(outcome.log).not.toMatch(/ADAPTERS\[[01]\] has no signer/)
   })
 })
 

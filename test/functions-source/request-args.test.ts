@@ -1,6 +1,6 @@
 /**
  * The request builder of the CLI: the args it builds are exactly what the sources accept (checked
- * with the sources' own parseRequest and checkJobInput), with hashes computed as the adapters do.
+ * with the sources' own parseArgs and input checks), with hashes computed as the adapters do.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -13,16 +13,17 @@ import canonicalize from 'canonicalize'
 
 import {
   bundledModelHash,
+  checkThreshold,
   imageArgs,
   parseAdaptersJson,
   RequestArgsError,
   tabularArgs,
 } from '../../script/functions/request-args'
-import { FUNCTIONS_SOURCES } from '../../script/local/functions-simulator'
 import { REPO_ROOT } from '../../script/local/repo-root'
-import { loadSourceFunctions } from './source-core'
+import { checkImageInput, checkTabularInput, cryptoFromNoble } from '../../don-core/inference-core'
+import { ARG_LABELS, parseArgs } from '../../functions-source/src/functions-runtime'
 
-const crypto = { secp256k1, keccak256: keccak_256, sha256 }
+const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 const manifestHash = (id: string) =>
   (
     JSON.parse(readFileSync(join(REPO_ROOT, 'adapter', 'models', id, 'manifest.json'), 'utf8')) as {
@@ -35,8 +36,7 @@ describe('tabularArgs', () => {
 
   it('builds args the tabular source accepts, with the bundled model hash', () => {
     const args = tabularArgs({ model: 'risk-v1', threshold: 2, tolerance: 5n, features })
-    const source = loadSourceFunctions(FUNCTIONS_SOURCES.tabular)
-    const request = source.parseRequest(args)
+    const request = parseArgs(args)
     expect(request.modelHash).toBe(manifestHash('risk-v1'))
     expect(request.inputHash).toBe(
       '0x' +
@@ -46,7 +46,7 @@ describe('tabularArgs', () => {
     )
     expect(request.threshold).toBe(2)
     expect(request.tolerance).toBe(5n)
-    expect(() => source.checkJobInput(request.input, request.inputHash, crypto)).not.toThrow()
+    expect(() => checkTabularInput(request, crypto, ARG_LABELS)).not.toThrow()
   })
 
   it.each([
@@ -72,14 +72,13 @@ describe('imageArgs', () => {
       imageUrl: 'https://example.com/claim.png',
       imageSha256,
     })
-    const source = loadSourceFunctions(FUNCTIONS_SOURCES.image)
-    const request = source.parseRequest(args)
+    const request = parseArgs(args)
     expect(request.modelHash).toBe(bundledModelHash('damage-v1'))
     expect(request.inputHash).toBe(imageSha256.toLowerCase())
     expect(request.input).toEqual({
       image: { url: 'https://example.com/claim.png', sha256: imageSha256.toLowerCase() },
     })
-    expect(() => source.checkJobInput(request.input, request.inputHash, crypto)).not.toThrow()
+    expect(() => checkImageInput(request, ARG_LABELS)).not.toThrow()
   })
 
   it('refuses an image hash that is not 32 bytes of hex', () => {
@@ -95,13 +94,27 @@ describe('imageArgs', () => {
   })
 })
 
-describe('parseAdaptersJson', () => {
+describe("parseAdaptersJson and checkThreshold (the sources' own rules, refused early)", () => {
   it('accepts 1 to 5 http(s) adapters and refuses the rest', () => {
     expect(parseAdaptersJson('[{"url":"https://a"}]')).toEqual([{ url: 'https://a' }])
     expect(() => parseAdaptersJson('{')).toThrow(/not valid JSON/)
-    expect(() => parseAdaptersJson(JSON.stringify(Array(6).fill({ url: 'http://a' })))).toThrow(
-      /1 to 5/,
-    )
+    expect(() =>
+      parseAdaptersJson(
+        JSON.stringify(Array.from({ length: 6 }, (_, i) => ({ url: `http://a${i}` }))),
+      ),
+    ).toThrow(/1 to 5/)
     expect(() => parseAdaptersJson('[{"url":"file:///etc/passwd"}]')).toThrow(/ADAPTERS\[0\]\.url/)
+    expect(() => parseAdaptersJson('[{"url":"http://a/"},{"url":"http://a"}]')).toThrow(
+      RequestArgsError,
+    )
+    expect(() => parseAdaptersJson('[{"url":"http://a/"},{"url":"http://a"}]')).toThrow(
+      'ADAPTERS[1].url repeats ADAPTERS[0].url',
+    )
+  })
+
+  it('refuses a threshold that is not a strict majority of the adapters', () => {
+    expect(() => checkThreshold(2, 3)).not.toThrow()
+    expect(() => checkThreshold(2, 4)).toThrow(RequestArgsError)
+    expect(() => checkThreshold(2, 4)).toThrow(/--threshold: threshold 2 is not a strict majority/)
   })
 })

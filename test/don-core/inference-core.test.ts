@@ -1,0 +1,659 @@
+/**
+ * Unit tests of the DON-side core (don-core/inference-core.ts), the one module both transports run:
+ * the result and CRE payload encodings match the shared vectors and ethers' AbiCoder, the EIP-712
+ * digest and signature recovery agree with ethers, every drop and refusal rule holds, including
+ * the strict-majority quorum rule and the refusal of duplicate adapters (issue 13.6).
+ * The same code runs end to end through simulateScript (test/functions-source) and the CRE SDK's
+ * test runtime (test/cre-workflow, under bun).
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { secp256k1 } from '@noble/curves/secp256k1'
+import { keccak_256 } from '@noble/hashes/sha3'
+import { sha256 } from '@noble/hashes/sha256'
+import canonicalize from 'canonicalize'
+import { AbiCoder, TypedDataEncoder, Wallet, hexlify } from 'ethers'
+import ts from 'typescript'
+
+import {
+  AdapterConfigError,
+  CRE_PAYLOAD_BYTES,
+  InferenceRequestError,
+  MAX_UINT256,
+  QuorumError,
+  RESULT_BYTES,
+  adapterUrlKey,
+  aggregate,
+  canonicalJson,
+  checkImageInput,
+  checkJobInput,
+  checkQuorumRule,
+  checkTabularInput,
+  cryptoFromNoble,
+  decideQuorum,
+  encodeCrePayload,
+  encodeResult,
+  inferenceDigest,
+  jobRunIdFor,
+  judgeAnswer,
+  judgeRound,
+  parseAdapters,
+  parseInferenceRequest,
+  planRound,
+  recoverSigner,
+  verdictLine,
+  type AdapterReply,
+  type InferenceRequest,
+  type RequestLabels,
+} from '../../don-core/inference-core'
+import { inferenceDigest as protocolDigest } from '../../protocol/answer-digest'
+import { canonicalJson as protocolCanonicalJson } from '../../protocol/canonical-json'
+import { encodeCrePayload as protocolCrePayload } from '../../protocol/cre-payload'
+import { decodeInferenceResult, encodeInferenceResult } from '../../protocol/inference-result'
+import { tabularInputHash } from '../../protocol/input-hash'
+import { functionsJobRunId } from '../../protocol/job-run-id'
+import { REPO_ROOT } from '../../script/local/repo-root'
+
+interface LayoutVector {
+  name: string
+  result: string
+  modelHash: string
+  inputHash: string
+  responded: number
+  agreed: number
+  observedAt: string
+  encoded: string
+}
+
+const VECTORS = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'test', 'vectors', 'result-layout.json'), 'utf8'),
+) as LayoutVector[]
+
+const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
+const MODEL_HASH = '0x' + 'ab'.repeat(32)
+const INPUT_HASH = '0x' + 'cd'.repeat(32)
+const LABELS: RequestLabels = {
+  modelId: 'modelId',
+  modelHash: 'modelHash',
+  inputHash: 'inputHash',
+  input: 'input',
+  threshold: 'threshold',
+  tolerance: 'tolerance',
+}
+const EIP712_DOMAIN = { name: 'onnx-oracle', version: '1' }
+const EIP712_TYPES = {
+  Inference: [
+    { name: 'modelHash', type: 'bytes32' },
+    { name: 'inputHash', type: 'bytes32' },
+    { name: 'result', type: 'uint256' },
+    { name: 'jobRunId', type: 'string' },
+  ],
+}
+const OPERATOR = new Wallet('0x' + '11'.repeat(32))
+const OTHER = new Wallet('0x' + '22'.repeat(32))
+
+function request(overrides: Partial<InferenceRequest> = {}): InferenceRequest {
+  return {
+    modelId: 'risk-v1',
+    modelHash: MODEL_HASH,
+    inputHash: INPUT_HASH,
+    input: { features: { a: 1 } },
+    threshold: 2,
+    tolerance: 0n,
+    ...overrides,
+  }
+}
+
+describe('the module', () => {
+  const text = readFileSync(join(REPO_ROOT, 'don-core', 'inference-core.ts'), 'utf8')
+  const source = ts.createSourceFile('core.ts', text, ts.ScriptTarget.ES2022, true)
+
+  it('has no imports and declares only (no top-level side effects)', () => {
+    for (const statement of source.statements) {
+      expect(ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)).toBe(
+        false,
+      )
+      const declaration =
+        ts.isFunctionDeclaration(statement) ||
+        ts.isClassDeclaration(statement) ||
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement) ||
+        (ts.isVariableStatement(statement) &&
+          (statement.declarationList.flags & ts.NodeFlags.Const) !== 0)
+      expect(declaration).toBe(true)
+    }
+    expect(text).not.toMatch(/\bimport\s*\(|\brequire\s*\(/)
+  })
+
+  it('reads no clock and no environment', () => {
+    expect(text).not.toMatch(/Date\.now|new Date|process\.|Math\.random|setTimeout|fetch\(/)
+  })
+})
+
+describe('encodeResult', () => {
+  it.each(VECTORS.map((v) => [v.name, v] as const))('matches the shared vector: %s', (_, v) => {
+    const encoded = encodeResult({
+      result: BigInt(v.result),
+      modelHash: v.modelHash,
+      inputHash: v.inputHash,
+      responded: v.responded,
+      agreed: v.agreed,
+      observedAt: BigInt(v.observedAt),
+    })
+    expect(encoded.length).toBe(RESULT_BYTES)
+    expect(hexlify(encoded)).toBe(v.encoded)
+    expect(decodeInferenceResult(v.encoded).result).toBe(BigInt(v.result))
+  })
+
+  it('refuses values that do not fit their ABI types', () => {
+    const fields = {
+      result: 1n,
+      modelHash: MODEL_HASH,
+      inputHash: INPUT_HASH,
+      responded: 3,
+      agreed: 2,
+      observedAt: 1n,
+    }
+    expect(() => encodeResult({ ...fields, result: MAX_UINT256 + 1n })).toThrow(/fit/)
+    expect(() => encodeResult({ ...fields, responded: 256 })).toThrow(/fit/)
+    expect(() => encodeResult({ ...fields, observedAt: 1n << 64n })).toThrow(/fit/)
+    expect(() => encodeResult({ ...fields, modelHash: '0x12' })).toThrow(/modelHash/)
+  })
+})
+
+describe('encodeCrePayload', () => {
+  const fields = {
+    requestId: '0x' + '01'.repeat(32),
+    client: '0x' + 'ee'.repeat(20),
+    modelId: '0x' + Buffer.from('risk-v1').toString('hex').padEnd(64, '0'),
+    requestedInputHash: INPUT_HASH,
+    result: 7250n,
+    modelHash: MODEL_HASH,
+    inputHash: INPUT_HASH,
+    responded: 3,
+    agreed: 2,
+    observedAt: 1_764_000_000n,
+  }
+
+  it('equals abi.encode of the ten DESIGN.md fields (ethers AbiCoder)', () => {
+    const encoded = hexlify(encodeCrePayload(fields))
+    const expected = AbiCoder.defaultAbiCoder().encode(
+      [
+        'bytes32',
+        'address',
+        'bytes32',
+        'bytes32',
+        'uint256',
+        'bytes32',
+        'bytes32',
+        'uint8',
+        'uint8',
+        'uint64',
+      ],
+      [
+        fields.requestId,
+        fields.client,
+        fields.modelId,
+        fields.requestedInputHash,
+        fields.result,
+        fields.modelHash,
+        fields.inputHash,
+        fields.responded,
+        fields.agreed,
+        fields.observedAt,
+      ],
+    )
+    expect(encoded).toBe(expected)
+    expect((encoded.length - 2) / 2).toBe(CRE_PAYLOAD_BYTES)
+  })
+
+  it('ends with the 192-byte InferenceResult layout', () => {
+    const encoded = encodeCrePayload(fields)
+    expect(hexlify(encoded.subarray(128))).toBe(hexlify(encodeResult(fields)))
+  })
+
+  it('refuses a client that is not an address', () => {
+    expect(() => encodeCrePayload({ ...fields, client: '0x1234' })).toThrow(/client/)
+  })
+})
+
+describe('EIP-712 operator signature', () => {
+  it.each([0n, 7250n, MAX_UINT256])('digest equals ethers TypedDataEncoder for %s', (result) => {
+    const jobRunId = jobRunIdFor('fn-', INPUT_HASH)
+    const expected = TypedDataEncoder.hash(EIP712_DOMAIN, EIP712_TYPES, {
+      modelHash: MODEL_HASH,
+      inputHash: INPUT_HASH,
+      result,
+      jobRunId,
+    })
+    expect(hexlify(inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, result, jobRunId))).toBe(
+      expected,
+    )
+  })
+
+  it('recovers the signer of an ethers signTypedData signature, and only that', async () => {
+    const jobRunId = jobRunIdFor('cre-', INPUT_HASH)
+    const message = { modelHash: MODEL_HASH, inputHash: INPUT_HASH, result: 7250n, jobRunId }
+    const signature = await OPERATOR.signTypedData(EIP712_DOMAIN, EIP712_TYPES, message)
+    const digest = inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7250n, jobRunId)
+    expect(recoverSigner(crypto, digest, signature)).toBe(OPERATOR.address.toLowerCase())
+    const other = inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7251n, jobRunId)
+    expect(recoverSigner(crypto, other, signature)).not.toBe(OPERATOR.address.toLowerCase())
+    expect(recoverSigner(crypto, digest, signature.slice(0, -2) + '1d')).toBeUndefined()
+    expect(recoverSigner(crypto, digest, '0x1234')).toBeUndefined()
+    expect(recoverSigner(crypto, digest, 42)).toBeUndefined()
+  })
+
+  it('derives the job run id from a transport prefix and the input hash', () => {
+    expect(jobRunIdFor('fn-', INPUT_HASH)).toBe('fn-' + 'cd'.repeat(8))
+    expect(jobRunIdFor('cre-', INPUT_HASH)).toBe('cre-' + 'cd'.repeat(8))
+  })
+})
+
+describe('judgeAnswer', () => {
+  const jobRunId = jobRunIdFor('fn-', INPUT_HASH)
+  const answer = (data: Record<string, unknown>): AdapterReply => ({
+    body: { jobRunID: jobRunId, statusCode: 200, result: data.result, data },
+  })
+  const honest = { result: '7250', modelHash: MODEL_HASH, inputHash: INPUT_HASH }
+
+  it('accepts an unsigned answer when no signer is configured (hashes compared case-blind)', () => {
+    const upper = { ...honest, modelHash: MODEL_HASH.toUpperCase().replace('0X', '0x') }
+    expect(judgeAnswer(crypto, request(), { url: 'http://a' }, jobRunId, answer(upper))).toEqual({
+      result: 7250n,
+    })
+  })
+
+  it.each([
+    ['a failed request', { failed: '500' }, /request failed \(500\)/],
+    ['a body without data', { body: { result: '1' } }, /no data object/],
+    ['a body that is not JSON', { body: undefined }, /no data object/],
+    ['a different model hash', answer({ ...honest, modelHash: INPUT_HASH }), /model hash/],
+    ['a different input hash', answer({ ...honest, inputHash: MODEL_HASH }), /input hash/],
+    ['a fractional result', answer({ ...honest, result: '72.5' }), /unsigned integer/],
+    ['a negative result', answer({ ...honest, result: '-1' }), /unsigned integer/],
+    ['a numeric result', answer({ ...honest, result: 7250 }), /unsigned integer/],
+    ['a leading zero', answer({ ...honest, result: '07250' }), /unsigned integer/],
+    ['a result past uint256', answer({ ...honest, result: (1n << 256n).toString() }), /uint256/],
+  ])('drops %s', (_, reply, reason) => {
+    const verdict = judgeAnswer(crypto, request(), { url: 'http://a' }, jobRunId, reply)
+    expect('result' in verdict).toBe(false)
+    expect(verdictLine(2, verdict)).toMatch(reason)
+  })
+
+  it('with a signer configured, accepts only answers that key signed for this job run id', async () => {
+    const sign = (result: bigint, id = jobRunId) =>
+      OPERATOR.signTypedData(EIP712_DOMAIN, EIP712_TYPES, {
+        modelHash: MODEL_HASH,
+        inputHash: INPUT_HASH,
+        result,
+        jobRunId: id,
+      })
+    const signature = await sign(7250n)
+    const judge = (signer: string, data: Record<string, unknown>) =>
+      judgeAnswer(crypto, request(), { url: 'http://a', signer }, jobRunId, answer(data))
+    const signer = OPERATOR.address.toLowerCase()
+    expect(judge(signer, { ...honest, signature })).toEqual({ result: 7250n })
+    expect(judge(OTHER.address.toLowerCase(), { ...honest, signature })).toEqual({
+      reason: 'signature does not recover to the configured signer',
+    })
+    expect(judge(signer, { ...honest, result: '9999', signature })).toHaveProperty('reason')
+    expect(judge(signer, honest)).toHaveProperty('reason')
+    const otherRun = await sign(7250n, 'cre-' + 'cd'.repeat(8))
+    expect(judge(signer, { ...honest, signature: otherRun })).toHaveProperty('reason')
+  })
+})
+
+describe('aggregate and decideQuorum', () => {
+  it('takes the median of an odd count and counts the exact matches', () => {
+    expect(aggregate([7250n, 1n, 7250n], 0n)).toEqual({ median: 7250n, agreed: 2 })
+  })
+
+  it('takes the lower median of an even count', () => {
+    expect(aggregate([40n, 10n, 30n, 20n], 0n)).toEqual({ median: 20n, agreed: 1 })
+  })
+
+  it('counts answers within the tolerance on both sides', () => {
+    expect(aggregate([95n, 100n, 105n, 106n, 200n], 5n)).toEqual({ median: 105n, agreed: 3 })
+  })
+
+  it('orders results past 2^53 exactly', () => {
+    const big = 1n << 200n
+    expect(aggregate([big + 1n, big, big + 2n], 0n)).toEqual({ median: big + 1n, agreed: 1 })
+  })
+
+  it('meets the quorum with enough agreeing answers and reports the counts', () => {
+    const verdicts = [{ result: 5n }, { reason: 'x' }, { result: 5n }]
+    expect(decideQuorum(request(), 3, verdicts)).toEqual({ result: 5n, responded: 2, agreed: 2 })
+  })
+
+  it('throws QuorumError with the counts when too few agree, or none is valid', () => {
+    const split = [{ result: 1n }, { result: 2n }, { result: 3n }]
+    expect(() => decideQuorum(request(), 3, split)).toThrow(
+      'quorum not met: 1 of 3 adapters agree, threshold 2 (3 valid)',
+    )
+    try {
+      decideQuorum(request(), 3, split)
+    } catch (error) {
+      expect(error).toBeInstanceOf(QuorumError)
+      expect((error as QuorumError).valid).toBe(3)
+      expect((error as QuorumError).agreed).toBe(1)
+    }
+    expect(() => decideQuorum(request(), 3, [{ reason: 'a' }, { reason: 'b' }])).toThrow(
+      'no valid answer from 3 adapters',
+    )
+  })
+})
+
+describe('parseInferenceRequest', () => {
+  const raw = {
+    modelId: 'risk-v1',
+    modelHash: MODEL_HASH.toUpperCase().replace('0X', '0x'),
+    inputHash: INPUT_HASH,
+    input: JSON.stringify({ features: { a: 1 } }),
+    threshold: 2,
+    tolerance: 0n,
+  }
+
+  it('returns typed, lower-cased values from numbers, bigints or strings', () => {
+    const expected = request()
+    expect(parseInferenceRequest(raw, LABELS)).toEqual(expected)
+    expect(parseInferenceRequest({ ...raw, threshold: '2', tolerance: '0' }, LABELS)).toEqual(
+      expected,
+    )
+    expect(parseInferenceRequest({ ...raw, tolerance: 7 }, LABELS).tolerance).toBe(7n)
+  })
+
+  it.each([
+    ['an empty model id', { modelId: '' }, /modelId must be a model id/],
+    ['a 32-character model id', { modelId: 'm'.repeat(32) }, /modelId/],
+    ['a model id with a control character', { modelId: 'risk\n' }, /modelId/],
+    ['a short model hash', { modelHash: '0x1234' }, /modelHash must be a model hash/],
+    ['a non-hex input hash', { inputHash: '0x' + 'zz'.repeat(32) }, /inputHash/],
+    ['input that is not JSON', { input: '{features' }, /input is not valid JSON/],
+    ['input that is an array', { input: '[]' }, /input must be a JSON object/],
+    ['input naming the model', { input: '{"model":"x"}' }, /must not contain "model"/],
+    ['a zero threshold', { threshold: 0 }, /threshold must be a threshold from 1 to 5/],
+    ['a threshold of 6', { threshold: 6 }, /threshold/],
+    ['a fractional threshold', { threshold: 1.5 }, /threshold/],
+    ['a threshold string with a sign', { threshold: '+2' }, /threshold/],
+    ['a negative tolerance', { tolerance: -1n }, /tolerance must be a tolerance/],
+    ['a fractional tolerance', { tolerance: '0.5' }, /tolerance/],
+    ['a tolerance past uint256', { tolerance: MAX_UINT256 + 1n }, /tolerance/],
+  ])('refuses %s', (_, override, message) => {
+    expect(() => parseInferenceRequest({ ...raw, ...override }, LABELS)).toThrow(message)
+    expect(() => parseInferenceRequest({ ...raw, ...override }, LABELS)).toThrow(
+      InferenceRequestError,
+    )
+  })
+})
+
+describe('parseAdapters', () => {
+  const secret = (list: unknown) => JSON.stringify(list)
+  const signer = OPERATOR.address
+
+  it('accepts 1 to 5 adapters with optional key and signer, lower-casing signers', () => {
+    expect(
+      parseAdapters(
+        secret([{ url: 'https://a.example' }, { url: 'http://b', apiKey: 'k', signer }]),
+      ),
+    ).toEqual({
+      adapters: [
+        { url: 'https://a.example' },
+        { url: 'http://b', apiKey: 'k', signer: signer.toLowerCase() },
+      ],
+      warnings: [expect.stringMatching(/^ADAPTERS\[0\] has no signer: .*byzantine guarantee/)],
+    })
+  })
+
+  it('warns once per adapter without a signer, and not at all when every adapter has one', () => {
+    const unsigned = parseAdapters(secret([{ url: 'http://a' }, { url: 'http://b' }]))
+    expect(unsigned.warnings).toHaveLength(2)
+    const signed = parseAdapters(
+      secret([
+        { url: 'http://a', signer },
+        { url: 'http://b', signer: OTHER.address },
+      ]),
+    )
+    expect(signed.warnings).toEqual([])
+  })
+
+  it.each([
+    ['no secret', undefined, /ADAPTERS is missing/],
+    ['invalid JSON', '[{', /not valid JSON/],
+    ['an empty list', secret([]), /1 to 5 adapters/],
+    [
+      'six adapters',
+      secret(Array.from({ length: 6 }, (_, i) => ({ url: `http://a${i}` }))),
+      /1 to 5/,
+    ],
+    ['a non-http URL', secret([{ url: 'ftp://a' }]), /ADAPTERS\[0\]\.url/],
+    ['an entry that is an array', secret([[]]), /ADAPTERS\[0\] must be an object/],
+    ['a numeric API key', secret([{ url: 'http://a', apiKey: 5 }]), /ADAPTERS\[0\]\.apiKey/],
+    ['a bad signer', secret([{ url: 'http://a', signer: '0x12' }]), /ADAPTERS\[0\]\.signer/],
+    [
+      'the same URL twice',
+      secret([{ url: 'http://a:8080/' }, { url: 'http://b' }, { url: 'http://a:8080' }]),
+      'secret ADAPTERS[2].url repeats ADAPTERS[0].url',
+    ],
+    [
+      'the same URL in another case and with the default port',
+      secret([{ url: 'https://Adapter.example:443/ea/' }, { url: 'https://adapter.example/ea' }]),
+      'secret ADAPTERS[1].url repeats ADAPTERS[0].url',
+    ],
+    [
+      'the same signer twice (one operator behind two URLs)',
+      secret([
+        { url: 'http://a', signer },
+        { url: 'http://b', signer: signer.toLowerCase() },
+      ]),
+      'secret ADAPTERS[1].signer repeats ADAPTERS[0].signer',
+    ],
+  ])('refuses %s', (_, value, message) => {
+    expect(() => parseAdapters(value)).toThrow(message)
+    expect(() => parseAdapters(value)).toThrow(AdapterConfigError)
+  })
+
+  it('tells different paths and ports apart', () => {
+    expect(adapterUrlKey('http://a:8080/x')).not.toBe(adapterUrlKey('http://a:8081/x'))
+    expect(adapterUrlKey('http://a/x')).not.toBe(adapterUrlKey('http://a/y'))
+    expect(adapterUrlKey('http://A:80//')).toBe(adapterUrlKey('http://a'))
+  })
+
+  it('never quotes a secret value in its errors (they can go on-chain)', () => {
+    const key = 'sk-very-secret-key'
+    for (const bad of [
+      secret([{ url: `ftp://${key}`, apiKey: key }]),
+      secret([{ url: `http://${key}` }, { url: `http://${key}/` }]),
+    ]) {
+      expect(() => parseAdapters(bad)).toThrow(AdapterConfigError)
+      try {
+        parseAdapters(bad)
+      } catch (error) {
+        expect((error as Error).message).not.toContain(key)
+      }
+    }
+  })
+})
+
+describe('the quorum rule: a strict majority of the configured adapters', () => {
+  it.each([
+    [1, 1],
+    [2, 2],
+    [2, 3],
+    [3, 4],
+    [3, 5],
+    [5, 5],
+  ])('accepts threshold %i of %i adapters', (threshold, adapters) => {
+    expect(() => checkQuorumRule(threshold, adapters)).not.toThrow()
+  })
+
+  it.each([
+    [1, 2, 'threshold 1 is not a strict majority of the 2 adapters (needs at least 2)'],
+    [1, 3, 'threshold 1 is not a strict majority of the 3 adapters (needs at least 2)'],
+    [2, 4, 'threshold 2 is not a strict majority of the 4 adapters (needs at least 3)'],
+    [2, 5, 'threshold 2 is not a strict majority of the 5 adapters (needs at least 3)'],
+    [3, 2, 'threshold 3 exceeds the 2 adapters'],
+  ])('refuses threshold %i of %i adapters', (threshold, adapters, message) => {
+    expect(() => checkQuorumRule(threshold, adapters)).toThrow(message)
+  })
+
+  it('is checked when a round is planned', () => {
+    const adapters = [{ url: 'http://a' }, { url: 'http://b' }, { url: 'http://c' }]
+    expect(() =>
+      planRound(request({ threshold: 1 }), adapters, { jobRunIdPrefix: 'x-', maxBodyBytes: 2048 }),
+    ).toThrow(/strict majority/)
+  })
+})
+
+describe('planRound and judgeRound', () => {
+  const adapters = [{ url: 'http://a', apiKey: 'key-a' }, { url: 'http://b' }, { url: 'http://c' }]
+
+  it('sends every adapter the same body, with its own API key header', () => {
+    const plan = planRound(request(), adapters, { jobRunIdPrefix: 'cre-', maxBodyBytes: 2048 })
+    expect(plan.jobRunId).toBe('cre-' + 'cd'.repeat(8))
+    expect(JSON.parse(plan.bodyText)).toEqual({
+      id: plan.jobRunId,
+      data: { features: { a: 1 }, model: 'risk-v1' },
+    })
+    expect(plan.headers).toEqual([
+      { 'content-type': 'application/json', 'x-api-key': 'key-a' },
+      { 'content-type': 'application/json' },
+      { 'content-type': 'application/json' },
+    ])
+  })
+
+  it('refuses a body over the transport limit', () => {
+    const big = request({ input: { features: { text: 'x'.repeat(3000) } } })
+    expect(() => planRound(big, adapters, { jobRunIdPrefix: 'fn-', maxBodyBytes: 2048 })).toThrow(
+      /adapter request is \d+ bytes, over 2048/,
+    )
+  })
+
+  it('judges replies in adapter order and refuses a reply count that does not match', () => {
+    const plan = planRound(request(), adapters, { jobRunIdPrefix: 'fn-', maxBodyBytes: 2048 })
+    const ok = {
+      body: { data: { result: '3', modelHash: MODEL_HASH, inputHash: INPUT_HASH } },
+    }
+    expect(judgeRound(crypto, plan, [ok, { failed: '401' }, ok])).toEqual([
+      { result: 3n },
+      { reason: 'request failed (401)' },
+      { result: 3n },
+    ])
+    expect(() => judgeRound(crypto, plan, [ok])).toThrow(/1 replies for 3 adapters/)
+  })
+})
+
+describe('job input checks', () => {
+  const features = {
+    driver_age: 34,
+    annual_mileage_km: 12000,
+    ratio: 0.1,
+    huge: 1e21,
+    tiny: 5e-7,
+    negative_zero: -0,
+    ünïcode: 'ß',
+    nested: { b: [1, 'two', null, true], a: false },
+  }
+  const canonicalHash =
+    '0x' +
+    createHash('sha256')
+      .update(canonicalize(features) ?? '')
+      .digest('hex')
+
+  it('tabular: accepts the input hash RFC 8785 (canonicalize) gives, and only that', () => {
+    const tabular = request({ input: { features }, inputHash: canonicalHash })
+    expect(() => checkTabularInput(tabular, crypto, LABELS)).not.toThrow()
+    expect(() => checkJobInput(tabular, crypto, LABELS)).not.toThrow()
+    const other = request({
+      input: { features: { ...features, driver_age: 35 } },
+      inputHash: canonicalHash,
+    })
+    expect(() => checkTabularInput(other, crypto, LABELS)).toThrow(
+      /inputHash is not the sha256 of the canonical features/,
+    )
+  })
+
+  it('tabular: refuses input without a features object, or with more', () => {
+    expect(() => checkTabularInput(request({ input: { features: [1] } }), crypto, LABELS)).toThrow(
+      'input must be {"features": {...}}',
+    )
+    expect(() => checkTabularInput(request({ input: { features, x: 1 } }), crypto, LABELS)).toThrow(
+      'input must hold only "features"',
+    )
+  })
+
+  it('image: accepts one image by URL or base64 whose sha256 is the input hash', () => {
+    for (const image of [
+      { url: 'https://x/a.png', sha256: INPUT_HASH },
+      { base64: 'AAAA', sha256: INPUT_HASH.toUpperCase().replace('0X', '0x') },
+    ]) {
+      expect(() => checkImageInput(request({ input: { image } }), LABELS)).not.toThrow()
+      expect(() => checkJobInput(request({ input: { image } }), crypto, LABELS)).not.toThrow()
+    }
+  })
+
+  it.each([
+    ['no image object', { image: 'x' }, /"image"/],
+    [
+      'both url and base64',
+      { image: { url: 'u', base64: 'AA', sha256: INPUT_HASH } },
+      /exactly one/,
+    ],
+    ['neither url nor base64', { image: { sha256: INPUT_HASH } }, /exactly one/],
+    [
+      'another sha256',
+      { image: { url: 'u', sha256: MODEL_HASH } },
+      'input.image.sha256 must equal inputHash',
+    ],
+    ['no sha256', { image: { url: 'u' } }, /must equal inputHash/],
+    ['extra fields', { image: { url: 'u', sha256: INPUT_HASH }, other: 1 }, /only "image"/],
+  ])('image: refuses %s', (_, input, message) => {
+    expect(() => checkImageInput(request({ input }), LABELS)).toThrow(message)
+  })
+
+  it('checkJobInput refuses input that is neither tabular nor image', () => {
+    expect(() => checkJobInput(request({ input: { text: 'hi' } }), crypto, LABELS)).toThrow(
+      'input must hold "features" (tabular models) or "image" (image models)',
+    )
+  })
+})
+
+describe('agrees with protocol/ (the same formats, written once for the Node side)', () => {
+  // don-core runs on the DONs and imports nothing; protocol/ serves the adapter, scripts and
+  // tests. They encode the same formats and must never drift apart.
+  const features = { b: [1, 'two', null], a: 0.1, c: -0, d: 1e21, ü: 'ß' }
+  const fields = {
+    requestId: '0x' + '01'.repeat(32),
+    client: '0x' + 'ee'.repeat(20),
+    modelId: '0x' + Buffer.from('damage-v1').toString('hex').padEnd(64, '0'),
+    requestedInputHash: INPUT_HASH,
+    result: 2n,
+    modelHash: MODEL_HASH,
+    inputHash: INPUT_HASH,
+    responded: 3,
+    agreed: 3,
+    observedAt: 1_764_000_000n,
+  }
+
+  it('the JCS text and the tabular input hash', () => {
+    expect(canonicalJson(features)).toBe(protocolCanonicalJson(features))
+    const tabular = request({ input: { features }, inputHash: tabularInputHash(features) })
+    expect(() => checkTabularInput(tabular, crypto, LABELS)).not.toThrow()
+  })
+
+  it('the Functions job run id and the EIP-712 answer digest', () => {
+    expect(jobRunIdFor('fn-', INPUT_HASH)).toBe(functionsJobRunId(INPUT_HASH))
+    const jobRunId = jobRunIdFor('cre-', INPUT_HASH)
+    expect(hexlify(inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7250n, jobRunId))).toBe(
+      protocolDigest({ modelHash: MODEL_HASH, inputHash: INPUT_HASH, result: 7250n, jobRunId }),
+    )
+  })
+
+  it('the InferenceResult and CRE payload layouts', () => {
+    expect(hexlify(encodeResult(fields))).toBe(encodeInferenceResult(fields))
+    expect(hexlify(encodeCrePayload(fields))).toBe(protocolCrePayload(fields))
+  })
+})
