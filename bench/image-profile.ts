@@ -9,9 +9,10 @@
  * Stages of the request, in the order the adapter runs them: the HTTP body as text, JSON.parse,
  * base64, sha256, sharp decode + resize (adapter/src/input/image-preprocess.ts), normalisation, ONNX
  * Runtime; then variants that show what the decode's time is made of (a full-size decode, no
- * shrink-on-load, another kernel, the same pipeline on a tiny JPEG). libvips' operation cache is
- * compared by instruction counts instead (`--vips-cache on` below): switching it off between
- * interleaved stages would empty it, so it would never be measured in its steady state.
+ * shrink-on-load, another kernel, a smooth photo-like JPEG of the same size, a tiny JPEG).
+ * libvips' operation cache is compared by instruction counts instead (`--vips-cache on` below):
+ * switching it off between interleaved stages would empty it, so it would never be measured in
+ * its steady state.
  * Last, the adapter's sharp call split by thread (CPU ticks of each thread from
  * /proc/self/task/<tid>/stat over many calls).
  *
@@ -48,6 +49,11 @@ async function buildStages(): Promise<{ stages: Stage[]; adapterSharp: () => Pro
   const inputs: ImageInputs = manifest.inputs
   const jpeg = await randomJpeg(1024, 768, 11)
   const tiny = await randomJpeg(96, 72, 11)
+  // Photo-like: the same noise smoothed (down to 128x96, back up with a cubic kernel), 1024x768.
+  const smooth = await sharp(await sharp(jpeg).resize(128, 96).toBuffer())
+    .resize(1024, 768, { kernel: 'cubic' })
+    .jpeg({ quality: 85 })
+    .toBuffer()
   const body = imageBody(manifest, jpeg, 'profile')
   const bodyBytes = Buffer.from(body)
   const base64 = jpeg.toString('base64')
@@ -119,6 +125,11 @@ async function buildStages(): Promise<{ stages: Stage[]; adapterSharp: () => Pro
           .resize(inputs.width, inputs.height, { ...resizeOpts, kernel: 'nearest' })
           .raw()
           .toBuffer(),
+    },
+    {
+      name: 'sharp-smooth',
+      what: `variant: the adapter's call on a smooth (photo-like) 1024x768 JPEG of ${smooth.length} B`,
+      run: () => decodeRgb(smooth, inputs, MAX_PIXELS),
     },
     {
       name: 'sharp-tiny',

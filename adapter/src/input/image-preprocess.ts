@@ -6,7 +6,7 @@
  * orientation is ignored (pixels are used as stored). The decoder refuses images above `maxPixels`
  * before decoding them (decompression bombs).
  *
- * Speed (docs/benchmarks.md, "Where an image request's time goes"): a JPEG is decoded at 1/2, 1/4
+ * Speed (docs/benchmarks.md, "Images: where the time goes"): a JPEG is decoded at 1/2, 1/4
  * or 1/8 scale by libjpeg itself when the target is that much smaller (sharp's shrink-on-load,
  * on by default and part of the pixels the models were published with), then resized by the
  * manifest's kernel. libvips' operation cache is switched off for the whole process (this module is
