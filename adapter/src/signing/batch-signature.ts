@@ -1,0 +1,51 @@
+/**
+ * One signature for a batch of answers (docs/protocol.md, "Operator signature"): the leaf of each
+ * answer, the Merkle tree over the leaves, and one secp256k1 signature over the batch's EIP-712
+ * digest (the answer's own digest for a batch of one). Pure: the worker threads and the inline
+ * signer run this same function.
+ */
+import {
+  batchSigningDigest,
+  inferenceLeaf,
+  merkleTree,
+  toHex,
+  type InferenceMessage,
+} from '../../../protocol/answer-digest'
+import { signDigest } from './secp256k1'
+
+/** What an answer carries to prove that the operator signed it. */
+export interface AnswerSignature {
+  /** 65-byte r ‖ s ‖ v (v = 27/28, low s) over the batch's digest, `0x` + 130 hex. */
+  signature: string
+  /** The answer's EIP-712 struct hash, `0x` + 64 hex. */
+  leaf: string
+  /** Siblings from the leaf to the batch's root, each `0x` + 64 hex; empty for a batch of one. */
+  proof: string[]
+}
+
+/** The batch's one signature and, per answer in order, its leaf and proof. */
+export interface BatchSignature {
+  signature: string
+  leaves: string[]
+  proofs: string[][]
+}
+
+/** Signs `items` (at least one) as one batch with `key` (32 bytes). */
+export function signBatch(items: readonly InferenceMessage[], key: Uint8Array): BatchSignature {
+  const leaves = items.map(inferenceLeaf)
+  const { root, proofs } = merkleTree(leaves)
+  return {
+    signature: signDigest(batchSigningDigest(root, leaves.length), key),
+    leaves: leaves.map(toHex),
+    proofs: proofs.map((proof) => proof.map(toHex)),
+  }
+}
+
+/** The answer at `index` of a signed batch. */
+export function answerSignature(batch: BatchSignature, index: number): AnswerSignature {
+  return {
+    signature: batch.signature,
+    leaf: batch.leaves[index] as string,
+    proof: batch.proofs[index] as string[],
+  }
+}
