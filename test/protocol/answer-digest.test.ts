@@ -4,6 +4,7 @@
  * folds to the root and no other answer's, and the shared vectors (test/vectors/
  * answer-signatures.json) are what the adapter's batch signer makes today and verify with ethers.
  */
+import { keccak_256 } from '@noble/hashes/sha3'
 import { TypedDataEncoder, getBytes, hexlify, verifyTypedData } from 'ethers'
 
 import {
@@ -21,6 +22,7 @@ import {
   hashPair,
   inferenceDigest,
   inferenceLeaf,
+  keccak256Bytes,
   merkleTree,
   processProof,
   toHex,
@@ -59,6 +61,13 @@ describe('EIP-712 answer digest (version 2)', () => {
       expect(toHex(inferenceLeaf(msg))).toBe(
         TypedDataEncoder.from(INFERENCE_TYPES).hash(msg as unknown as Record<string, unknown>),
       )
+    }
+  })
+
+  it('keccak256 (js-sha3) equals noble keccak_256 on 0 to 300 bytes (one to three blocks)', () => {
+    for (let n = 0; n <= 300; n += 7) {
+      const data = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff)
+      expect(toHex(keccak256Bytes(data))).toBe(toHex(keccak_256(data)))
     }
   })
 

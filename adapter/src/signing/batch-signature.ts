@@ -34,10 +34,20 @@ export interface BatchSignature {
 export function signBatch(items: readonly InferenceMessage[], key: Uint8Array): BatchSignature {
   const leaves = items.map(inferenceLeaf)
   const { root, proofs } = merkleTree(leaves)
+  // Proofs share tree nodes (the same objects): each node is written as hex once.
+  const hexOf = new Map<Uint8Array, string>()
+  const hex = (node: Uint8Array): string => {
+    let text = hexOf.get(node)
+    if (text === undefined) {
+      text = toHex(node)
+      hexOf.set(node, text)
+    }
+    return text
+  }
   return {
     signature: signDigest(batchSigningDigest(root, leaves.length), key),
-    leaves: leaves.map(toHex),
-    proofs: proofs.map((proof) => proof.map(toHex)),
+    leaves: leaves.map(hex),
+    proofs: proofs.map((proof) => proof.map(hex)),
   }
 }
 
