@@ -6,7 +6,7 @@ import {ChainlinkClient} from "@chainlink/contracts/src/v0.8/ChainlinkClient.sol
 import {OperatorInterface} from "@chainlink/contracts/src/v0.8/interfaces/OperatorInterface.sol";
 import {LinkTokenInterface} from "@chainlink/contracts/src/v0.8/shared/interfaces/LinkTokenInterface.sol";
 
-import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
+import {IQuorumConsumerEvents} from "./interfaces/IQuorumConsumer.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {InferenceResult} from "./libraries/InferenceResult.sol";
 
@@ -15,7 +15,8 @@ import {InferenceResult} from "./libraries/InferenceResult.sol";
 /// sent to each of N node operators' `Operator` contracts (each running the onnx-oracle bridge and
 /// `directrequest` job, see docs/operators.md), and the result is accepted once at least k answers
 /// name the same approved model hash and the requested input hash and lie within a tolerance of
-/// their median. Accepted results reach the same `_onInference` hook as the Functions path.
+/// their median. Accepted results reach an `_onInference` hook of the same shape as
+/// `InferenceClient`'s, and it emits the shared events of `IInferenceOracleEvents`.
 /// @dev Each operator fulfils through `Operator.fulfillOracleRequest2` with
 /// `abi.encode(bytes32 requestId, uint256 result, bytes32 modelHash, bytes32 inputHash)` (the job
 /// spec's `encode_data` task). The Operator calls back with a low-level call and ignores a revert,
@@ -23,7 +24,7 @@ import {InferenceResult} from "./libraries/InferenceResult.sol";
 /// model) are recorded with `AnswerRejected` instead of reverting; only a caller that is not the
 /// operator asked, or a repeated answer, reverts. The request id handed to `_onInference` is this
 /// contract's quorum id, not any one operator's Chainlink request id.
-abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
+abstract contract QuorumConsumer is ChainlinkClient, IQuorumConsumerEvents {
     using Chainlink for Chainlink.Request;
 
     /// @notice One operator asked for every request of a model: its Operator contract, the
@@ -47,7 +48,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     /// @notice State of one quorum request.
     /// @param modelId Requested model id (short string).
     /// @param inputHash Input hash every counted answer must name.
-    /// @param tolerance Absolute distance from the median within which answers agree.
+    /// @param tolerance Absolute distance from the median (result units) within which answers agree.
     /// @param deadline Unix time after which answers are late and the request may be cancelled;
     /// equals the `cancelExpiration` each Operator recorded.
     /// @param threshold Agreeing answers needed (k).
@@ -57,7 +58,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     struct QuorumRequest {
         bytes32 modelId;
         bytes32 inputHash;
-        uint256 tolerance;
+        uint32 tolerance;
         uint64 deadline;
         uint8 threshold;
         uint8 asked;
@@ -92,7 +93,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
 
     mapping(bytes32 modelId => OracleConfig[]) private s_oracles;
     mapping(bytes32 modelId => uint8) private s_thresholds;
-    mapping(bytes32 modelId => uint256) private s_tolerances;
+    mapping(bytes32 modelId => uint32) private s_tolerances;
 
     mapping(bytes32 quorumId => QuorumRequest) private s_requests;
     mapping(bytes32 quorumId => Answer[]) private s_answers;
@@ -100,30 +101,18 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     mapping(bytes32 chainlinkRequestId => OperatorRequest) private s_operatorRequests;
     uint256 private s_quorumNonce;
 
-    /// @notice Emitted when the operators, threshold and tolerance for a model are set.
-    event QuorumConfigured(bytes32 indexed modelId, uint8 oracles, uint8 threshold, uint256 tolerance);
-    /// @notice Emitted for each operator asked, with its Chainlink request id.
-    event OperatorRequested(
-        bytes32 indexed quorumId, bytes32 indexed chainlinkRequestId, address indexed operator, uint96 fee
-    );
-    /// @notice Emitted when an operator's answer counts towards the quorum.
-    event AnswerRecorded(
-        bytes32 indexed quorumId, address indexed operator, uint256 result, bytes32 modelHash
-    );
-    /// @notice Emitted when an operator's answer arrived but does not count, and why.
-    event AnswerRejected(bytes32 indexed quorumId, address indexed operator, RejectReason reason);
-    /// @notice Emitted when an Operator refuses to cancel a leg (it no longer holds the request).
-    event OperatorCancelFailed(
-        bytes32 indexed quorumId, bytes32 indexed chainlinkRequestId, address operator
-    );
-    /// @notice Emitted when unanswered legs of an expired request are cancelled; `refunded` juels came
-    /// back from the Operators.
-    event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
-
-    /// @notice Thrown by the constructor when the LINK token or registry address is zero.
-    error ZeroAddress();
-    /// @notice Thrown by `_setQuorum()` when the operator list, threshold or an entry is unusable.
-    error InvalidQuorumConfig(bytes32 modelId, uint256 oracles, uint256 threshold);
+    /// @notice Thrown by the constructor on a zero LINK token address.
+    error ZeroLinkToken();
+    /// @notice Thrown by the constructor on a zero registry address.
+    error ZeroRegistry();
+    /// @notice Thrown by `_setQuorum()` on a zero model id.
+    error ZeroModelId();
+    /// @notice Thrown by `_setQuorum()` when the operator list is empty or longer than `max`.
+    error InvalidOracleCount(bytes32 modelId, uint256 oracles, uint256 max);
+    /// @notice Thrown by `_setQuorum()` when the threshold is outside [1, oracles].
+    error InvalidQuorumThreshold(bytes32 modelId, uint256 threshold, uint256 oracles);
+    /// @notice Thrown by `_setQuorum()` when entry `index` has a zero Operator or job id.
+    error InvalidOracleConfig(bytes32 modelId, uint256 index, address operator, bytes32 jobId);
     /// @notice Thrown by `_setQuorum()` when one Operator contract appears twice (it would vote twice).
     error DuplicateOperator(address operator);
     /// @notice Thrown by `_setQuorum()` when the threshold is not a strict majority of the operators
@@ -146,8 +135,11 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     /// @param link The LINK token (ERC-677) that pays the operators.
     /// @param registry The model registry consulted for every answer.
     constructor(address link, address registry) {
-        if (link == address(0) || registry == address(0)) {
-            revert ZeroAddress();
+        if (link == address(0)) {
+            revert ZeroLinkToken();
+        }
+        if (registry == address(0)) {
+            revert ZeroRegistry();
         }
         _setChainlinkToken(link);
         i_registry = IModelRegistry(registry);
@@ -193,7 +185,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
         if (request.status == Status.Pending && request.answered == request.asked) {
             request.status = Status.Rejected;
             emit InferenceRejected(quorumId, request.modelId, RejectReason.InsufficientAgreement);
-            _onInferenceRejected(quorumId, request.modelId, uint8(RejectReason.InsufficientAgreement));
+            _onInferenceRejected(quorumId, request.modelId, RejectReason.InsufficientAgreement);
         }
     }
 
@@ -244,7 +236,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
         request.status = Status.Cancelled;
         emit QuorumCancelled(quorumId, refunded);
         emit InferenceRejected(quorumId, request.modelId, RejectReason.Expired);
-        _onInferenceRejected(quorumId, request.modelId, uint8(RejectReason.Expired));
+        _onInferenceRejected(quorumId, request.modelId, RejectReason.Expired);
     }
 
     // ------------------------------------------------------------------ views
@@ -253,7 +245,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     function getQuorumConfig(bytes32 modelId)
         external
         view
-        returns (OracleConfig[] memory oracles, uint8 threshold, uint256 tolerance)
+        returns (OracleConfig[] memory oracles, uint8 threshold, uint32 tolerance)
     {
         return (s_oracles[modelId], s_thresholds[modelId], s_tolerances[modelId]);
     }
@@ -285,14 +277,17 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
     /// @param oracles Operators to ask, at most `MAX_ORACLES`, each Operator contract at most once.
     /// @param threshold Agreeing answers needed: a strict majority of `oracles` (n/2 < k <= n).
     /// @param tolerance Absolute distance from the median (in result units) within which answers agree.
-    function _setQuorum(bytes32 modelId, OracleConfig[] memory oracles, uint8 threshold, uint256 tolerance)
+    function _setQuorum(bytes32 modelId, OracleConfig[] memory oracles, uint8 threshold, uint32 tolerance)
         internal
     {
-        if (
-            modelId == bytes32(0) || oracles.length == 0 || oracles.length > MAX_ORACLES || threshold == 0
-                || threshold > oracles.length
-        ) {
-            revert InvalidQuorumConfig(modelId, oracles.length, threshold);
+        if (modelId == bytes32(0)) {
+            revert ZeroModelId();
+        }
+        if (oracles.length == 0 || oracles.length > MAX_ORACLES) {
+            revert InvalidOracleCount(modelId, oracles.length, MAX_ORACLES);
+        }
+        if (threshold == 0 || threshold > oracles.length) {
+            revert InvalidQuorumThreshold(modelId, threshold, oracles.length);
         }
         if (2 * uint256(threshold) <= oracles.length) {
             revert ThresholdNotMajority(modelId, threshold, oracles.length);
@@ -302,7 +297,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
         for (uint256 i = 0; i < oracles.length; ++i) {
             OracleConfig memory oracle = oracles[i];
             if (oracle.operator == address(0) || oracle.jobId == bytes32(0)) {
-                revert InvalidQuorumConfig(modelId, oracles.length, threshold);
+                revert InvalidOracleConfig(modelId, i, oracle.operator, oracle.jobId);
             }
             for (uint256 j = 0; j < i; ++j) {
                 if (oracles[j].operator == oracle.operator) {
@@ -343,7 +338,7 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
 
         s_quorumNonce += 1;
         quorumId = keccak256(abi.encode(address(this), block.chainid, s_quorumNonce));
-        s_requests[quorumId] = QuorumRequest({
+        QuorumRequest memory request = QuorumRequest({
             modelId: modelId,
             inputHash: inputHash,
             tolerance: s_tolerances[modelId],
@@ -353,7 +348,17 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
             answered: 0,
             status: Status.Pending
         });
-        emit InferenceRequested(quorumId, modelId, i_registry.activeVersion(modelId), inputHash);
+        s_requests[quorumId] = request;
+        emit InferenceRequested(
+            quorumId,
+            modelId,
+            address(this),
+            i_registry.activeVersion(modelId),
+            inputHash,
+            input,
+            request.threshold,
+            request.tolerance
+        );
 
         bytes32[] storage legIds = s_operatorRequestIds[quorumId];
         for (uint256 i = 0; i < count; ++i) {
@@ -382,8 +387,10 @@ abstract contract QuorumConsumer is ChainlinkClient, IInferenceConsumer {
 
     /// @notice Called when a request ends without an accepted result: every operator answered without
     /// k agreeing (`InsufficientAgreement`), or it was cancelled after its deadline (`Expired`).
-    /// @param reason A `IInferenceConsumer.RejectReason` as uint8.
-    function _onInferenceRejected(bytes32 requestId, bytes32 modelId, uint8 reason) internal virtual {}
+    /// @param requestId The quorum id returned by `_requestInferenceQuorum`.
+    /// @param modelId The requested model id.
+    /// @param reason Why no result was accepted.
+    function _onInferenceRejected(bytes32 requestId, bytes32 modelId, RejectReason reason) internal virtual {}
 
     // ------------------------------------------------------------------ internals
 

@@ -4,70 +4,129 @@ pragma solidity 0.8.19;
 import {Script} from "forge-std/Script.sol";
 import {console2} from "forge-std/console2.sol";
 import {FunctionsRouter} from "@chainlink/contracts/src/v0.8/functions/v1_0_0/FunctionsRouter.sol";
-import {IFunctionsSubscriptions} from
-    "@chainlink/contracts/src/v0.8/functions/v1_0_0/interfaces/IFunctionsSubscriptions.sol";
+import {
+    IFunctionsSubscriptions
+} from "@chainlink/contracts/src/v0.8/functions/v1_0_0/interfaces/IFunctionsSubscriptions.sol";
 import {ModelRegistry} from "../contracts/ModelRegistry.sol";
+import {InferenceOracle} from "../contracts/oracles/InferenceOracle.sol";
+import {FunctionsInferenceOracle} from "../contracts/oracles/FunctionsInferenceOracle.sol";
 import {ClaimsInsurance} from "../contracts/examples/ClaimsInsurance.sol";
 import {RiskPricing} from "../contracts/examples/RiskPricing.sol";
+import {CrePayload} from "../contracts/libraries/CrePayload.sol";
 import {OnnxOracleDeployer} from "./deploy/OnnxOracleDeployer.sol";
+import {ExamplesDeployer} from "./deploy/ExamplesDeployer.sol";
 import {GovernanceDeployer} from "./deploy/GovernanceDeployer.sol";
 import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 
 /// @title Deploy
-/// @notice Deploys the ModelRegistry behind its UUPS proxy and the ClaimsInsurance and RiskPricing consumers,
-/// configured for a Chainlink Functions router, DON and subscription; adds the consumer to the
-/// subscription when the broadcaster owns it; writes `deployments/<chainid>.json` (key `contracts`,
-/// keeping the `functions` key that DeployLocalFunctions wrote, if any).
+/// @notice Deploys the ModelRegistry behind its UUPS proxy and the ClaimsInsurance and RiskPricing
+/// examples, each on its own inference oracle of the transport `TRANSPORT` (`functions`, the
+/// default, or `cre`); writes `deployments/<chainid>.json` (key `contracts`, keeping the `functions`
+/// and `cre` keys the local deploy scripts wrote, if any).
 ///
-/// Run: `forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast --private-key $KEY`
+/// Run: `TRANSPORT=functions|cre forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
+/// --private-key $KEY`
 ///
-/// Env: `ROUTER`, `DON_ID` (short string, e.g. `fun-ethereum-sepolia-1`), `SUBSCRIPTION_ID`: required
-/// unless `deployments/<chainid>.json` already has them under `functions` (local chains).
-/// Optional: `REGISTRY` (reuse an existing registry proxy instead of deploying one),
+/// Env, both transports (all optional): `REGISTRY` (reuse an existing registry proxy),
 /// `REGISTRY_PROPOSERS`, `REGISTRY_APPROVERS` (comma-separated addresses granted those roles),
 /// `TIMELOCK`, `TIMELOCK_MIN_DELAY`, `TIMELOCK_PROPOSERS`, `TIMELOCK_EXECUTORS` (a new registry's
 /// admin and upgrader roles go to that timelock, see GovernanceDeployer),
-/// `CALLBACK_GAS_LIMIT` (300000), `AGREEMENT_THRESHOLD` (2), `TOLERANCE` (0), `MAX_RESULT_AGE` (3600 s),
-/// `PREMIUM_BPS` (500), `FUNCTIONS_SOURCE` (the JavaScript text of functions-source/image-inference.js;
-/// unset leaves it to `setSource` later), `FUNCTIONS_TABULAR_SOURCE` (tabular-inference.js, for
-/// RiskPricing), `BASE_PREMIUM_WEI` (0.01 ether), `RISK_TOLERANCE` (100 bps),
-/// `SECRETS_SLOT` + `SECRETS_VERSION` (DON-hosted secrets, ClaimsInsurance).
+/// `AGREEMENT_THRESHOLD` (2), `TOLERANCE` (0, ClaimsInsurance), `RISK_TOLERANCE` (100, RiskPricing),
+/// `MAX_RESULT_AGE` (3600 s), `CALLBACK_GAS_LIMIT` (200000: gas for the dApp's callback),
+/// `REQUEST_FEE_WEI` (0: what each request costs its sender), `PREMIUM_BPS` (500),
+/// `BASE_PREMIUM_WEI` (0.01 ether).
+///
+/// `TRANSPORT=functions`: `ROUTER`, `DON_ID` (short string, e.g. `fun-ethereum-sepolia-1`),
+/// `SUBSCRIPTION_ID` (ClaimsInsurance's oracle) and `RISK_SUBSCRIPTION_ID` (RiskPricing's: one
+/// subscription per dApp), required unless `deployments/<chainid>.json` has them under `functions`
+/// (local chains: `subscriptionIds`). Optional: `FULFILLMENT_GAS_LIMIT` (300000),
+/// `FUNCTIONS_SOURCE` (the text of functions-source/image-inference.js; unset leaves it to
+/// `setSource` later), `FUNCTIONS_TABULAR_SOURCE` (tabular-inference.js, for RiskPricing),
+/// `SECRETS_SLOT` + `SECRETS_VERSION` (DON-hosted secrets of ClaimsInsurance's oracle). The oracles
+/// are added to their subscriptions when the broadcaster owns them.
+///
+/// `TRANSPORT=cre`: `FORWARDER` (the KeystoneForwarder), `WORKFLOW_OWNER`, `WORKFLOW_NAME` (the
+/// workflow's name; its metadata encoding is derived here), required unless the file has them
+/// under `cre` (written by script/DeployLocalCre.s.sol).
 contract Deploy is Script {
-    struct Target {
+    /// @notice Thrown when `TRANSPORT` is neither `functions` nor `cre`.
+    error UnknownTransport(string transport);
+
+    string internal constant FUNCTIONS = "functions";
+    string internal constant CRE = "cre";
+
+    /// @notice Where the Functions oracles send requests.
+    struct FunctionsTarget {
         address router;
         bytes32 donId;
-        uint64 subscriptionId;
+        uint64 claimsSubscriptionId;
+        uint64 riskSubscriptionId;
+    }
+
+    /// @notice Whose reports the CRE oracles accept.
+    struct CreTarget {
+        address forwarder;
+        address workflowOwner;
+        string workflowName;
+    }
+
+    /// @notice What was deployed.
+    struct Deployed {
+        ModelRegistry registry;
+        address registryImplementation;
+        address timelock;
+        InferenceOracle insuranceOracle;
+        InferenceOracle pricingOracle;
+        ClaimsInsurance insurance;
+        RiskPricing pricing;
+        address deployer;
+        bool addedToSubscriptions;
     }
 
     function run() external returns (ModelRegistry registry, ClaimsInsurance insurance) {
+        string memory transport = vm.envOr("TRANSPORT", string(FUNCTIONS));
         string memory file = DeploymentFile.path(block.chainid);
         string memory existing = vm.isFile(file) ? vm.readFile(file) : "{}";
-        Target memory t = _target(existing);
-
-        vm.startBroadcast();
-        (, address deployer,) = vm.readCallers();
-        address implementation;
-        (registry, implementation) = _registry(deployer);
-        // A new registry's admin and upgrades go to a timelock; the deployer keeps neither.
-        address timelock = implementation == address(0)
-            ? address(0)
-            : GovernanceDeployer.governRegistry(registry, deployer, GovernanceDeployer.paramsFromEnv(deployer));
-        insurance = _insurance(t, address(registry));
-        RiskPricing pricing = _pricing(t, address(registry));
-        bool added = _addConsumer(t, deployer, address(insurance));
-        if (added) {
-            _addConsumer(t, deployer, address(pricing));
+        bool functions = _is(transport, FUNCTIONS);
+        if (!functions && !_is(transport, CRE)) {
+            revert UnknownTransport(transport);
         }
+
+        Deployed memory d;
+        FunctionsTarget memory ft;
+        CreTarget memory ct;
+        vm.startBroadcast();
+        (, d.deployer,) = vm.readCallers();
+        (d.registry, d.registryImplementation) = _registry(d.deployer);
+        // A new registry's admin and upgrades go to a timelock; the deployer keeps neither.
+        if (d.registryImplementation != address(0)) {
+            d.timelock = GovernanceDeployer.governRegistry(
+                d.registry, d.deployer, GovernanceDeployer.paramsFromEnv(d.deployer)
+            );
+        }
+        if (functions) {
+            ft = _functionsTarget(existing);
+            _deployFunctionsOracles(d, ft);
+        } else {
+            ct = _creTarget(existing);
+            _deployCreOracles(d, ct);
+        }
+        d.insurance = ExamplesDeployer.deployClaimsInsurance(
+            address(d.insuranceOracle),
+            uint16(vm.envOr("PREMIUM_BPS", uint256(500))),
+            ExamplesDeployer.defaultPayoutRatios()
+        );
+        d.pricing = ExamplesDeployer.deployRiskPricing(
+            address(d.pricingOracle), uint128(vm.envOr("BASE_PREMIUM_WEI", uint256(0.01 ether)))
+        );
         vm.stopBroadcast();
 
-        address[] memory consumers = new address[](2);
-        consumers[0] = address(insurance);
-        consumers[1] = address(pricing);
-        vm.serializeAddress("contracts", "timelock", timelock); // joins the `contracts` object _write builds
-        _write(existing, t, deployer, address(registry), implementation, consumers, added);
-        console2.log("registry", address(registry));
-        console2.log("claimsInsurance", address(insurance));
-        return (registry, insurance);
+        _write(existing, transport, d, ft, ct);
+        console2.log("transport", transport);
+        console2.log("registry", address(d.registry));
+        console2.log("claimsInsurance", address(d.insurance), "oracle", address(d.insuranceOracle));
+        console2.log("riskPricing", address(d.pricing), "oracle", address(d.pricingOracle));
+        return (d.registry, d.insurance);
     }
 
     function _registry(address deployer) internal returns (ModelRegistry registry, address implementation) {
@@ -81,98 +140,170 @@ contract Deploy is Script {
         return (registry, implementation);
     }
 
-    function _insurance(Target memory t, address registry) internal returns (ClaimsInsurance insurance) {
-        insurance = OnnxOracleDeployer.deployClaimsInsurance(
-            OnnxOracleDeployer.ConsumerParams({
+    /// @dev The transport-independent settings of one oracle.
+    function _oracleParams(address registry, uint32 tolerance)
+        internal
+        view
+        returns (OnnxOracleDeployer.OracleParams memory)
+    {
+        return OnnxOracleDeployer.OracleParams({
+            registry: registry,
+            threshold: uint8(vm.envOr("AGREEMENT_THRESHOLD", uint256(2))),
+            tolerance: tolerance,
+            maxResultAge: uint32(vm.envOr("MAX_RESULT_AGE", uint256(1 hours))),
+            callbackGasLimit: uint32(vm.envOr("CALLBACK_GAS_LIMIT", uint256(200_000))),
+            requestFee: uint96(vm.envOr("REQUEST_FEE_WEI", uint256(0)))
+        });
+    }
+
+    function _deployFunctionsOracles(Deployed memory d, FunctionsTarget memory t) internal {
+        uint32 fulfillmentGas = uint32(vm.envOr("FULFILLMENT_GAS_LIMIT", uint256(300_000)));
+        FunctionsInferenceOracle insuranceOracle = OnnxOracleDeployer.deployFunctionsOracle(
+            OnnxOracleDeployer.FunctionsParams({
                 router: t.router,
                 donId: t.donId,
-                subscriptionId: t.subscriptionId,
-                callbackGasLimit: uint32(vm.envOr("CALLBACK_GAS_LIMIT", uint256(300_000))),
-                registry: registry,
-                threshold: uint8(vm.envOr("AGREEMENT_THRESHOLD", uint256(2))),
-                tolerance: uint32(vm.envOr("TOLERANCE", uint256(0))),
-                maxResultAge: uint32(vm.envOr("MAX_RESULT_AGE", uint256(1 hours))),
-                source: vm.envOr("FUNCTIONS_SOURCE", string("")),
-                premiumBps: uint16(vm.envOr("PREMIUM_BPS", uint256(500))),
-                payoutRatioBps: OnnxOracleDeployer.defaultPayoutRatios()
-            })
+                subscriptionId: t.claimsSubscriptionId,
+                fulfillmentGasLimit: fulfillmentGas,
+                source: vm.envOr("FUNCTIONS_SOURCE", string(""))
+            }),
+            _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
         );
         uint256 secretsVersion = vm.envOr("SECRETS_VERSION", uint256(0));
         if (secretsVersion != 0) {
-            insurance.setDonHostedSecrets(uint8(vm.envOr("SECRETS_SLOT", uint256(0))), uint64(secretsVersion));
+            insuranceOracle.setDonHostedSecrets(
+                uint8(vm.envOr("SECRETS_SLOT", uint256(0))), uint64(secretsVersion)
+            );
         }
-        return insurance;
-    }
-
-    function _pricing(Target memory t, address registry) internal returns (RiskPricing pricing) {
-        return OnnxOracleDeployer.deployRiskPricing(
-            OnnxOracleDeployer.ConsumerParams({
+        FunctionsInferenceOracle pricingOracle = OnnxOracleDeployer.deployFunctionsOracle(
+            OnnxOracleDeployer.FunctionsParams({
                 router: t.router,
                 donId: t.donId,
-                subscriptionId: t.subscriptionId,
-                callbackGasLimit: uint32(vm.envOr("CALLBACK_GAS_LIMIT", uint256(300_000))),
-                registry: registry,
-                threshold: uint8(vm.envOr("AGREEMENT_THRESHOLD", uint256(2))),
-                tolerance: uint32(vm.envOr("RISK_TOLERANCE", uint256(100))),
-                maxResultAge: uint32(vm.envOr("MAX_RESULT_AGE", uint256(1 hours))),
-                source: vm.envOr("FUNCTIONS_TABULAR_SOURCE", string("")),
-                premiumBps: 0,
-                payoutRatioBps: new uint16[](0)
+                subscriptionId: t.riskSubscriptionId,
+                fulfillmentGasLimit: fulfillmentGas,
+                source: vm.envOr("FUNCTIONS_TABULAR_SOURCE", string(""))
             }),
-            uint128(vm.envOr("BASE_PREMIUM_WEI", uint256(0.01 ether)))
+            _oracleParams(address(d.registry), uint32(vm.envOr("RISK_TOLERANCE", uint256(100))))
+        );
+        d.insuranceOracle = insuranceOracle;
+        d.pricingOracle = pricingOracle;
+        bool added = _addConsumer(t.router, t.claimsSubscriptionId, d.deployer, address(insuranceOracle));
+        added = _addConsumer(t.router, t.riskSubscriptionId, d.deployer, address(pricingOracle)) && added;
+        d.addedToSubscriptions = added;
+    }
+
+    function _deployCreOracles(Deployed memory d, CreTarget memory t) internal {
+        OnnxOracleDeployer.CreParams memory c = OnnxOracleDeployer.CreParams({
+            forwarder: t.forwarder,
+            workflowOwner: t.workflowOwner,
+            workflowName: CrePayload.workflowName(t.workflowName)
+        });
+        d.insuranceOracle = OnnxOracleDeployer.deployCreOracle(
+            c, _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
+        );
+        d.pricingOracle = OnnxOracleDeployer.deployCreOracle(
+            c, _oracleParams(address(d.registry), uint32(vm.envOr("RISK_TOLERANCE", uint256(100))))
         );
     }
 
     /// @dev Adds `consumer` to the subscription when `deployer` owns it.
-    function _addConsumer(Target memory t, address deployer, address consumer) internal returns (bool) {
+    function _addConsumer(address router, uint64 subscriptionId, address deployer, address consumer)
+        internal
+        returns (bool)
+    {
         IFunctionsSubscriptions.Subscription memory sub =
-            FunctionsRouter(t.router).getSubscription(t.subscriptionId);
+            FunctionsRouter(router).getSubscription(subscriptionId);
         if (sub.owner != deployer) {
             return false;
         }
-        FunctionsRouter(t.router).addConsumer(t.subscriptionId, consumer);
+        FunctionsRouter(router).addConsumer(subscriptionId, consumer);
         return true;
     }
 
     function _write(
         string memory existing,
-        Target memory t,
-        address deployer,
-        address registry,
-        address implementation,
-        address[] memory consumers,
-        bool added
+        string memory transport,
+        Deployed memory d,
+        FunctionsTarget memory ft,
+        CreTarget memory ct
     ) internal {
         string memory k = "contracts";
-        vm.serializeAddress(k, "registry", registry);
-        vm.serializeAddress(k, "registryImplementation", implementation);
-        vm.serializeAddress(k, "claimsInsurance", consumers[0]);
-        vm.serializeAddress(k, "riskPricing", consumers[1]);
-        vm.serializeAddress(k, "consumers", consumers);
-        vm.serializeAddress(k, "owner", deployer);
-        vm.serializeAddress(k, "router", t.router);
-        vm.serializeBytes32(k, "donId", t.donId);
-        vm.serializeUint(k, "subscriptionId", t.subscriptionId);
-        string memory contractsJson = vm.serializeBool(k, "consumersAddedToSubscription", added);
+        vm.serializeString(k, "transport", transport);
+        vm.serializeAddress(k, "registry", address(d.registry));
+        vm.serializeAddress(k, "registryImplementation", d.registryImplementation);
+        vm.serializeAddress(k, "timelock", d.timelock);
+        vm.serializeAddress(k, "claimsInsurance", address(d.insurance));
+        vm.serializeAddress(k, "riskPricing", address(d.pricing));
+        vm.serializeAddress(k, "claimsInsuranceOracle", address(d.insuranceOracle));
+        vm.serializeAddress(k, "riskPricingOracle", address(d.pricingOracle));
+        address[] memory oracles = new address[](2);
+        oracles[0] = address(d.insuranceOracle);
+        oracles[1] = address(d.pricingOracle);
+        vm.serializeAddress(k, "oracles", oracles);
+        if (_is(transport, FUNCTIONS)) {
+            uint256[] memory subscriptions = new uint256[](2);
+            subscriptions[0] = ft.claimsSubscriptionId;
+            subscriptions[1] = ft.riskSubscriptionId;
+            vm.serializeAddress(k, "router", ft.router);
+            vm.serializeBytes32(k, "donId", ft.donId);
+            vm.serializeUint(k, "subscriptionIds", subscriptions);
+            vm.serializeBool(k, "oraclesAddedToSubscriptions", d.addedToSubscriptions);
+        } else {
+            vm.serializeAddress(k, "forwarder", ct.forwarder);
+            vm.serializeAddress(k, "workflowOwner", ct.workflowOwner);
+            vm.serializeString(k, "workflowName", ct.workflowName);
+            vm.serializeBytes(
+                k, "workflowNameEncoded", abi.encodePacked(CrePayload.workflowName(ct.workflowName))
+            );
+        }
+        string memory contractsJson = vm.serializeAddress(k, "owner", d.deployer);
         vm.serializeJson("root", existing);
         vm.serializeUint("root", "chainId", block.chainid);
         string memory root = vm.serializeString("root", "contracts", contractsJson);
         DeploymentFile.write(root, block.chainid);
     }
 
-    /// @dev Router, DON id and subscription from env, else from the file's `functions` object.
-    function _target(string memory existing) internal view returns (Target memory t) {
+    /// @dev Router, DON id and both subscriptions from env, else from the file's `functions` object.
+    function _functionsTarget(string memory existing) internal view returns (FunctionsTarget memory t) {
         bool local = vm.keyExistsJson(existing, ".functions.router");
-        t.router = local ? vm.envOr("ROUTER", vm.parseJsonAddress(existing, ".functions.router")) : vm.envAddress("ROUTER");
+        t.router = local
+            ? vm.envOr("ROUTER", vm.parseJsonAddress(existing, ".functions.router"))
+            : vm.envAddress("ROUTER");
         t.donId = vm.keyExistsJson(existing, ".functions.donId") && !_hasEnv("DON_ID")
             ? vm.parseJsonBytes32(existing, ".functions.donId")
             : DeploymentFile.toShortString(vm.envString("DON_ID"));
-        t.subscriptionId = uint64(
-            local && !_hasEnv("SUBSCRIPTION_ID")
-                ? vm.parseJsonUint(existing, ".functions.subscriptionId")
+        uint256[] memory fileSubscriptions = vm.keyExistsJson(existing, ".functions.subscriptionIds")
+            ? vm.parseJsonUintArray(existing, ".functions.subscriptionIds")
+            : new uint256[](0);
+        t.claimsSubscriptionId = uint64(
+            !_hasEnv("SUBSCRIPTION_ID") && fileSubscriptions.length > 0
+                ? fileSubscriptions[0]
                 : vm.envUint("SUBSCRIPTION_ID")
         );
+        t.riskSubscriptionId = uint64(
+            !_hasEnv("RISK_SUBSCRIPTION_ID") && fileSubscriptions.length > 1
+                ? fileSubscriptions[1]
+                : vm.envUint("RISK_SUBSCRIPTION_ID")
+        );
         return t;
+    }
+
+    /// @dev Forwarder and workflow from env, else from the file's `cre` object.
+    function _creTarget(string memory existing) internal view returns (CreTarget memory t) {
+        bool local = vm.keyExistsJson(existing, ".cre.forwarder");
+        t.forwarder = local && !_hasEnv("FORWARDER")
+            ? vm.parseJsonAddress(existing, ".cre.forwarder")
+            : vm.envAddress("FORWARDER");
+        t.workflowOwner = local && !_hasEnv("WORKFLOW_OWNER")
+            ? vm.parseJsonAddress(existing, ".cre.workflowOwner")
+            : vm.envAddress("WORKFLOW_OWNER");
+        t.workflowName = local && !_hasEnv("WORKFLOW_NAME")
+            ? vm.parseJsonString(existing, ".cre.workflowName")
+            : vm.envString("WORKFLOW_NAME");
+        return t;
+    }
+
+    function _is(string memory a, string memory b) internal pure returns (bool) {
+        return keccak256(bytes(a)) == keccak256(bytes(b));
     }
 
     function _hasEnv(string memory name) internal view returns (bool) {

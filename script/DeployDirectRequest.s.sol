@@ -80,7 +80,7 @@ contract DeployDirectRequest is Script {
 
         QuorumClaimsExample consumer = new QuorumClaimsExample(link, registry);
         consumer.configureQuorum(
-            modelId, oracles, uint8(vm.envUint("THRESHOLD")), vm.envOr("TOLERANCE", uint256(0))
+            modelId, oracles, uint8(vm.envUint("THRESHOLD")), uint32(vm.envOr("TOLERANCE", uint256(0)))
         );
         if (deployedLink) {
             LinkToken(link)

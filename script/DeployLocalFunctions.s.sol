@@ -9,8 +9,8 @@ import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 /// @title DeployLocalFunctions
 /// @notice Deploys Chainlink Functions on a local chain (anvil): LINK, LINK/ETH and LINK/USD feeds,
 /// the real FunctionsRouter (v1_0_0) and FunctionsCoordinator (v1_3_0) with a 4-node DON (f = 1),
-/// the TermsOfServiceAllowList, and a funded subscription owned by the broadcaster. Writes
-/// `deployments/<chainid>.json` (key `functions`), replacing the file.
+/// the TermsOfServiceAllowList, and funded subscriptions owned by the broadcaster (one per example
+/// dApp's oracle). Writes `deployments/<chainid>.json` (key `functions`), replacing the file.
 ///
 /// Run: `forge script script/DeployLocalFunctions.s.sol --rpc-url $RPC_URL --broadcast --private-key $KEY`
 ///
@@ -18,8 +18,9 @@ import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 /// - `DON_SIGNERS`, `DON_TRANSMITTERS`: comma-separated addresses of the DON's OCR signers and
 ///   transmitters (4 each). Default: anvil's well-known dev accounts 2-5 (signers) and 6-9
 ///   (transmitters). DEV ONLY: those keys are public; never use them beyond a local chain.
-/// - `DON_F` (1), `DON_ID` (`local-don`, a short string), `SUBSCRIPTION_FUNDING_LINK` (1000),
-///   `TOS_SIGNER` (anvil account 1: the key that signs Terms of Service acceptances).
+/// - `DON_F` (1), `DON_ID` (`local-don`, a short string), `SUBSCRIPTION_FUNDING_LINK` (1000 each),
+///   `SUBSCRIPTION_COUNT` (2: ClaimsInsurance's and RiskPricing's oracles), `TOS_SIGNER` (anvil
+///   account 1: the key that signs Terms of Service acceptances).
 contract DeployLocalFunctions is Script {
     uint256 internal constant DON_SIZE = 4;
 
@@ -42,7 +43,8 @@ contract DeployLocalFunctions is Script {
                 f: f,
                 tosSigner: tosSigner,
                 donId: donId,
-                subscriptionFunding: uint96(funding * 1e18)
+                subscriptionFunding: uint96(funding * 1e18),
+                subscriptionCount: uint8(vm.envOr("SUBSCRIPTION_COUNT", uint256(2)))
             })
         );
         vm.stopBroadcast();

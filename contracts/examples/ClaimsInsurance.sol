@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {InferenceConsumer} from "../InferenceConsumer.sol";
+import {ConfirmedOwner} from "@chainlink/contracts/src/v0.8/shared/access/ConfirmedOwner.sol";
+import {InferenceClient} from "../InferenceClient.sol";
+import {IClaimsInsuranceEvents} from "../interfaces/IClaimsInsurance.sol";
+import {IInferenceOracleEvents} from "../interfaces/IInferenceOracle.sol";
 import {InferenceResult} from "../libraries/InferenceResult.sol";
 import {FunctionsArgs} from "../libraries/FunctionsArgs.sol";
 
 /// @title ClaimsInsurance
 /// @notice Example dApp: photo-assessed damage insurance. The insurer (owner) funds a pool in native
 /// currency; a policyholder buys a policy (premium, coverage, term); during the term they file a claim
-/// with a photo (URI + sha256); the contract asks `damage-v1` for the damage severity through
-/// Chainlink Functions and, once the result is accepted, pays `coverage * payoutRatioBps[severity] /
-/// 10_000`, at most once per claim and never more than the coverage or the pool.
+/// with a photo (URI + sha256); the contract asks `damage-v1` for the damage severity through its
+/// inference oracle (any transport: Chainlink Functions or CRE, chosen at deployment) and, once the
+/// result is accepted, pays `coverage * payoutRatioBps[severity] / 10_000`, at most once per claim and
+/// never more than the coverage or the pool.
 /// @dev Native currency rather than an ERC20: no token to trust or approve, the same code on every
 /// chain, and a payout that cannot be blocked by a token's blacklist. A payout is pushed with the
 /// 2,300-gas stipend; if the holder cannot receive it, it is credited for `withdraw()` instead, so
-/// the router's callback never reverts. One claim per policy; a claim whose inference is rejected
+/// the oracle's callback never reverts. One claim per policy; a claim whose inference is rejected
 /// may be retried (up to `MAX_ATTEMPTS`, until `CLAIM_GRACE` after the term) and otherwise expires.
-contract ClaimsInsurance is InferenceConsumer {
+/// Filing or retrying a claim pays the oracle's request fee (`requestFee()`, zero by default).
+contract ClaimsInsurance is InferenceClient, ConfirmedOwner, IClaimsInsuranceEvents {
     /// @notice The model that assesses damage photos; its result is the severity class index.
     bytes32 public constant DAMAGE_MODEL = bytes32("damage-v1");
     /// @notice Basis points in one.
@@ -28,7 +33,7 @@ contract ClaimsInsurance is InferenceConsumer {
     /// @notice Requests per claim (the first and the retries).
     uint8 public constant MAX_ATTEMPTS = 3;
     /// @notice After this long without an answer a pending claim may be retried (Functions requests
-    /// time out after 5 minutes).
+    /// time out after 5 minutes; a CRE report that could not be delivered never arrives).
     uint256 public constant REQUEST_TIMEOUT = 10 minutes;
     /// @notice Longest photo URI accepted.
     uint256 public constant MAX_URI_LENGTH = 256;
@@ -65,40 +70,17 @@ contract ClaimsInsurance is InferenceConsumer {
         bytes32 photoSha256;
     }
 
-    uint256 public s_pool;
-    uint256 public s_totalOwed;
-    uint256 public s_totalPaid;
-    uint16 public s_premiumBps;
-    uint64 public s_policyCount;
-    uint64 public s_claimCount;
+    uint256 internal s_pool;
+    uint256 internal s_totalOwed;
+    uint256 internal s_totalPaid;
+    uint16 internal s_premiumBps;
+    uint64 internal s_policyCount;
+    uint64 internal s_claimCount;
     uint16[] internal s_payoutRatioBps;
     mapping(uint256 => Policy) internal s_policies;
     mapping(uint256 => Claim) internal s_claims;
     mapping(bytes32 => uint256) internal s_claimOfRequest;
-    mapping(address => uint256) public s_owed;
-
-    /// @notice Emitted when the pool receives funds.
-    event PoolFunded(address indexed from, uint256 amount);
-    /// @notice Emitted when the insurer takes funds out of the pool.
-    event PoolWithdrawn(address indexed to, uint256 amount);
-    /// @notice Emitted when the insurer sets the premium rate and the payout table.
-    event TermsSet(uint16 premiumBps, uint16[] payoutRatioBps);
-    /// @notice Emitted when a policy is bought.
-    event PolicyPurchased(
-        uint256 indexed policyId, address indexed holder, uint256 coverage, uint256 premium, uint256 end
-    );
-    /// @notice Emitted when a claim is filed or retried; `requestId` is its Functions request.
-    event ClaimRequested(
-        uint256 indexed claimId, uint256 indexed policyId, bytes32 indexed requestId, string photoUri, bytes32 photoSha256
-    );
-    /// @notice Emitted when an accepted assessment settles a claim.
-    event ClaimSettled(uint256 indexed claimId, uint256 severity, uint256 payout);
-    /// @notice Emitted when a claim's assessment was rejected; it may be retried.
-    event ClaimRejected(uint256 indexed claimId, uint8 reason);
-    /// @notice Emitted when a claim can no longer be retried.
-    event ClaimExpired(uint256 indexed claimId);
-    /// @notice Emitted when a payout could not be pushed and was credited for `withdraw()`.
-    event PayoutDeferred(address indexed holder, uint256 amount);
+    mapping(address => uint256) internal s_owed;
 
     /// @notice Thrown by `buyPolicy()` when `msg.value` is not the premium.
     error WrongPremium(uint256 expected, uint256 sent);
@@ -106,7 +88,7 @@ contract ClaimsInsurance is InferenceConsumer {
     error InvalidPolicy(uint256 coverage, uint256 term);
     /// @notice Thrown by `buyPolicy()` when the pool cannot cover `coverage`, and by `withdrawPool()`
     /// when it holds less than `amount`.
-    error InsufficientPool(uint256 pool, uint256 amount);
+    error InsufficientPool(uint256 available, uint256 amount);
     /// @notice Thrown by `fileClaim()` (and `retryClaim()`, unless the insurer) when the caller does not
     /// hold `policyId`.
     error NotPolicyHolder(uint256 policyId, address caller);
@@ -114,16 +96,27 @@ contract ClaimsInsurance is InferenceConsumer {
     error OutsideTerm(uint256 policyId, uint256 start, uint256 end);
     /// @notice Thrown by `fileClaim()` when the policy already has its claim.
     error AlreadyClaimed(uint256 policyId);
-    /// @notice Thrown by `fileClaim()`/`retryClaim()` on an empty, too long or JSON-unsafe photo URI.
-    error InvalidPhotoUri();
+    /// @notice Thrown by `fileClaim()`/`retryClaim()` on an empty photo URI or one longer than `max`.
+    error InvalidPhotoUriLength(uint256 length, uint256 max);
+    /// @notice Thrown by `fileClaim()`/`retryClaim()` on a photo URI character that could break the
+    /// adapter input's JSON (a quote, a backslash or a control character) at `index`.
+    error InvalidPhotoUriCharacter(uint256 index, bytes1 character);
     /// @notice Thrown by `retryClaim()`/`expireClaim()` when the claim is not in a state that allows it.
     error ClaimNotRetryable(uint256 claimId, ClaimStatus status);
-    /// @notice Thrown by `setTerms()` on an out-of-range rate or table.
-    error InvalidTerms();
-    /// @notice Thrown by `withdraw()` when nothing is owed, or when sending fails.
+    /// @notice Thrown by `setTerms()` on a premium rate outside (0, BPS].
+    error InvalidPremiumBps(uint16 premiumBps);
+    /// @notice Thrown by `setTerms()` on an empty payout table or one with more than `max` classes.
+    error InvalidPayoutTableLength(uint256 length, uint256 max);
+    /// @notice Thrown by `setTerms()` when the payout of severity class `severity` exceeds BPS.
+    error InvalidPayoutRatio(uint256 severity, uint16 ratioBps);
+    /// @notice Thrown by `withdraw()` when nothing is owed to `holder`.
     error NothingToWithdraw(address holder);
+    /// @notice Thrown by `withdraw()` and `withdrawPool()` when sending `amount` to `to` fails.
+    error TransferFailed(address to, uint256 amount);
 
-    constructor(address router) InferenceConsumer(router) {}
+    /// @param oracleAddress The inference oracle (any transport) that assesses claims; it must allow
+    /// this contract as a client.
+    constructor(address oracleAddress) InferenceClient(oracleAddress) ConfirmedOwner(msg.sender) {}
 
     // ---------------------------------------------------------------- insurer
 
@@ -134,35 +127,40 @@ contract ClaimsInsurance is InferenceConsumer {
     }
 
     /// @notice Takes `amount` out of the pool to `to`. Owner only.
+    /// @param to The recipient.
+    /// @param amount Wei to take out; at most the pool.
     function withdrawPool(address payable to, uint256 amount) external onlyOwner {
-        uint256 pool = s_pool;
-        if (amount > pool) {
-            revert InsufficientPool(pool, amount);
+        uint256 available = s_pool;
+        if (amount > available) {
+            revert InsufficientPool(available, amount);
         }
-        s_pool = pool - amount;
+        s_pool = available - amount;
         emit PoolWithdrawn(to, amount);
         (bool sent,) = to.call{value: amount}("");
         if (!sent) {
-            revert NothingToWithdraw(to);
+            revert TransferFailed(to, amount);
         }
     }
 
     /// @notice Sets the premium (basis points of coverage) and the payout ratio of each severity class.
-    function setTerms(uint16 premiumBps, uint16[] calldata payoutRatioBps) external onlyOwner {
-        if (premiumBps == 0 || premiumBps > BPS || payoutRatioBps.length == 0) {
-            revert InvalidTerms();
+    /// @param premiumRateBps Premium as basis points of the coverage, in (0, BPS].
+    /// @param payoutRatioBps Payout per severity class (the model's result), basis points of the
+    /// coverage, each at most BPS; 1 to MAX_SEVERITY_CLASSES entries.
+    function setTerms(uint16 premiumRateBps, uint16[] calldata payoutRatioBps) external onlyOwner {
+        if (premiumRateBps == 0 || premiumRateBps > BPS) {
+            revert InvalidPremiumBps(premiumRateBps);
         }
-        if (payoutRatioBps.length > MAX_SEVERITY_CLASSES) {
-            revert InvalidTerms();
+        if (payoutRatioBps.length == 0 || payoutRatioBps.length > MAX_SEVERITY_CLASSES) {
+            revert InvalidPayoutTableLength(payoutRatioBps.length, MAX_SEVERITY_CLASSES);
         }
         for (uint256 i = 0; i < payoutRatioBps.length; ++i) {
             if (payoutRatioBps[i] > BPS) {
-                revert InvalidTerms();
+                revert InvalidPayoutRatio(i, payoutRatioBps[i]);
             }
         }
-        s_premiumBps = premiumBps;
+        s_premiumBps = premiumRateBps;
         s_payoutRatioBps = payoutRatioBps;
-        emit TermsSet(premiumBps, payoutRatioBps);
+        emit TermsSet(premiumRateBps, payoutRatioBps);
     }
 
     // ---------------------------------------------------------------- policyholder
@@ -181,11 +179,11 @@ contract ClaimsInsurance is InferenceConsumer {
         if (msg.value != premium) {
             revert WrongPremium(premium, msg.value);
         }
-        uint256 pool = s_pool + premium;
-        if (coverage > pool) {
-            revert InsufficientPool(pool, coverage);
+        uint256 available = s_pool + premium;
+        if (coverage > available) {
+            revert InsufficientPool(available, coverage);
         }
-        s_pool = pool;
+        s_pool = available;
         policyId = ++s_policyCount;
         uint40 end = uint40(block.timestamp + term);
         s_policies[policyId] = Policy({
@@ -200,11 +198,14 @@ contract ClaimsInsurance is InferenceConsumer {
         return policyId;
     }
 
-    /// @notice Files the policy's claim with a photo of the damage and requests its assessment.
+    /// @notice Files the policy's claim with a photo of the damage and requests its assessment;
+    /// `msg.value` pays the oracle's request fee (`requestFee()`).
+    /// @param policyId The caller's policy.
     /// @param photoUri Where adapters fetch the photo (`ipfs://...` or `https://...`).
     /// @param photoSha256 sha256 of the photo file's bytes (the inference's input hash).
     function fileClaim(uint256 policyId, string calldata photoUri, bytes32 photoSha256)
         external
+        payable
         returns (uint256 claimId)
     {
         Policy storage policy = s_policies[policyId];
@@ -228,8 +229,10 @@ contract ClaimsInsurance is InferenceConsumer {
 
     /// @notice Sends a claim's assessment again after a rejection, or after its request timed out.
     /// Only the policyholder or the insurer may (a stranger could burn the attempts with a bad URI);
-    /// `photoUri` must point to the photo whose sha256 was filed.
-    function retryClaim(uint256 claimId, string calldata photoUri) external {
+    /// `msg.value` pays the oracle's request fee.
+    /// @param claimId The claim.
+    /// @param photoUri Where adapters fetch the photo whose sha256 was filed.
+    function retryClaim(uint256 claimId, string calldata photoUri) external payable {
         Claim storage claim = s_claims[claimId];
         if (msg.sender != s_policies[claim.policyId].holder && msg.sender != owner()) {
             revert NotPolicyHolder(claim.policyId, msg.sender);
@@ -242,6 +245,7 @@ contract ClaimsInsurance is InferenceConsumer {
     }
 
     /// @notice Closes a claim that was rejected (or timed out) and can no longer be retried.
+    /// @param claimId The claim.
     function expireClaim(uint256 claimId) external {
         Claim storage claim = s_claims[claimId];
         bool open = claim.status == ClaimStatus.Rejected
@@ -264,23 +268,62 @@ contract ClaimsInsurance is InferenceConsumer {
         s_totalOwed -= amount;
         (bool sent,) = msg.sender.call{value: amount}("");
         if (!sent) {
-            revert NothingToWithdraw(msg.sender);
+            revert TransferFailed(msg.sender, amount);
         }
     }
 
     // ---------------------------------------------------------------- views
 
+    /// @notice Funds that back policies and pay claims (wei).
+    function pool() external view returns (uint256) {
+        return s_pool;
+    }
+
+    /// @notice Payouts credited for `withdraw()` and not yet withdrawn, over all holders (wei).
+    function totalOwed() external view returns (uint256) {
+        return s_totalOwed;
+    }
+
+    /// @notice Everything paid out (pushed or credited) so far (wei).
+    function totalPaid() external view returns (uint256) {
+        return s_totalPaid;
+    }
+
+    /// @notice What `holder` may `withdraw()` (wei).
+    /// @param holder A policyholder.
+    function owed(address holder) external view returns (uint256) {
+        return s_owed[holder];
+    }
+
+    /// @notice The premium rate, basis points of the coverage.
+    function premiumBps() external view returns (uint16) {
+        return s_premiumBps;
+    }
+
+    /// @notice Policies sold so far (ids 1 to this).
+    function policyCount() external view returns (uint64) {
+        return s_policyCount;
+    }
+
+    /// @notice Claims filed so far (ids 1 to this).
+    function claimCount() external view returns (uint64) {
+        return s_claimCount;
+    }
+
     /// @notice A policy by id.
+    /// @param policyId The policy.
     function getPolicy(uint256 policyId) external view returns (Policy memory) {
         return s_policies[policyId];
     }
 
     /// @notice A claim by id.
+    /// @param claimId The claim.
     function getClaim(uint256 claimId) external view returns (Claim memory) {
         return s_claims[claimId];
     }
 
     /// @notice The claim a request assesses (zero if none).
+    /// @param requestId The inference request.
     function claimOfRequest(bytes32 requestId) external view returns (uint256) {
         return s_claimOfRequest[requestId];
     }
@@ -292,7 +335,7 @@ contract ClaimsInsurance is InferenceConsumer {
 
     // ---------------------------------------------------------------- inference hooks
 
-    /// @inheritdoc InferenceConsumer
+    /// @inheritdoc InferenceClient
     function _onInference(bytes32 requestId, bytes32, InferenceResult.Data memory result) internal override {
         uint256 claimId = s_claimOfRequest[requestId];
         Claim storage claim = s_claims[claimId];
@@ -305,9 +348,9 @@ contract ClaimsInsurance is InferenceConsumer {
         if (result.result < s_payoutRatioBps.length) {
             payout = (uint256(policy.coverage) * s_payoutRatioBps[result.result]) / BPS;
         }
-        uint256 pool = s_pool;
-        if (payout > pool) {
-            payout = pool;
+        uint256 available = s_pool;
+        if (payout > available) {
+            payout = available;
         }
         claim.status = ClaimStatus.Settled;
         claim.payout = uint128(payout);
@@ -315,7 +358,7 @@ contract ClaimsInsurance is InferenceConsumer {
         if (payout == 0) {
             return;
         }
-        s_pool = pool - payout;
+        s_pool = available - payout;
         s_totalPaid += payout;
         address holder = policy.holder;
         // The stipend only (no gas forwarded): enough for an EOA, never enough to re-enter.
@@ -327,8 +370,11 @@ contract ClaimsInsurance is InferenceConsumer {
         }
     }
 
-    /// @inheritdoc InferenceConsumer
-    function _onInferenceRejected(bytes32 requestId, bytes32, uint8 reason) internal override {
+    /// @inheritdoc InferenceClient
+    function _onInferenceRejected(bytes32 requestId, bytes32, IInferenceOracleEvents.RejectReason reason)
+        internal
+        override
+    {
         uint256 claimId = s_claimOfRequest[requestId];
         Claim storage claim = s_claims[claimId];
         if (claimId == 0 || claim.status != ClaimStatus.Pending || claim.requestId != requestId) {
@@ -345,10 +391,11 @@ contract ClaimsInsurance is InferenceConsumer {
         string memory input = string.concat(
             '{"image":{"url":"', photoUri, '","sha256":"', FunctionsArgs.hexString(claim.photoSha256), '"}}'
         );
-        bytes32 requestId = _requestInference(DAMAGE_MODEL, input, claim.photoSha256);
         claim.status = ClaimStatus.Pending;
         claim.attempts += 1;
         claim.requestedAt = uint40(block.timestamp);
+        // The oracle is this contract's own (immutable); it answers later, never within this call.
+        bytes32 requestId = _requestInference(DAMAGE_MODEL, input, claim.photoSha256);
         claim.requestId = requestId;
         s_claimOfRequest[requestId] = claimId;
         emit ClaimRequested(claimId, claim.policyId, requestId, photoUri, claim.photoSha256);
@@ -365,12 +412,12 @@ contract ClaimsInsurance is InferenceConsumer {
     function _checkUri(string calldata uri) private pure {
         bytes calldata b = bytes(uri);
         if (b.length == 0 || b.length > MAX_URI_LENGTH) {
-            revert InvalidPhotoUri();
+            revert InvalidPhotoUriLength(b.length, MAX_URI_LENGTH);
         }
         for (uint256 i = 0; i < b.length; ++i) {
             bytes1 c = b[i];
             if (c < 0x20 || c == '"' || c == "\\" || c == 0x7f) {
-                revert InvalidPhotoUri();
+                revert InvalidPhotoUriCharacter(i, c);
             }
         }
     }

@@ -5,13 +5,14 @@ import {ConfirmedOwner} from "@chainlink/contracts/src/v0.8/shared/access/Confir
 import {LinkTokenInterface} from "@chainlink/contracts/src/v0.8/shared/interfaces/LinkTokenInterface.sol";
 
 import {QuorumConsumer} from "../QuorumConsumer.sol";
+import {IQuorumClaimsExampleEvents} from "../interfaces/IQuorumClaimsExample.sol";
 import {InferenceResult} from "../libraries/InferenceResult.sol";
 
 /// @title QuorumClaimsExample
 /// @notice A minimal claims desk on the direct-request path: the owner asks the configured node
 /// operators to assess a claim with a model, and the assessment is stored once k of them agree.
 /// It shows the whole surface a dApp needs from `QuorumConsumer`: configure, request, two hooks.
-contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner {
+contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner, IQuorumClaimsExampleEvents {
     /// @notice A stored assessment of a claim.
     /// @param result Agreed model output (fixed point by the model's scale).
     /// @param modelHash Model version the agreeing operators ran.
@@ -28,15 +29,6 @@ contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner {
     mapping(bytes32 requestId => bytes32 claimId) private s_claimOfRequest;
     mapping(bytes32 claimId => bytes32 requestId) private s_pendingRequestOfClaim;
 
-    /// @notice Emitted when a claim's assessment is requested.
-    event AssessmentRequested(bytes32 indexed claimId, bytes32 indexed requestId, bytes32 modelId);
-    /// @notice Emitted when the operators agreed on a claim's assessment.
-    event ClaimAssessed(
-        bytes32 indexed claimId, bytes32 indexed requestId, uint256 result, bytes32 modelHash
-    );
-    /// @notice Emitted when a claim's assessment failed (no agreement, or expired); it may be retried.
-    event AssessmentFailed(bytes32 indexed claimId, bytes32 indexed requestId, uint8 reason);
-
     /// @notice Thrown by `requestAssessment()` while an assessment of the claim is pending.
     error AssessmentPending(bytes32 claimId, bytes32 requestId);
     /// @notice Thrown by `requestAssessment()` when the claim has already been assessed.
@@ -49,16 +41,22 @@ contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner {
     constructor(address link, address registry) QuorumConsumer(link, registry) ConfirmedOwner(msg.sender) {}
 
     /// @notice Sets the operators, threshold and tolerance for a model. Owner only.
+    /// @param modelId Model id (short string).
+    /// @param oracles Operators to ask, each Operator contract at most once.
+    /// @param threshold Agreeing answers needed (k).
+    /// @param tolerance Absolute distance from the median (result units) within which answers agree.
     function configureQuorum(
         bytes32 modelId,
         OracleConfig[] calldata oracles,
         uint8 threshold,
-        uint256 tolerance
+        uint32 tolerance
     ) external onlyOwner {
         _setQuorum(modelId, oracles, threshold, tolerance);
     }
 
     /// @notice Asks the operators configured for `modelId` to assess `claimId`. Owner only.
+    /// @param claimId The claim.
+    /// @param modelId Model id (short string).
     /// @param input Adapter input JSON (the `data` fields besides `model`).
     /// @param inputHash The input hash the operators must report.
     function requestAssessment(bytes32 claimId, bytes32 modelId, string calldata input, bytes32 inputHash)
@@ -81,6 +79,8 @@ contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner {
     }
 
     /// @notice Sends LINK held by this contract to `to`. Owner only.
+    /// @param to The recipient.
+    /// @param amount Juels to send.
     function withdrawLink(address to, uint256 amount) external onlyOwner {
         if (!LinkTokenInterface(_chainlinkTokenAddress()).transfer(to, amount)) {
             revert LinkTransferFailed(to, amount);
@@ -88,6 +88,7 @@ contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner {
     }
 
     /// @notice The stored assessment of a claim (`assessedAt` is zero if none).
+    /// @param claimId The claim.
     function getAssessment(bytes32 claimId) external view returns (Assessment memory) {
         return s_assessments[claimId];
     }
@@ -106,7 +107,7 @@ contract QuorumClaimsExample is QuorumConsumer, ConfirmedOwner {
     }
 
     /// @inheritdoc QuorumConsumer
-    function _onInferenceRejected(bytes32 requestId, bytes32, uint8 reason) internal override {
+    function _onInferenceRejected(bytes32 requestId, bytes32, RejectReason reason) internal override {
         bytes32 claimId = s_claimOfRequest[requestId];
         delete s_pendingRequestOfClaim[claimId];
         emit AssessmentFailed(claimId, requestId, reason);

@@ -17,7 +17,7 @@ import { deployProject } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { Teardown } from '../local/teardown'
 import { writeUnapprovedVariant } from '../local/unapproved-model'
-import { CLAIM_STATUS, REJECT_REASONS, insuranceInterface } from './abis'
+import { CLAIM_STATUS, REJECT_REASONS, insuranceInterface, oracleInterface } from './abis'
 import { registerModel } from './model-registration'
 
 /** What one claim scenario ended with (the e2e test checks these). */
@@ -120,16 +120,20 @@ function damagePhoto(): { name: string; bytes: Buffer } {
   return { name, bytes: readFileSync(join(dir, name)) }
 }
 
+/** The first log in `logs` that `contract` emitted as event `name`, parsed. */
 function findEvent(
   logs: readonly Log[],
+  contract: string,
   name: string,
 ): ReturnType<typeof insuranceInterface.parseLog> {
+  const abi = insuranceInterface.getEvent(name) !== null ? insuranceInterface : oracleInterface
   for (const log of logs) {
+    if (log.address.toLowerCase() !== contract.toLowerCase()) continue
     try {
-      const parsed = insuranceInterface.parseLog(log)
+      const parsed = abi.parseLog(log)
       if (parsed?.name === name) return parsed
     } catch {
-      // not an insurance event
+      // not one of the demo's events
     }
   }
   return null
@@ -203,7 +207,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       agreementThreshold: AGREEMENT_THRESHOLD,
       tolerance: 0,
     })
-    log(`ModelRegistry (proxy) ${project.registry}, ClaimsInsurance ${project.insurance}`)
+    log(
+      `ModelRegistry (proxy) ${project.registry}, ClaimsInsurance ${project.insurance} on its Functions oracle ${project.insuranceOracle}`,
+    )
     aborted()
 
     const provider = new JsonRpcProvider(chain.rpcUrl, undefined, {
@@ -265,6 +271,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
     const insurance = new Contract(project.insurance, insuranceInterface, insurer)
     const asHolder = new Contract(project.insurance, insuranceInterface, holder)
+    const insuranceOracle = new Contract(project.insuranceOracle, oracleInterface, insurer)
     const send = async (c: Contract, method: string, args: unknown[], value?: bigint) => {
       const tx = (await c.getFunction(method)(
         ...args,
@@ -292,20 +299,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       log(`== ${name}`)
       log(story)
       const lineup = lineups[secretsVersion]
-      const set = await send(insurance, 'setDonHostedSecrets', [SECRETS_SLOT, secretsVersion])
+      const set = await send(insuranceOracle, 'setDonHostedSecrets', [SECRETS_SLOT, secretsVersion])
       log(
         `adapters (DON-hosted secrets slot ${SECRETS_SLOT} v${secretsVersion}): ${lineup.map((a) => a.name).join(', ')} (tx ${set.hash})`,
       )
       const premium = (await insurance.getFunction('premiumFor')(COVERAGE)) as bigint
       const bought = await send(asHolder, 'buyPolicy', [COVERAGE, POLICY_TERM_SECONDS], premium)
-      const policyId = findEvent(bought.logs, 'PolicyPurchased')?.args.getValue(
+      const policyId = findEvent(bought.logs, project.insurance, 'PolicyPurchased')?.args.getValue(
         'policyId',
       ) as bigint
       log(
         `holder ${holder.address} bought policy #${policyId}: coverage ${formatEther(COVERAGE)} ETH, premium ${formatEther(premium)} ETH (tx ${bought.hash})`,
       )
       const filed = await send(asHolder, 'fileClaim', [policyId, photoUrl, photoHash])
-      const requested = findEvent(filed.logs, 'ClaimRequested')
+      const requested = findEvent(filed.logs, project.insurance, 'ClaimRequested')
       const claimId = requested?.args.getValue('claimId') as bigint
       const requestId = requested?.args.getValue('requestId') as string
       log(`claim #${claimId} filed with photo ${photoUrl} (sha256 ${photoHash}) (tx ${filed.hash})`)
@@ -333,8 +340,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       if (outcome.kind === 'transmitted') {
         fulfilTx = outcome.txHash
         const receipt = await provider.getTransactionReceipt(outcome.txHash)
-        const ok = findEvent(receipt?.logs ?? [], 'InferenceAccepted')
-        const rejected = findEvent(receipt?.logs ?? [], 'InferenceRejected')
+        const ok = findEvent(receipt?.logs ?? [], project.insuranceOracle, 'InferenceAccepted')
+        const rejected = findEvent(
+          receipt?.logs ?? [],
+          project.insuranceOracle,
+          'InferenceRejected',
+        )
         log(
           `DON report: ${outcome.observations.length} nodes observed, signed by ${outcome.signers.length}, transmitted by ${outcome.transmitter} (tx ${outcome.txHash})`,
         )

@@ -7,7 +7,7 @@ import {FunctionsArgs} from "../../contracts/libraries/FunctionsArgs.sol";
 
 /// @title DeploymentFile
 /// @notice The `deployments/<chainid>.json` file the deploy scripts write and tooling reads:
-/// `{ chainId, functions: {...}, contracts: {...} }` (docs/contracts.md lists every field).
+/// `{ chainId, functions: {...}, cre: {...}, contracts: {...} }` (docs/contracts.md lists every field).
 library DeploymentFile {
     Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -65,6 +65,11 @@ library DeploymentFile {
         vm.serializeBytes32(k, "donId", d.donId);
         vm.serializeString(k, "donIdString", FunctionsArgs.shortString(d.donId));
         vm.serializeUint(k, "subscriptionId", d.subscriptionId);
+        uint256[] memory subscriptionIds = new uint256[](d.subscriptionIds.length);
+        for (uint256 i = 0; i < subscriptionIds.length; ++i) {
+            subscriptionIds[i] = d.subscriptionIds[i];
+        }
+        vm.serializeUint(k, "subscriptionIds", subscriptionIds);
         vm.serializeAddress(k, "subscriptionOwner", owner);
         vm.serializeAddress(k, "signers", signers);
         vm.serializeAddress(k, "transmitters", transmitters);

@@ -15,7 +15,8 @@ import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggreg
 /// @notice Deploys Chainlink Functions on a local chain exactly as the real contracts need it: LINK
 /// (the real ERC677 LinkToken), LINK/ETH and LINK/USD feeds (Chainlink's MockV3Aggregator: no
 /// feeds exist locally), the v1_0_0 FunctionsRouter, the v1_3_0 FunctionsCoordinator with an OCR
-/// config for the given DON, the v1_3_0 TermsOfServiceAllowList, and a funded subscription.
+/// config for the given DON, the v1_3_0 TermsOfServiceAllowList, and a funded subscription (more with
+/// `addSubscription`: one per oracle, so that each dApp pays for its own requests).
 /// @dev The single place this setup lives: `script/DeployLocalFunctions.s.sol` and the forge tests
 /// both call `deploy`. Every contract is owned by the caller (`owner`): the broadcaster in a script,
 /// the test contract in a test.
@@ -38,7 +39,9 @@ library LocalFunctionsDeployer {
     /// @param f Faulty nodes tolerated; the Coordinator requires (n + f) / 2 + 1 signatures.
     /// @param tosSigner The key that signs Terms of Service acceptances for other accounts.
     /// @param donId The DON id routes are registered under, e.g. `bytes32("local-don")`.
-    /// @param subscriptionFunding LINK (juels) minted to `owner` and put into the subscription.
+    /// @param subscriptionFunding LINK (juels) minted to `owner` and put into each subscription.
+    /// @param subscriptionCount Subscriptions to create (at least 1): one per oracle, so that each
+    /// dApp pays for its own requests.
     struct Params {
         address owner;
         address[] signers;
@@ -47,6 +50,7 @@ library LocalFunctionsDeployer {
         address tosSigner;
         bytes32 donId;
         uint96 subscriptionFunding;
+        uint8 subscriptionCount;
     }
 
     /// @notice What was deployed.
@@ -59,6 +63,7 @@ library LocalFunctionsDeployer {
         TermsOfServiceAllowList allowList;
         bytes32 donId;
         uint64 subscriptionId;
+        uint64[] subscriptionIds;
         bytes32 configDigest;
     }
 
@@ -90,11 +95,25 @@ library LocalFunctionsDeployer {
         d.router.proposeContractsUpdate(ids, addresses);
         d.router.updateContracts();
 
-        d.subscriptionId = d.router.createSubscription();
         d.link.grantMintRole(p.owner);
-        d.link.mint(p.owner, p.subscriptionFunding);
-        d.link.transferAndCall(address(d.router), p.subscriptionFunding, abi.encode(d.subscriptionId));
+        d.subscriptionIds = new uint64[](p.subscriptionCount == 0 ? 1 : p.subscriptionCount);
+        for (uint256 i = 0; i < d.subscriptionIds.length; ++i) {
+            d.subscriptionIds[i] = addSubscription(d, p.owner, p.subscriptionFunding);
+        }
+        d.subscriptionId = d.subscriptionIds[0];
         return d;
+    }
+
+    /// @notice Creates another subscription owned by `owner` (the caller, who must hold LINK's
+    /// minter role: `deploy` grants it) and funds it with `funding` newly minted juels.
+    function addSubscription(Deployment memory d, address owner, uint96 funding)
+        internal
+        returns (uint64 subscriptionId)
+    {
+        subscriptionId = d.router.createSubscription();
+        d.link.mint(owner, funding);
+        d.link.transferAndCall(address(d.router), funding, abi.encode(subscriptionId));
+        return subscriptionId;
     }
 
     /// @notice Router configuration: no admin fee (required by the v1_3_0 Coordinator's commitment

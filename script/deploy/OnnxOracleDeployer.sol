@@ -3,27 +3,55 @@ pragma solidity 0.8.19;
 
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
-import {ClaimsInsurance} from "../../contracts/examples/ClaimsInsurance.sol";
-import {RiskPricing} from "../../contracts/examples/RiskPricing.sol";
+import {InferenceOracle} from "../../contracts/oracles/InferenceOracle.sol";
+import {FunctionsInferenceOracle} from "../../contracts/oracles/FunctionsInferenceOracle.sol";
+import {CreInferenceOracle} from "../../contracts/oracles/CreInferenceOracle.sol";
 
 /// @title OnnxOracleDeployer
-/// @notice Deploys the project's contracts: the ModelRegistry behind an ERC-1967 (UUPS) proxy and the
-/// ClaimsInsurance and RiskPricing examples, configured for a Functions router, DON and subscription.
-/// @dev The single place this logic lives: `script/Deploy.s.sol` and the forge tests both call it.
+/// @notice The core deployer: the ModelRegistry behind an ERC-1967 (UUPS) proxy, and inference
+/// oracles on either transport (Chainlink Functions, CRE) configured with an acceptance policy.
+/// Example dApps are deployed apart (`ExamplesDeployer`).
+/// @dev The single place this logic lives: the forge scripts and the forge tests both call it. The
+/// caller owns everything it deploys.
 library OnnxOracleDeployer {
-    /// @notice How the ClaimsInsurance consumer is configured.
-    struct ConsumerParams {
-        address router;
-        bytes32 donId;
-        uint64 subscriptionId;
-        uint32 callbackGasLimit;
+    /// @notice What every oracle is configured with, whatever its transport.
+    /// @param registry The model registry.
+    /// @param threshold Adapters that must agree.
+    /// @param tolerance Absolute distance from the median (result units) within which they agree.
+    /// @param maxResultAge Oldest acceptable result, in seconds.
+    /// @param callbackGasLimit Gas the client's callback may use.
+    /// @param requestFee Wei each request pays.
+    struct OracleParams {
         address registry;
         uint8 threshold;
         uint32 tolerance;
         uint32 maxResultAge;
+        uint32 callbackGasLimit;
+        uint96 requestFee;
+    }
+
+    /// @notice Where a Functions oracle sends requests.
+    /// @param router The Functions router (v1_0_0).
+    /// @param donId The DON id (short string).
+    /// @param subscriptionId The subscription that pays for this oracle's requests.
+    /// @param fulfillmentGasLimit Gas the router gives each fulfilment (at most 300,000).
+    /// @param source The JavaScript the DON runs; empty leaves it to `setSource` later.
+    struct FunctionsParams {
+        address router;
+        bytes32 donId;
+        uint64 subscriptionId;
+        uint32 fulfillmentGasLimit;
         string source;
-        uint16 premiumBps;
-        uint16[] payoutRatioBps;
+    }
+
+    /// @notice Whose reports a CRE oracle accepts.
+    /// @param forwarder The KeystoneForwarder.
+    /// @param workflowOwner The workflow owner in the report metadata.
+    /// @param workflowName The metadata's encoded workflow name (`CrePayload.workflowName`).
+    struct CreParams {
+        address forwarder;
+        address workflowOwner;
+        bytes10 workflowName;
     }
 
     /// @notice Deploys the registry implementation and its proxy, initialised with `admin`.
@@ -34,40 +62,38 @@ library OnnxOracleDeployer {
         return (ModelRegistry(address(proxy)), implementation);
     }
 
-    /// @notice Deploys ClaimsInsurance and configures it; the caller owns it. An empty `source`
-    /// leaves the source unset (set it later with `setSource`).
-    function deployClaimsInsurance(ConsumerParams memory p) internal returns (ClaimsInsurance insurance) {
-        insurance = new ClaimsInsurance(p.router);
-        insurance.setRequestConfig(p.donId, p.subscriptionId, p.callbackGasLimit);
-        insurance.setAcceptancePolicy(p.registry, p.threshold, p.tolerance, p.maxResultAge);
-        if (bytes(p.source).length != 0) {
-            insurance.setSource(p.source);
+    /// @notice Deploys and configures a Chainlink Functions oracle (add it to its subscription after).
+    function deployFunctionsOracle(FunctionsParams memory f, OracleParams memory p)
+        internal
+        returns (FunctionsInferenceOracle oracle)
+    {
+        oracle = new FunctionsInferenceOracle(f.router);
+        oracle.setRequestConfig(f.donId, f.subscriptionId, f.fulfillmentGasLimit);
+        if (bytes(f.source).length != 0) {
+            oracle.setSource(f.source);
         }
-        insurance.setTerms(p.premiumBps, p.payoutRatioBps);
-        return insurance;
+        configure(oracle, p);
+        return oracle;
     }
 
-    /// @notice Deploys RiskPricing (premium from `risk-v1`) with the same routing and acceptance
-    /// settings as `p` (its `source` should be the tabular source); the caller owns it.
-    function deployRiskPricing(ConsumerParams memory p, uint128 basePremium) internal returns (RiskPricing pricing) {
-        pricing = new RiskPricing(p.router, basePremium);
-        pricing.setRequestConfig(p.donId, p.subscriptionId, p.callbackGasLimit);
-        pricing.setAcceptancePolicy(p.registry, p.threshold, p.tolerance, p.maxResultAge);
-        if (bytes(p.source).length != 0) {
-            pricing.setSource(p.source);
-        }
-        return pricing;
+    /// @notice Deploys and configures a CRE oracle.
+    function deployCreOracle(CreParams memory c, OracleParams memory p)
+        internal
+        returns (CreInferenceOracle oracle)
+    {
+        oracle = new CreInferenceOracle(c.forwarder, c.workflowOwner, c.workflowName);
+        configure(oracle, p);
+        return oracle;
     }
 
-    /// @notice The default payout table of `damage-v1`'s severity classes (none, minor, moderate,
-    /// severe, total loss) in basis points of the coverage.
-    function defaultPayoutRatios() internal pure returns (uint16[] memory ratios) {
-        ratios = new uint16[](5);
-        ratios[0] = 0;
-        ratios[1] = 2_500;
-        ratios[2] = 5_000;
-        ratios[3] = 7_500;
-        ratios[4] = 10_000;
-        return ratios;
+    /// @notice Applies the transport-independent settings to `oracle`.
+    function configure(InferenceOracle oracle, OracleParams memory p) internal {
+        oracle.setAcceptancePolicy(p.registry, p.threshold, p.tolerance, p.maxResultAge);
+        if (p.callbackGasLimit != oracle.callbackGasLimit()) {
+            oracle.setCallbackGasLimit(p.callbackGasLimit);
+        }
+        if (p.requestFee != 0) {
+            oracle.setRequestFee(p.requestFee);
+        }
     }
 }

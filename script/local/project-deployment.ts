@@ -10,9 +10,15 @@ import { REPO_ROOT } from './repo-root'
 
 /** What script/Deploy.s.sol deployed (the `contracts` key of the deployment file). */
 export interface ProjectDeployment {
+  transport: 'functions' | 'cre'
   registry: string
   insurance: string
-  consumersAddedToSubscription: boolean
+  /** The inference oracle ClaimsInsurance uses (one oracle per dApp). */
+  insuranceOracle: string
+  pricing: string
+  pricingOracle: string
+  /** Functions only: whether the oracles were added to their subscriptions. */
+  oraclesAddedToSubscriptions: boolean
 }
 
 export interface ProjectDeploymentOptions {
@@ -24,12 +30,15 @@ export interface ProjectDeploymentOptions {
   secretsVersion: number
   agreementThreshold: number
   tolerance: number
+  /** The transport of the oracles (default `functions`; `cre` needs script/DeployLocalCre.s.sol first). */
+  transport?: 'functions' | 'cre'
 }
 
 /**
- * Runs script/Deploy.s.sol after DeployLocalFunctions: the ModelRegistry behind its UUPS proxy and
- * ClaimsInsurance with functions-source/image-inference.js as its source, added to the local
- * subscription; reads back deployments/<chainid>.json.
+ * Runs script/Deploy.s.sol after DeployLocalFunctions (or DeployLocalCre): the ModelRegistry behind
+ * its UUPS proxy, ClaimsInsurance and RiskPricing each on its own inference oracle (Functions: with
+ * functions-source/image-inference.js as ClaimsInsurance's source, each oracle added to its own
+ * local subscription); reads back deployments/<chainid>.json.
  */
 export async function deployProject(
   rpcUrl: string,
@@ -44,6 +53,7 @@ export async function deployProject(
     outDir: LOCAL_FORGE_OUT,
     cacheDir: LOCAL_FORGE_CACHE,
     env: {
+      TRANSPORT: options.transport ?? 'functions',
       REGISTRY_PROPOSERS: options.proposers.join(','),
       REGISTRY_APPROVERS: options.approvers.join(','),
       FUNCTIONS_SOURCE: source,
@@ -56,8 +66,12 @@ export async function deployProject(
   const contracts = readDeploymentFile(chainId).contracts as Record<string, unknown> | undefined
   if (contracts === undefined) throw new Error('deployment file: no "contracts" object')
   return {
+    transport: contracts.transport === 'cre' ? 'cre' : 'functions',
     registry: String(contracts.registry),
     insurance: String(contracts.claimsInsurance),
-    consumersAddedToSubscription: contracts.consumersAddedToSubscription === true,
+    insuranceOracle: String(contracts.claimsInsuranceOracle),
+    pricing: String(contracts.riskPricing),
+    pricingOracle: String(contracts.riskPricingOracle),
+    oraclesAddedToSubscriptions: contracts.oraclesAddedToSubscriptions === true,
   }
 }

@@ -4,56 +4,52 @@ pragma solidity 0.8.19;
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Vm} from "forge-std/Vm.sol";
-import {FunctionsResponse} from "@chainlink/contracts/src/v0.8/functions/v1_0_0/libraries/FunctionsResponse.sol";
-import {FunctionsCoordinator} from "@chainlink/contracts/src/v0.8/functions/v1_3_0/FunctionsCoordinator.sol";
-import {FunctionsDonTest} from "./helpers/FunctionsDonTest.sol";
 import {ClaimsInsurance} from "../../contracts/examples/ClaimsInsurance.sol";
+import {InferenceOracle} from "../../contracts/oracles/InferenceOracle.sol";
 import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
+import {InferenceTestBase} from "./helpers/InferenceTestBase.sol";
+import {FunctionsDonTest} from "./helpers/FunctionsDonTest.sol";
+import {CreDonTest} from "./helpers/CreDonTest.sol";
 
-/// @dev Drives ClaimsInsurance through the real DON: policies, claims, signed reports with valid,
-/// erroring, malformed or foreign results, retries, replays of settled requests, and funding.
-/// Ghost variables record what actually left the contract.
+/// @dev What the handler asks of the test: deliver answers through the transport under test.
+interface ITransportDriver {
+    function noteRequest(bytes32 requestId, Vm.Log[] memory logs) external;
+    function answer(bytes32 requestId, bytes memory response) external;
+    function answerDirectly(bytes32 requestId, bytes memory response) external;
+}
+
+/// @dev Drives ClaimsInsurance through its oracle and the transport's full path: policies, claims
+/// paying the request fee, DON-signed answers with valid, rejectable, malformed or foreign results,
+/// retries, answers again to settled requests, and funding. Ghost variables record what actually
+/// left the contracts.
 contract ClaimsHandler is CommonBase, StdUtils {
     ClaimsInsurance internal immutable i_insurance;
-    FunctionsCoordinator internal immutable i_coordinator;
-    address internal immutable i_router;
-    bytes32 internal immutable i_configDigest;
+    InferenceOracle internal immutable i_oracle;
+    ITransportDriver internal immutable i_driver;
     bytes32 internal immutable i_modelHash;
     bytes32 internal immutable i_photoSha;
-    address internal immutable i_transmitter;
-    uint256[] internal s_signerKeys;
     string internal constant URI = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
-    bytes32 internal constant ORACLE_REQUEST = keccak256(
-        "OracleRequest(bytes32,address,address,uint64,address,bytes,uint16,bytes32,uint64,"
-        "(bytes32,address,uint96,address,uint64,uint32,uint72,uint72,uint40,uint40,uint32))"
-    );
 
     uint256[] public s_claims;
-    mapping(uint256 => FunctionsResponse.Commitment) internal s_commitmentOf;
     mapping(uint256 => uint256) public s_timesPaid;
     uint256 public s_ghostPaidOut;
     uint256 public s_ghostDeposits;
+    uint256 public s_ghostFees;
     uint256 public s_doublePays;
     uint256 public s_overCoverage;
 
     constructor(
         ClaimsInsurance insurance,
-        FunctionsCoordinator coordinator,
-        address router,
-        bytes32 configDigest,
+        InferenceOracle oracle,
+        ITransportDriver driver,
         bytes32 modelHash,
-        bytes32 photoSha,
-        address transmitter,
-        uint256[] memory signerKeys
+        bytes32 photoSha
     ) {
         i_insurance = insurance;
-        i_coordinator = coordinator;
-        i_router = router;
-        i_configDigest = configDigest;
+        i_oracle = oracle;
+        i_driver = driver;
         i_modelHash = modelHash;
         i_photoSha = photoSha;
-        i_transmitter = transmitter;
-        s_signerKeys = signerKeys;
     }
 
     function claimCount() external view returns (uint256) {
@@ -70,19 +66,21 @@ contract ClaimsHandler is CommonBase, StdUtils {
     function buyAndClaim(uint256 actorSeed, uint128 coverage) external {
         address holder = address(uint160(bound(actorSeed, 1, 3) + 0xA11CE));
         coverage = uint128(bound(coverage, 1 ether, 40 ether));
-        if (coverage > i_insurance.s_pool()) {
+        if (coverage > i_insurance.pool()) {
             return;
         }
         uint256 premium = i_insurance.premiumFor(coverage);
-        vm.deal(holder, premium);
+        uint256 fee = i_oracle.requestFee();
+        vm.deal(holder, premium + fee);
         vm.prank(holder);
         uint256 policyId = i_insurance.buyPolicy{value: premium}(coverage, 30 days);
         s_ghostDeposits += premium;
         vm.recordLogs();
         vm.prank(holder);
-        uint256 claimId = i_insurance.fileClaim(policyId, URI, i_photoSha);
+        uint256 claimId = i_insurance.fileClaim{value: fee}(policyId, URI, i_photoSha);
+        s_ghostFees += fee;
         s_claims.push(claimId);
-        s_commitmentOf[claimId] = _commitment(vm.getRecordedLogs());
+        i_driver.noteRequest(i_insurance.getClaim(claimId).requestId, vm.getRecordedLogs());
     }
 
     function deliver(uint256 claimSeed, uint256 severity, uint8 kind) external {
@@ -94,27 +92,20 @@ contract ClaimsHandler is CommonBase, StdUtils {
         if (c.status != ClaimsInsurance.ClaimStatus.Pending) {
             return;
         }
-        InferenceResult.Data memory r = InferenceResult.Data({
-            result: bound(severity, 0, 6),
-            modelHash: i_modelHash,
-            inputHash: i_photoSha,
-            responded: 3,
-            agreed: 3,
-            observedAt: uint64(block.timestamp)
-        });
+        InferenceResult.Data memory r = _result(bound(severity, 0, 6));
         bytes memory response = InferenceResult.encode(r);
-        bytes memory err = "";
         kind = kind % 4;
         if (kind == 1) {
-            response = "";
-            err = "adapters disagree";
+            r.agreed = 1;
+            r.responded = 3;
+            response = InferenceResult.encode(r);
         } else if (kind == 2) {
             response = abi.encodePacked(severity);
         } else if (kind == 3) {
             r.inputHash = keccak256(abi.encode(severity));
             response = InferenceResult.encode(r);
         }
-        _observe(claimId, c.policyId, _transmitAction(claimId, response, err));
+        _observe(claimId, c.policyId, abi.encodeCall(ITransportDriver.answer, (c.requestId, response)));
     }
 
     function retry(uint256 claimSeed) external {
@@ -123,79 +114,48 @@ contract ClaimsHandler is CommonBase, StdUtils {
         }
         uint256 claimId = s_claims[bound(claimSeed, 0, s_claims.length - 1)];
         address holder = i_insurance.getPolicy(i_insurance.getClaim(claimId).policyId).holder;
+        uint256 fee = i_oracle.requestFee();
+        vm.deal(holder, holder.balance + fee);
         vm.recordLogs();
         vm.prank(holder);
-        try i_insurance.retryClaim(claimId, URI) {
-            s_commitmentOf[claimId] = _commitment(vm.getRecordedLogs());
+        try i_insurance.retryClaim{value: fee}(claimId, URI) {
+            s_ghostFees += fee;
+            i_driver.noteRequest(i_insurance.getClaim(claimId).requestId, vm.getRecordedLogs());
         } catch {}
     }
 
-    /// A settled request answered again straight from the router: must never pay twice.
+    /// The claim's current request answered again as the transport's trusted caller, whatever its
+    /// state (for a settled claim: a replay of an answer that already counted).
     function replay(uint256 claimSeed, uint256 severity) external {
         if (s_claims.length == 0) {
             return;
         }
         uint256 claimId = s_claims[bound(claimSeed, 0, s_claims.length - 1)];
         ClaimsInsurance.Claim memory c = i_insurance.getClaim(claimId);
-        InferenceResult.Data memory r = InferenceResult.Data({
-            result: bound(severity, 0, 4),
+        bytes memory response = InferenceResult.encode(_result(bound(severity, 0, 4)));
+        _observe(
+            claimId, c.policyId, abi.encodeCall(ITransportDriver.answerDirectly, (c.requestId, response))
+        );
+    }
+
+    function _result(uint256 severity) internal view returns (InferenceResult.Data memory) {
+        return InferenceResult.Data({
+            result: severity,
             modelHash: i_modelHash,
             inputHash: i_photoSha,
             responded: 3,
             agreed: 3,
             observedAt: uint64(block.timestamp)
         });
-        bytes memory response = InferenceResult.encode(r);
-        bytes32 requestId = c.requestId;
-        _observe(claimId, c.policyId, abi.encodeCall(this.routerCallback, (requestId, response)));
     }
 
-    function routerCallback(bytes32 requestId, bytes calldata response) external {
-        vm.prank(i_router);
-        i_insurance.handleOracleFulfillment(requestId, response, "");
-    }
-
-    function transmitSigned(bytes32[3] calldata context, bytes calldata report) external {
-        bytes32 digest = keccak256(abi.encodePacked(keccak256(report), context));
-        bytes32[] memory rs = new bytes32[](s_signerKeys.length);
-        bytes32[] memory ss = new bytes32[](s_signerKeys.length);
-        bytes memory v = new bytes(32);
-        for (uint256 i = 0; i < s_signerKeys.length; ++i) {
-            (uint8 vi, bytes32 r, bytes32 s) = vm.sign(s_signerKeys[i], digest);
-            rs[i] = r;
-            ss[i] = s;
-            v[i] = bytes1(vi - 27);
-        }
-        vm.prank(i_transmitter, i_transmitter);
-        i_coordinator.transmit(context, report, rs, ss, bytes32(v));
-    }
-
-    function _transmitAction(uint256 claimId, bytes memory response, bytes memory err)
-        internal
-        view
-        returns (bytes memory)
-    {
-        FunctionsResponse.Commitment memory commitment = s_commitmentOf[claimId];
-        bytes32[] memory ids = new bytes32[](1);
-        ids[0] = commitment.requestId;
-        bytes[] memory results = new bytes[](1);
-        results[0] = response;
-        bytes[] memory errors = new bytes[](1);
-        errors[0] = err;
-        bytes[] memory onchainMeta = new bytes[](1);
-        onchainMeta[0] = abi.encode(commitment);
-        bytes memory report = abi.encode(ids, results, errors, onchainMeta, new bytes[](1));
-        bytes32[3] memory context = [i_configDigest, bytes32(uint256(0x0101)), bytes32(0)];
-        return abi.encodeCall(this.transmitSigned, (context, report));
-    }
-
-    /// Runs `action` (a call on this handler) and books what left the contract.
+    /// Runs `action` (a call on the driver) and books what reached the claim's holder.
     function _observe(uint256 claimId, uint256 policyId, bytes memory action) internal {
         address holder = i_insurance.getPolicy(policyId).holder;
-        uint256 before = holder.balance + i_insurance.s_owed(holder);
-        (bool ok,) = address(this).call(action);
+        uint256 before = holder.balance + i_insurance.owed(holder);
+        (bool ok,) = address(i_driver).call(action);
         ok;
-        uint256 received = holder.balance + i_insurance.s_owed(holder) - before;
+        uint256 received = holder.balance + i_insurance.owed(holder) - before;
         if (received > 0) {
             s_timesPaid[claimId] += 1;
             if (s_timesPaid[claimId] > 1) {
@@ -207,36 +167,19 @@ contract ClaimsHandler is CommonBase, StdUtils {
             s_ghostPaidOut += received;
         }
     }
-
-    function _commitment(Vm.Log[] memory logs) internal view returns (FunctionsResponse.Commitment memory c) {
-        for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(i_coordinator) && logs[i].topics[0] == ORACLE_REQUEST) {
-                (,,,,,,, c) = abi.decode(
-                    logs[i].data,
-                    (address, uint64, address, bytes, uint16, bytes32, uint64, FunctionsResponse.Commitment)
-                );
-                return c;
-            }
-        }
-        revert("no OracleRequest");
-    }
 }
 
-contract ClaimsInsuranceInvariantTest is FunctionsDonTest {
+/// @notice ClaimsInsurance's money, attacked through each transport: the pool stays solvent, no
+/// claim is paid twice or beyond its coverage, payouts are exactly the pool's decrease, and the
+/// oracle holds exactly the request fees claimants paid.
+abstract contract ClaimsInsuranceInvariants is InferenceTestBase, ITransportDriver {
+    uint96 internal constant FEE = 0.001 ether;
     ClaimsHandler internal handler;
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
-        handler = new ClaimsHandler(
-            insurance,
-            fn.coordinator,
-            address(fn.router),
-            fn.configDigest,
-            MODEL_HASH,
-            PHOTO_SHA,
-            s_transmitters[0],
-            _signerKeys(REQUIRED_SIGNATURES)
-        );
+        oracle.setRequestFee(FEE);
+        handler = new ClaimsHandler(insurance, oracle, this, MODEL_HASH, PHOTO_SHA);
         bytes4[] memory selectors = new bytes4[](5);
         selectors[0] = ClaimsHandler.fund.selector;
         selectors[1] = ClaimsHandler.buyAndClaim.selector;
@@ -247,19 +190,32 @@ contract ClaimsInsuranceInvariantTest is FunctionsDonTest {
         targetContract(address(handler));
     }
 
-    /// The handler's paths do pay and do book (so the invariants are not vacuous).
-    function test_HandlerPaysThroughTheDonAndNeverTwice() public {
+    function noteRequest(bytes32 requestId, Vm.Log[] memory logs) external {
+        _noteRequest(requestId, logs);
+    }
+
+    function answer(bytes32 requestId, bytes memory response) external {
+        _answer(requestId, response);
+    }
+
+    function answerDirectly(bytes32 requestId, bytes memory response) external {
+        _answerDirectly(requestId, response);
+    }
+
+    /// The handler's paths do pay, do book and do collect fees (so the invariants are not vacuous).
+    function test_HandlerPaysThroughTheTransportAndNeverTwice() public {
         handler.buyAndClaim(1, 10 ether);
         handler.deliver(0, 4, 0);
         assertEq(handler.s_ghostPaidOut(), 10 ether);
-        assertEq(insurance.s_totalPaid(), 10 ether);
+        assertEq(insurance.totalPaid(), 10 ether);
         handler.replay(0, 4);
         assertEq(handler.s_ghostPaidOut(), 10 ether);
         assertEq(handler.s_doublePays(), 0);
+        assertEq(address(oracle).balance, FEE, "the claimant paid the request fee");
     }
 
     function invariant_PoolStaysSolvent() public view {
-        assertGe(address(insurance).balance, insurance.s_pool() + insurance.s_totalOwed());
+        assertGe(address(insurance).balance, insurance.pool() + insurance.totalOwed());
     }
 
     function invariant_NoClaimPaidTwice() public view {
@@ -269,7 +225,26 @@ contract ClaimsInsuranceInvariantTest is FunctionsDonTest {
 
     function invariant_PayoutsEqualPoolDecrease() public view {
         // Everything that entered the pool is either still in it or was paid to a holder.
-        assertEq(POOL_FUNDING + handler.s_ghostDeposits() - insurance.s_pool(), insurance.s_totalPaid());
-        assertEq(insurance.s_totalPaid(), handler.s_ghostPaidOut());
+        assertEq(POOL_FUNDING + handler.s_ghostDeposits() - insurance.pool(), insurance.totalPaid());
+        assertEq(insurance.totalPaid(), handler.s_ghostPaidOut());
+    }
+
+    function invariant_OracleHoldsExactlyTheFeesPaid() public view {
+        assertEq(address(oracle).balance, handler.s_ghostFees());
+        assertEq(
+            address(insurance).balance, insurance.pool() + insurance.totalOwed(), "no fee lands in the pool"
+        );
+    }
+}
+
+contract FunctionsClaimsInsuranceInvariantTest is FunctionsDonTest, ClaimsInsuranceInvariants {
+    function setUp() public override(InferenceTestBase, ClaimsInsuranceInvariants) {
+        ClaimsInsuranceInvariants.setUp();
+    }
+}
+
+contract CreClaimsInsuranceInvariantTest is CreDonTest, ClaimsInsuranceInvariants {
+    function setUp() public override(InferenceTestBase, ClaimsInsuranceInvariants) {
+        ClaimsInsuranceInvariants.setUp();
     }
 }

@@ -9,7 +9,8 @@ import {LinkToken} from "@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkT
 
 import {QuorumConsumer} from "../../contracts/QuorumConsumer.sol";
 import {QuorumClaimsExample} from "../../contracts/examples/QuorumClaimsExample.sol";
-import {IInferenceConsumer} from "../../contracts/interfaces/IInferenceConsumer.sol";
+import {IQuorumConsumerEvents} from "../../contracts/interfaces/IQuorumConsumer.sol";
+import {IQuorumClaimsExampleEvents} from "../../contracts/interfaces/IQuorumClaimsExample.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
@@ -18,7 +19,7 @@ import {OnnxOracleDeployer} from "../../script/deploy/OnnxOracleDeployer.sol";
 /// @notice Real LinkToken, three real Operator contracts (each with its own authorised node key),
 /// the real ModelRegistry (proxy, two-person approval) and the example consumer asking all three
 /// with k = 2.
-abstract contract QuorumConsumerBase is Test {
+abstract contract QuorumConsumerBase is Test, IQuorumConsumerEvents, IQuorumClaimsExampleEvents {
     bytes32 internal constant MODEL_ID = bytes32("risk-v1");
     bytes32 internal constant MODEL_HASH = keccak256("risk-v1 model.onnx");
     bytes32 internal constant OTHER_HASH = keccak256("unapproved model.onnx");
@@ -27,28 +28,12 @@ abstract contract QuorumConsumerBase is Test {
     string internal constant INPUT = '{"features":{"driver_age":34,"annual_mileage_km":12000}}';
     uint96 internal constant FEE = 0.1 ether;
     uint8 internal constant THRESHOLD = 2;
-    uint256 internal constant TOLERANCE = 50;
+    uint32 internal constant TOLERANCE = 50;
     uint256 internal constant N = 3;
     /// Gas the job spec's ethtx task allows for fulfillOracleRequest2 (script/jobs: gasLimit).
     uint256 internal constant JOB_GAS_LIMIT = 600_000;
     bytes32 internal constant ORACLE_REQUEST_TOPIC =
         keccak256("OracleRequest(bytes32,address,bytes32,uint256,address,bytes4,uint256,uint256,bytes)");
-
-    // Copies of the events under test (solc 0.8.19 cannot emit another contract's events by name).
-    event InferenceAccepted(
-        bytes32 indexed requestId, bytes32 indexed modelId, uint256 result, bytes32 modelHash, uint8 agreed
-    );
-    event AnswerRejected(
-        bytes32 indexed quorumId, address indexed operator, IInferenceConsumer.RejectReason reason
-    );
-    event QuorumCancelled(bytes32 indexed quorumId, uint256 refunded);
-    event OperatorCancelFailed(
-        bytes32 indexed quorumId, bytes32 indexed chainlinkRequestId, address operator
-    );
-    event ClaimAssessed(
-        bytes32 indexed claimId, bytes32 indexed requestId, uint256 result, bytes32 modelHash
-    );
-    event AssessmentFailed(bytes32 indexed claimId, bytes32 indexed requestId, uint8 reason);
 
     LinkToken internal s_link;
     ModelRegistry internal s_registry;
@@ -221,15 +206,46 @@ contract QuorumConsumerRequestTest is QuorumConsumerBase {
     function test_RevertWhen_ThresholdAboveOracles() public {
         QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
         oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
-        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumConfig.selector, MODEL_ID, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumThreshold.selector, MODEL_ID, 2, 1));
         s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
     }
 
     function test_RevertWhen_ThresholdZero() public {
         QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](1);
         oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
-        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumConfig.selector, MODEL_ID, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidQuorumThreshold.selector, MODEL_ID, 0, 1));
         s_consumer.configureQuorum(MODEL_ID, oracles, 0, 0);
+    }
+
+    function test_RevertWhen_AnEntryHasNoOperatorOrJob() public {
+        QuorumConsumer.OracleConfig[] memory oracles = new QuorumConsumer.OracleConfig[](2);
+        oracles[0] = QuorumConsumer.OracleConfig(address(s_operators[0]), bytes32("job0"), FEE);
+        oracles[1] = QuorumConsumer.OracleConfig(address(s_operators[1]), bytes32(0), FEE);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                QuorumConsumer.InvalidOracleConfig.selector, MODEL_ID, 1, address(s_operators[1]), bytes32(0)
+            )
+        );
+        s_consumer.configureQuorum(MODEL_ID, oracles, 2, 0);
+    }
+
+    function test_RevertWhen_ModelIdIsZeroOrTheListIsEmptyOrTooLong() public {
+        QuorumConsumer.OracleConfig[] memory none = new QuorumConsumer.OracleConfig[](0);
+        vm.expectRevert(QuorumConsumer.ZeroModelId.selector);
+        s_consumer.configureQuorum(bytes32(0), none, 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidOracleCount.selector, MODEL_ID, 0, 7));
+        s_consumer.configureQuorum(MODEL_ID, none, 1, 0);
+        QuorumConsumer.OracleConfig[] memory many = new QuorumConsumer.OracleConfig[](8);
+        vm.expectRevert(abi.encodeWithSelector(QuorumConsumer.InvalidOracleCount.selector, MODEL_ID, 8, 7));
+        s_consumer.configureQuorum(MODEL_ID, many, 1, 0);
+    }
+
+    function test_EmitsTheSharedRequestEvent() public {
+        vm.expectEmit(false, true, true, true, address(s_consumer));
+        emit InferenceRequested(
+            bytes32(0), MODEL_ID, address(s_consumer), MODEL_HASH, INPUT_HASH, INPUT, THRESHOLD, TOLERANCE
+        );
+        s_consumer.requestAssessment(CLAIM_ID, MODEL_ID, INPUT, INPUT_HASH);
     }
 
     function test_RevertWhen_OperatorListedTwice() public {
@@ -299,7 +315,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[0].operator), IInferenceConsumer.RejectReason.ModelNotApproved
+            quorumId, address(legs[0].operator), RejectReason.ModelNotApproved
         );
         assertTrue(_fulfil(legs[0], 7250, OTHER_HASH, INPUT_HASH));
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
@@ -330,7 +346,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         s_registry.deprecate(MODEL_ID, MODEL_HASH);
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[1].operator), IInferenceConsumer.RejectReason.ModelNotApproved
+            quorumId, address(legs[1].operator), RejectReason.ModelNotApproved
         );
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
@@ -340,7 +356,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[0].operator), IInferenceConsumer.RejectReason.InputHashMismatch
+            quorumId, address(legs[0].operator), RejectReason.InputHashMismatch
         );
         _fulfil(legs[0], 7250, MODEL_HASH, keccak256("another input"));
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
@@ -353,7 +369,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         _fulfil(legs[1], 5000, MODEL_HASH, INPUT_HASH);
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AssessmentFailed(
-            CLAIM_ID, quorumId, uint8(IInferenceConsumer.RejectReason.InsufficientAgreement)
+            CLAIM_ID, quorumId, RejectReason.InsufficientAgreement
         );
         _fulfil(legs[2], 9000, OTHER_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Rejected));
@@ -368,7 +384,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         vm.expectEmit(true, true, false, true, address(s_consumer));
         emit AnswerRejected(
-            quorumId, address(legs[2].operator), IInferenceConsumer.RejectReason.UnknownRequest
+            quorumId, address(legs[2].operator), RejectReason.UnknownRequest
         );
         assertTrue(_fulfil(legs[2], 1, MODEL_HASH, INPUT_HASH));
         assertEq(s_consumer.getAssessment(CLAIM_ID).result, 7250);
@@ -381,7 +397,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
         vm.warp(legs[0].expiration + 1);
         vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(quorumId, address(legs[1].operator), IInferenceConsumer.RejectReason.Expired);
+        emit AnswerRejected(quorumId, address(legs[1].operator), RejectReason.Expired);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
     }
@@ -512,7 +528,7 @@ contract QuorumConsumerCancelTest is QuorumConsumerBase {
         vm.expectEmit(true, false, false, true, address(s_consumer));
         emit QuorumCancelled(quorumId, 2 * FEE);
         vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AssessmentFailed(CLAIM_ID, quorumId, uint8(IInferenceConsumer.RejectReason.Expired));
+        emit AssessmentFailed(CLAIM_ID, quorumId, RejectReason.Expired);
         vm.prank(s_outsider);
         s_consumer.cancelInferenceRequest(quorumId);
 

@@ -1,37 +1,27 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
-import {FunctionsResponse} from "@chainlink/contracts/src/v0.8/functions/v1_0_0/libraries/FunctionsResponse.sol";
+import {
+    FunctionsResponse
+} from "@chainlink/contracts/src/v0.8/functions/v1_0_0/libraries/FunctionsResponse.sol";
 import {LocalFunctionsDeployer} from "../../../script/deploy/LocalFunctionsDeployer.sol";
 import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol";
-import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
-import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
-import {ClaimsInsurance} from "../../../contracts/examples/ClaimsInsurance.sol";
-import {IInferenceConsumer} from "../../../contracts/interfaces/IInferenceConsumer.sol";
-import {InferenceResult} from "../../../contracts/libraries/InferenceResult.sol";
+import {InferenceOracle} from "../../../contracts/oracles/InferenceOracle.sol";
+import {FunctionsInferenceOracle} from "../../../contracts/oracles/FunctionsInferenceOracle.sol";
+import {InferenceTestBase} from "./InferenceTestBase.sol";
 
-/// @notice Base of the forge tests that run against the real Chainlink Functions contracts: a
-/// FunctionsRouter (v1_0_0) and FunctionsCoordinator (v1_3_0) with a 4-node DON (f = 1) whose OCR
-/// reports the tests build and sign with the nodes' keys, a funded subscription, the ModelRegistry
-/// (behind its proxy) with `damage-v1` approved, and ClaimsInsurance with a funded pool.
-abstract contract FunctionsDonTest is Test {
+/// @notice The Chainlink Functions transport for `InferenceTestBase`: the real FunctionsRouter
+/// (v1_0_0) and FunctionsCoordinator (v1_3_0) with a 4-node DON (f = 1) whose OCR reports the tests
+/// build and sign with the nodes' keys, and a funded subscription per oracle.
+abstract contract FunctionsDonTest is InferenceTestBase {
     uint256 internal constant N = 4;
     uint8 internal constant F = 1;
     /// (n + f) / 2 + 1
     uint256 internal constant REQUIRED_SIGNATURES = 3;
     bytes32 internal constant DON_ID = bytes32("local-don");
-    bytes32 internal constant DAMAGE = bytes32("damage-v1");
-    bytes32 internal constant RISK = bytes32("risk-v1");
-    uint32 internal constant CALLBACK_GAS = 300_000;
-    uint8 internal constant THRESHOLD = 2;
-    uint32 internal constant MAX_AGE = 1 hours;
-    uint16 internal constant PREMIUM_BPS = 500;
-    uint128 internal constant COVERAGE = 10 ether;
-    uint32 internal constant TERM = 30 days;
-    uint256 internal constant POOL_FUNDING = 100 ether;
-    string internal constant PHOTO_URI = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+    uint32 internal constant FULFILLMENT_GAS = 300_000;
+    uint96 internal constant SUBSCRIPTION_FUNDING = 1_000 ether;
     /// Used when forge may not read functions-source/ (see `_source`).
     string internal constant PLACEHOLDER_SOURCE = "return Functions.encodeUint256(0)";
 
@@ -39,17 +29,7 @@ abstract contract FunctionsDonTest is Test {
     uint256[N] internal TRANSMITTER_KEYS = [uint256(0x404), 0x405, 0x406, 0x407];
     address[] internal s_signers;
     address[] internal s_transmitters;
-
-    address internal PROPOSER = makeAddr("proposer");
-    address internal APPROVER = makeAddr("approver");
-    /// Proposes retiring an active version, which APPROVER confirms (the registry's two-person rule).
-    address internal SECOND_APPROVER = makeAddr("second approver");
-    address internal HOLDER = makeAddr("holder");
     address internal TOS_SIGNER = makeAddr("tos-signer");
-
-    bytes32 internal MODEL_HASH = sha256("damage-v1 model.onnx");
-    bytes32 internal RISK_HASH = sha256("risk-v1 model.onnx");
-    bytes32 internal PHOTO_SHA = sha256("photo of a dented car door");
 
     bytes32 internal constant ORACLE_REQUEST = keccak256(
         "OracleRequest(bytes32,address,address,uint64,address,bytes,uint16,bytes32,uint64,"
@@ -58,15 +38,7 @@ abstract contract FunctionsDonTest is Test {
     bytes32 internal constant REQUEST_PROCESSED =
         keccak256("RequestProcessed(bytes32,uint64,uint96,address,uint8,bytes,bytes,bytes)");
 
-    /// Copies of IInferenceConsumer's events for vm.expectEmit (solc 0.8.19 cannot emit `I.Event`).
-    event InferenceAccepted(
-        bytes32 indexed requestId, bytes32 indexed modelId, uint256 result, bytes32 modelHash, uint8 agreed
-    );
-    event InferenceRejected(bytes32 indexed requestId, bytes32 indexed modelId, IInferenceConsumer.RejectReason reason);
-
     LocalFunctionsDeployer.Deployment internal fn;
-    ModelRegistry internal registry;
-    ClaimsInsurance internal insurance;
 
     /// What the tests need to answer one request.
     struct Sent {
@@ -75,8 +47,11 @@ abstract contract FunctionsDonTest is Test {
         bytes data;
     }
 
-    function setUp() public virtual {
-        vm.warp(1_750_000_000);
+    mapping(bytes32 requestId => Sent) internal s_sent;
+
+    // ------------------------------------------------------------ transport
+
+    function _deployTransport() internal virtual override {
         for (uint256 i = 0; i < N; ++i) {
             s_signers.push(vm.addr(SIGNER_KEYS[i]));
             s_transmitters.push(vm.addr(TRANSMITTER_KEYS[i]));
@@ -89,34 +64,52 @@ abstract contract FunctionsDonTest is Test {
                 f: F,
                 tosSigner: TOS_SIGNER,
                 donId: DON_ID,
-                subscriptionFunding: 1_000 ether
+                subscriptionFunding: SUBSCRIPTION_FUNDING,
+                subscriptionCount: 1
             })
         );
-        (registry,) = OnnxOracleDeployer.deployRegistry(address(this));
-        registry.grantRole(registry.PROPOSER_ROLE(), PROPOSER);
-        registry.grantRole(registry.APPROVER_ROLE(), APPROVER);
-        registry.grantRole(registry.APPROVER_ROLE(), SECOND_APPROVER);
-        _register(DAMAGE, MODEL_HASH);
-        _register(RISK, RISK_HASH);
+    }
 
-        insurance = OnnxOracleDeployer.deployClaimsInsurance(
-            OnnxOracleDeployer.ConsumerParams({
+    /// @dev Each oracle gets its own funded subscription (the first oracle the deployment's).
+    function _newOracle(uint32 tolerance) internal virtual override returns (InferenceOracle) {
+        uint64 subscriptionId = address(oracle) == address(0)
+            ? fn.subscriptionId
+            : LocalFunctionsDeployer.addSubscription(fn, address(this), SUBSCRIPTION_FUNDING);
+        FunctionsInferenceOracle created = OnnxOracleDeployer.deployFunctionsOracle(
+            OnnxOracleDeployer.FunctionsParams({
                 router: address(fn.router),
                 donId: DON_ID,
-                subscriptionId: fn.subscriptionId,
-                callbackGasLimit: CALLBACK_GAS,
-                registry: address(registry),
-                threshold: THRESHOLD,
-                tolerance: 0,
-                maxResultAge: MAX_AGE,
-                source: _source(),
-                premiumBps: PREMIUM_BPS,
-                payoutRatioBps: OnnxOracleDeployer.defaultPayoutRatios()
-            })
+                subscriptionId: subscriptionId,
+                fulfillmentGasLimit: FULFILLMENT_GAS,
+                source: _source()
+            }),
+            _oracleParams(tolerance)
         );
-        fn.router.addConsumer(fn.subscriptionId, address(insurance));
-        insurance.fundPool{value: POOL_FUNDING}();
-        vm.deal(HOLDER, 100 ether);
+        fn.router.addConsumer(subscriptionId, address(created));
+        return created;
+    }
+
+    function _noteRequest(bytes32 requestId, Vm.Log[] memory logs) internal virtual override {
+        Sent memory sent = _sentFromLogs(logs);
+        assertEq(sent.requestId, requestId, "the router's request id");
+        s_sent[requestId] = sent;
+    }
+
+    function _answer(bytes32 requestId, bytes memory response) internal virtual override {
+        _deliver(s_sent[requestId], response, "");
+    }
+
+    function _answerDirectly(bytes32 requestId, bytes memory response) internal virtual override {
+        vm.prank(address(fn.router));
+        FunctionsInferenceOracle(address(oracle)).handleOracleFulfillment(requestId, response, "");
+    }
+
+    function _transportCaller() internal view virtual override returns (address) {
+        return address(fn.router);
+    }
+
+    function _wrongLengthSettles() internal pure virtual override returns (bool) {
+        return true;
     }
 
     /// @dev The real image source when forge may read it (foundry.toml fs_permissions), else a
@@ -127,46 +120,6 @@ abstract contract FunctionsDonTest is Test {
         } catch {
             return PLACEHOLDER_SOURCE;
         }
-    }
-
-    function _proposeOnly(bytes32 modelId, bytes32 modelHash) internal {
-        IModelRegistry.Proposal memory proposal = _proposal(modelId, modelHash);
-        vm.prank(PROPOSER);
-        registry.propose(proposal);
-    }
-
-    function _register(bytes32 modelId, bytes32 modelHash) internal {
-        _proposeOnly(modelId, modelHash);
-        vm.prank(APPROVER);
-        registry.approve(modelId, modelHash);
-    }
-
-    function _proposal(bytes32 modelId, bytes32 modelHash) internal pure returns (IModelRegistry.Proposal memory) {
-        return IModelRegistry.Proposal({
-            modelId: modelId,
-            modelHash: modelHash,
-            version: bytes12("1.0.0"),
-            codeCommit: bytes20(keccak256("commit")),
-            provenanceHash: keccak256(abi.encode("provenance", modelHash)),
-            datasetDigest: sha256("dataset"),
-            hyperparamsHash: sha256("hyperparameters"),
-            labelCount: 0,
-            weightsCommitment: bytes32(0),
-            weightsUri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
-        });
-    }
-
-    // ------------------------------------------------------------ requests
-
-    /// @dev Buys a policy for HOLDER and files its claim; returns the claim id and the request.
-    function _buyAndClaim() internal returns (uint256 claimId, Sent memory sent) {
-        vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: insurance.premiumFor(COVERAGE)}(COVERAGE, TERM);
-        vm.recordLogs();
-        claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
-        vm.stopPrank();
-        sent = _sentFromLogs(vm.getRecordedLogs());
-        return (claimId, sent);
     }
 
     /// @dev The request id, commitment and CBOR data of the OracleRequest the Coordinator emitted.
@@ -182,39 +135,6 @@ abstract contract FunctionsDonTest is Test {
             }
         }
         revert("no OracleRequest");
-    }
-
-    /// @dev Whether `needle` occurs in `haystack`.
-    function _contains(bytes memory haystack, bytes memory needle) internal pure returns (bool) {
-        if (needle.length > haystack.length) {
-            return false;
-        }
-        for (uint256 i = 0; i <= haystack.length - needle.length; ++i) {
-            bool found = true;
-            for (uint256 j = 0; j < needle.length; ++j) {
-                if (haystack[i + j] != needle[j]) {
-                    found = false;
-                    break;
-                }
-            }
-            if (found) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // ------------------------------------------------------------ results
-
-    function _result(uint256 severity) internal view returns (InferenceResult.Data memory) {
-        return InferenceResult.Data({
-            result: severity,
-            modelHash: MODEL_HASH,
-            inputHash: PHOTO_SHA,
-            responded: 3,
-            agreed: 3,
-            observedAt: uint64(block.timestamp)
-        });
     }
 
     // ------------------------------------------------------------ OCR reports
@@ -266,9 +186,13 @@ abstract contract FunctionsDonTest is Test {
     }
 
     /// @dev Transmits a report signed by `keys` from `transmitter`; reverts bubble up.
-    function _transmit(Sent memory sent, bytes memory response, bytes memory err, uint256[] memory keys, address transmitter)
-        internal
-    {
+    function _transmit(
+        Sent memory sent,
+        bytes memory response,
+        bytes memory err,
+        uint256[] memory keys,
+        address transmitter
+    ) internal {
         (bytes memory report, bytes32[3] memory context) = _report(sent, response, err);
         (bytes32[] memory rs, bytes32[] memory ss, bytes32 vs) = _sign(report, context, keys);
         vm.prank(transmitter, transmitter);
@@ -286,8 +210,9 @@ abstract contract FunctionsDonTest is Test {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter == address(fn.router) && logs[i].topics[0] == REQUEST_PROCESSED) {
-                (,, FunctionsResponse.FulfillResult code,,,) =
-                    abi.decode(logs[i].data, (uint96, address, FunctionsResponse.FulfillResult, bytes, bytes, bytes));
+                (,, FunctionsResponse.FulfillResult code,,,) = abi.decode(
+                    logs[i].data, (uint96, address, FunctionsResponse.FulfillResult, bytes, bytes, bytes)
+                );
                 return code;
             }
         }
