@@ -96,7 +96,7 @@ export function buildAnswerSignatureVectors(): AnswerSignatureVectors {
         result: m.result.toString(),
         jobRunId: m.jobRunId,
         leaf: signed.leaves[index] as string,
-        proof: signed.proofs[index] as string[],
+        proof: JSON.parse(signed.proofs[index] as string) as string[],
         signature: signed.signature,
       })
     })

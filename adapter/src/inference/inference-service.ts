@@ -42,9 +42,7 @@ export interface Answer {
 
 /** The signature fields an answer's `data` ends with (docs/protocol.md, "Operator signature"). */
 export function signatureJson(signer: string, sig: AnswerSignature): string {
-  let proof = ''
-  for (let i = 0; i < sig.proof.length; i++) proof += `${i === 0 ? '' : ','}"${sig.proof[i]}"`
-  return `,"signer":"${signer}","signature":"${sig.signature}","leaf":"${sig.leaf}","proof":[${proof}]`
+  return `,"signer":"${signer}","signature":"${sig.signature}","leaf":"${sig.leaf}","proof":${sig.proofJson}`
 }
 
 export class InferenceService {

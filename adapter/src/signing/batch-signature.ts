@@ -14,20 +14,31 @@ import {
 import { signDigest } from './secp256k1'
 
 /** What an answer carries to prove that the operator signed it. */
-export interface AnswerSignature {
-  /** 65-byte r ‖ s ‖ v (v = 27/28, low s) over the batch's digest, `0x` + 130 hex. */
-  signature: string
-  /** The answer's EIP-712 struct hash, `0x` + 64 hex. */
-  leaf: string
+export class AnswerSignature {
+  constructor(
+    /** 65-byte r ‖ s ‖ v (v = 27/28, low s) over the batch's digest, `0x` + 130 hex. */
+    readonly signature: string,
+    /** The answer's EIP-712 struct hash, `0x` + 64 hex. */
+    readonly leaf: string,
+    /** The proof as the answer's JSON writes it: `["0x…",…]` (`[]` for a batch of one). */
+    readonly proofJson: string,
+  ) {}
+
   /** Siblings from the leaf to the batch's root, each `0x` + 64 hex; empty for a batch of one. */
-  proof: string[]
+  get proof(): string[] {
+    return JSON.parse(this.proofJson) as string[]
+  }
 }
 
-/** The batch's one signature and, per answer in order, its leaf and proof. */
+/**
+ * The batch's one signature and, per answer in order, its leaf and its proof as JSON text: what
+ * a signing thread sends back (2n strings, cheap to copy between threads, and the proof ready to
+ * be written into the answer).
+ */
 export interface BatchSignature {
   signature: string
   leaves: string[]
-  proofs: string[][]
+  proofs: string[]
 }
 
 /** Signs `items` (at least one) as one batch with `key` (32 bytes). */
@@ -36,26 +47,26 @@ export function signBatch(items: readonly InferenceMessage[], key: Uint8Array): 
   const { root, proofs } = merkleTree(leaves)
   // Proofs share tree nodes (the same objects): each node is written as hex once.
   const hexOf = new Map<Uint8Array, string>()
-  const hex = (node: Uint8Array): string => {
+  const quoted = (node: Uint8Array): string => {
     let text = hexOf.get(node)
     if (text === undefined) {
-      text = toHex(node)
+      text = `"${toHex(node)}"`
       hexOf.set(node, text)
     }
     return text
   }
   return {
     signature: signDigest(batchSigningDigest(root, leaves.length), key),
-    leaves: leaves.map(hex),
-    proofs: proofs.map((proof) => proof.map(hex)),
+    leaves: leaves.map(toHex),
+    proofs: proofs.map((proof) => `[${proof.map(quoted).join(',')}]`),
   }
 }
 
 /** The answer at `index` of a signed batch. */
 export function answerSignature(batch: BatchSignature, index: number): AnswerSignature {
-  return {
-    signature: batch.signature,
-    leaf: batch.leaves[index] as string,
-    proof: batch.proofs[index] as string[],
-  }
+  return new AnswerSignature(
+    batch.signature,
+    batch.leaves[index] as string,
+    batch.proofs[index] as string,
+  )
 }
