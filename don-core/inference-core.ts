@@ -28,9 +28,18 @@ export const API_KEY_HEADER = 'x-api-key'
 export const JOB_RUN_ID_HEX_DIGITS = 16
 export const EIP712_DOMAIN_TYPE = 'EIP712Domain(string name,string version)'
 export const EIP712_DOMAIN_NAME = 'onnx-oracle'
-export const EIP712_DOMAIN_VERSION = '1'
+export const EIP712_DOMAIN_VERSION = '2'
 export const INFERENCE_TYPE =
-  'Inference(bytes32 modelHash,bytes32 inputHash,uint256 result,string jobRunId)'
+  'Inference(bytes32 modelHash,bytes32 manifestHash,bytes32 inputHash,uint256 result,string jobRunId)'
+export const INFERENCE_BATCH_TYPE = 'InferenceBatch(bytes32 root)'
+/** Most siblings in an answer's Merkle proof (a batch of up to 65,536 answers). */
+export const MAX_PROOF_LENGTH = 16
+/**
+ * Half the secp256k1 group order: a signature whose s lies above it is the malleable twin of a
+ * valid one (the same signer, another byte string), refused as Ethereum does since EIP-2.
+ */
+export const SECP256K1_HALF_ORDER =
+  0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
 const MODEL_ID_PATTERN = /^[\x20-\x7e]{1,31}$/
 const HASH_PATTERN = /^0x[0-9a-fA-F]{64}$/
@@ -584,14 +593,17 @@ export function planRound(
   return { request, adapters, jobRunId, body, bodyText, headers }
 }
 
-/** The EIP-712 digest an adapter signs (docs/protocol.md, "Operator signature"). */
-export function inferenceDigest(
-  crypto: CoreCrypto,
-  modelHash: string,
-  inputHash: string,
-  result: bigint,
-  jobRunId: string,
-): Uint8Array {
+/** The fields of one answer that its operator signs (docs/protocol.md, "Operator signature"). */
+export interface SignedFields {
+  modelHash: string
+  manifestHash: string
+  inputHash: string
+  result: bigint
+  jobRunId: string
+}
+
+/** keccak256(0x1901 ‖ domain separator ‖ struct hash): the EIP-712 digest of a struct hash. */
+function typedDataDigest(crypto: CoreCrypto, structHash: Uint8Array): Uint8Array {
   const domainSeparator = crypto.keccak256(
     concatBytes([
       crypto.keccak256(utf8(EIP712_DOMAIN_TYPE)),
@@ -599,19 +611,61 @@ export function inferenceDigest(
       crypto.keccak256(utf8(EIP712_DOMAIN_VERSION)),
     ]),
   )
-  const structHash = crypto.keccak256(
-    concatBytes([
-      crypto.keccak256(utf8(INFERENCE_TYPE)),
-      hashWord(modelHash, 'modelHash'),
-      hashWord(inputHash, 'inputHash'),
-      uintWord(result),
-      crypto.keccak256(utf8(jobRunId)),
-    ]),
-  )
   return crypto.keccak256(concatBytes([new Uint8Array([0x19, 0x01]), domainSeparator, structHash]))
 }
 
-/** The lowercase address whose key made a 65-byte r || s || v signature over `digest`, if any. */
+/** An answer's leaf: the EIP-712 struct hash of its `Inference`. */
+export function inferenceLeaf(crypto: CoreCrypto, fields: SignedFields): Uint8Array {
+  return crypto.keccak256(
+    concatBytes([
+      crypto.keccak256(utf8(INFERENCE_TYPE)),
+      hashWord(fields.modelHash, 'modelHash'),
+      hashWord(fields.manifestHash, 'manifestHash'),
+      hashWord(fields.inputHash, 'inputHash'),
+      uintWord(fields.result),
+      crypto.keccak256(utf8(fields.jobRunId)),
+    ]),
+  )
+}
+
+/** A Merkle node: keccak256 of the two children, the smaller first (OpenZeppelin's MerkleProof). */
+function hashPair(crypto: CoreCrypto, a: Uint8Array, b: Uint8Array): Uint8Array {
+  let aFirst = true
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      aFirst = (a[i] as number) < (b[i] as number)
+      break
+    }
+  }
+  return crypto.keccak256(aFirst ? concatBytes([a, b]) : concatBytes([b, a]))
+}
+
+/**
+ * The digest an operator signed for an answer with this leaf and Merkle proof: the leaf's own
+ * EIP-712 digest for an empty proof (a batch of one), else that of `InferenceBatch(root)` with the
+ * root the proof folds to.
+ */
+export function answerDigest(
+  crypto: CoreCrypto,
+  leaf: Uint8Array,
+  proof: Uint8Array[],
+): Uint8Array {
+  if (proof.length === 0) return typedDataDigest(crypto, leaf)
+  let root = leaf
+  for (const sibling of proof) root = hashPair(crypto, root, sibling)
+  const batchType = crypto.keccak256(utf8(INFERENCE_BATCH_TYPE))
+  return typedDataDigest(crypto, crypto.keccak256(concatBytes([batchType, root])))
+}
+
+/** The EIP-712 digest of one answer signed alone (a batch of one). */
+export function inferenceDigest(crypto: CoreCrypto, fields: SignedFields): Uint8Array {
+  return answerDigest(crypto, inferenceLeaf(crypto, fields), [])
+}
+
+/**
+ * The lowercase address whose key made a 65-byte r || s || v signature (v = 27/28 or 0/1) over
+ * `digest`, if any. A high-s signature (s above half the group order) recovers to no one.
+ */
 export function recoverSigner(
   crypto: CoreCrypto,
   digest: Uint8Array,
@@ -619,6 +673,7 @@ export function recoverSigner(
 ): string | undefined {
   if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return undefined
   const bytes = hexToBytes(signature)
+  if (BigInt(bytesToHex(bytes.subarray(32, 64))) > SECP256K1_HALF_ORDER) return undefined
   const v = bytes[64] ?? 0
   const recovery = v >= 27 ? v - 27 : v
   if (recovery !== 0 && recovery !== 1) return undefined
@@ -629,6 +684,43 @@ export function recoverSigner(
   } catch {
     return undefined
   }
+}
+
+/**
+ * The digest a signed answer's signature must cover, or why the answer cannot be checked (no
+ * manifest hash, or no well-formed Merkle proof). The leaf is recomputed from the request and the
+ * answer's fields: the `leaf` an answer carries is never read.
+ */
+export function signedAnswerDigest(
+  crypto: CoreCrypto,
+  request: InferenceRequest,
+  result: bigint,
+  jobRunId: string,
+  answer: Record<string, unknown>,
+): Uint8Array | string {
+  const { manifestHash, proof } = answer
+  if (typeof manifestHash !== 'string' || !HASH_PATTERN.test(manifestHash)) {
+    return 'no manifest hash'
+  }
+  if (
+    !Array.isArray(proof) ||
+    proof.length > MAX_PROOF_LENGTH ||
+    !proof.every((node) => typeof node === 'string' && HASH_PATTERN.test(node))
+  ) {
+    return `proof is not a list of at most ${MAX_PROOF_LENGTH} hashes`
+  }
+  const leaf = inferenceLeaf(crypto, {
+    modelHash: request.modelHash,
+    manifestHash,
+    inputHash: request.inputHash,
+    result,
+    jobRunId,
+  })
+  return answerDigest(
+    crypto,
+    leaf,
+    proof.map((node) => hexToBytes(node as string)),
+  )
 }
 
 /** Judges one adapter's answer: its result when valid, else the reason it is dropped. */
@@ -667,7 +759,8 @@ export function judgeAnswer(
   const result = BigInt(answer.result)
   if (result > MAX_UINT256) return { reason: 'result exceeds uint256' }
   if (adapter.signer !== undefined) {
-    const digest = inferenceDigest(crypto, request.modelHash, request.inputHash, result, jobRunId)
+    const digest = signedAnswerDigest(crypto, request, result, jobRunId, answer)
+    if (typeof digest === 'string') return { reason: digest }
     if (recoverSigner(crypto, digest, answer.signature) !== adapter.signer) {
       return { reason: 'signature does not recover to the configured signer' }
     }

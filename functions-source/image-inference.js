@@ -24,9 +24,12 @@
  * secrets:
  *   ADAPTERS: JSON array of 1 to 5 {"url": "https://...", "apiKey"?: "...", "signer"?: "0x<address>"}.
  *     apiKey is sent as the `x-api-key` header; with signer set, that adapter's answer counts only
- *     if its EIP-712 signature recovers to that address. Duplicate URLs or signers are refused; an
- *     entry without a signer is logged as a warning (signers are needed for the byzantine
- *     guarantee: without them, answers altered in transit cannot be told from honest ones).
+ *     if its EIP-712 signature (docs/protocol.md, version 2: over the model hash, manifest hash,
+ *     input hash, result and job run id, alone or through the answer's Merkle proof when the
+ *     adapter signed a batch; high-s refused) recovers to that address.
+ *     Duplicate URLs or signers are refused; an entry without a signer is logged as a warning
+ *     (signers are needed for the byzantine guarantee: without them, answers altered in transit
+ *     cannot be told from honest ones).
  *
  * Every adapter receives the same request, POST {"id": jobRunId, "data": {"model": args[0], ...args[3]}}
  * with jobRunId = "fn-" + the first 16 hex digits of args[2]: deterministic, so every DON node sends
@@ -68,10 +71,16 @@ const EIP712_DOMAIN_TYPE = 'EIP712Domain(string name,string version)'
 
 const EIP712_DOMAIN_NAME = 'onnx-oracle'
 
-const EIP712_DOMAIN_VERSION = '1'
+const EIP712_DOMAIN_VERSION = '2'
 
 const INFERENCE_TYPE =
-  'Inference(bytes32 modelHash,bytes32 inputHash,uint256 result,string jobRunId)'
+  'Inference(bytes32 modelHash,bytes32 manifestHash,bytes32 inputHash,uint256 result,string jobRunId)'
+
+const INFERENCE_BATCH_TYPE = 'InferenceBatch(bytes32 root)'
+
+const MAX_PROOF_LENGTH = 16
+
+const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
 const MODEL_ID_PATTERN = /^[\x20-\x7e]{1,31}$/
 
@@ -390,7 +399,7 @@ function planRound(request, adapters, options) {
   return { request, adapters, jobRunId, body, bodyText, headers }
 }
 
-function inferenceDigest(crypto, modelHash, inputHash, result, jobRunId) {
+function typedDataDigest(crypto, structHash) {
   const domainSeparator = crypto.keccak256(
     concatBytes([
       crypto.keccak256(utf8(EIP712_DOMAIN_TYPE)),
@@ -398,21 +407,45 @@ function inferenceDigest(crypto, modelHash, inputHash, result, jobRunId) {
       crypto.keccak256(utf8(EIP712_DOMAIN_VERSION)),
     ]),
   )
-  const structHash = crypto.keccak256(
+  return crypto.keccak256(concatBytes([new Uint8Array([0x19, 0x01]), domainSeparator, structHash]))
+}
+
+function inferenceLeaf(crypto, fields) {
+  return crypto.keccak256(
     concatBytes([
       crypto.keccak256(utf8(INFERENCE_TYPE)),
-      hashWord(modelHash, 'modelHash'),
-      hashWord(inputHash, 'inputHash'),
-      uintWord(result),
-      crypto.keccak256(utf8(jobRunId)),
+      hashWord(fields.modelHash, 'modelHash'),
+      hashWord(fields.manifestHash, 'manifestHash'),
+      hashWord(fields.inputHash, 'inputHash'),
+      uintWord(fields.result),
+      crypto.keccak256(utf8(fields.jobRunId)),
     ]),
   )
-  return crypto.keccak256(concatBytes([new Uint8Array([0x19, 0x01]), domainSeparator, structHash]))
+}
+
+function hashPair(crypto, a, b) {
+  let aFirst = true
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      aFirst = a[i] < b[i]
+      break
+    }
+  }
+  return crypto.keccak256(aFirst ? concatBytes([a, b]) : concatBytes([b, a]))
+}
+
+function answerDigest(crypto, leaf, proof) {
+  if (proof.length === 0) return typedDataDigest(crypto, leaf)
+  let root = leaf
+  for (const sibling of proof) root = hashPair(crypto, root, sibling)
+  const batchType = crypto.keccak256(utf8(INFERENCE_BATCH_TYPE))
+  return typedDataDigest(crypto, crypto.keccak256(concatBytes([batchType, root])))
 }
 
 function recoverSigner(crypto, digest, signature) {
   if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return undefined
   const bytes = hexToBytes(signature)
+  if (BigInt(bytesToHex(bytes.subarray(32, 64))) > SECP256K1_HALF_ORDER) return undefined
   const v = bytes[64] ?? 0
   const recovery = v >= 27 ? v - 27 : v
   if (recovery !== 0 && recovery !== 1) return undefined
@@ -423,6 +456,32 @@ function recoverSigner(crypto, digest, signature) {
   } catch {
     return undefined
   }
+}
+
+function signedAnswerDigest(crypto, request, result, jobRunId, answer) {
+  const { manifestHash, proof } = answer
+  if (typeof manifestHash !== 'string' || !HASH_PATTERN.test(manifestHash)) {
+    return 'no manifest hash'
+  }
+  if (
+    !Array.isArray(proof) ||
+    proof.length > MAX_PROOF_LENGTH ||
+    !proof.every((node) => typeof node === 'string' && HASH_PATTERN.test(node))
+  ) {
+    return `proof is not a list of at most ${MAX_PROOF_LENGTH} hashes`
+  }
+  const leaf = inferenceLeaf(crypto, {
+    modelHash: request.modelHash,
+    manifestHash,
+    inputHash: request.inputHash,
+    result,
+    jobRunId,
+  })
+  return answerDigest(
+    crypto,
+    leaf,
+    proof.map((node) => hexToBytes(node)),
+  )
 }
 
 function judgeAnswer(crypto, request, adapter, jobRunId, reply) {
@@ -451,7 +510,8 @@ function judgeAnswer(crypto, request, adapter, jobRunId, reply) {
   const result = BigInt(answer.result)
   if (result > MAX_UINT256) return { reason: 'result exceeds uint256' }
   if (adapter.signer !== undefined) {
-    const digest = inferenceDigest(crypto, request.modelHash, request.inputHash, result, jobRunId)
+    const digest = signedAnswerDigest(crypto, request, result, jobRunId, answer)
+    if (typeof digest === 'string') return { reason: digest }
     if (recoverSigner(crypto, digest, answer.signature) !== adapter.signer) {
       return { reason: 'signature does not recover to the configured signer' }
     }

@@ -12,6 +12,11 @@
  *   `provenance` object exactly as it appears in manifest.json (keys sorted by UTF-16 code units, no
  *   whitespace, ECMAScript number formatting). This is the value the registry records.
  *
+ * - the manifest hash: sha256 of the UTF-8 bytes of the RFC 8785 (JCS) canonical JSON of the whole
+ *   manifest.json (`manifestHash`). It fixes everything that decides an answer besides the model
+ *   file (inputs, preprocessing, labels, scale, result rule) and, through `file.sha256`, the model
+ *   file too; the operator's signature covers it (docs/protocol.md, "Operator signature").
+ *
  * `parseManifest` checks the shape, the cross-field rules and both keccak hashes (pure computation);
  * the file hash needs the bytes: `checkModelBytes`.
  */
@@ -363,6 +368,15 @@ export function hyperparametersHash(hyperparameters: unknown): string {
 /** keccak256 of the UTF-8 bytes of the JCS canonical JSON of `provenance`: the on-chain record. */
 export function provenanceHash(provenance: unknown): string {
   return keccak256(toUtf8Bytes(canonicalJson(provenance)))
+}
+
+/**
+ * The manifest hash of a parsed manifest.json (the JSON value as read, before validation): sha256
+ * of its JCS canonical JSON, so whitespace and key order in the file do not change it, and the
+ * manifest served by `GET /models` hashes to the same value.
+ */
+export function manifestHash(json: unknown): string {
+  return sha256Hex(canonicalJson(json))
 }
 
 /** Throws (naming `manifest.file.sha256`) unless `bytes` are the model file the manifest names. */

@@ -67,9 +67,16 @@ async function loadServedModels(config: Config, logger: Logger): Promise<LoadedM
 }
 
 /** Phase 2: the operator's signer, warmed up, or none (unsigned answers). */
-function operatorSigner(config: Config): Promise<InferenceSigner | undefined> {
+function operatorSigner(
+  config: Config,
+  metrics: AdapterMetrics,
+): Promise<InferenceSigner | undefined> {
   if (config.SIGNER_PRIVATE_KEY === undefined) return Promise.resolve(undefined)
-  return startSigner(config.SIGNER_PRIVATE_KEY, config.SIGNER_THREADS)
+  return startSigner(config.SIGNER_PRIVATE_KEY, {
+    threads: config.SIGNER_THREADS,
+    maxBatch: config.SIGNER_BATCH_MAX_SIZE,
+    onBatch: (size) => metrics.signBatchSize.observe(size),
+  })
 }
 
 /** Phase 3's settings: batching, image limits and the fetch policy. */
@@ -158,7 +165,7 @@ export async function createAdapter(
   const loaded = await loadServedModels(config, logger)
   let signer: InferenceSigner | undefined
   try {
-    signer = await operatorSigner(config)
+    signer = await operatorSigner(config, metrics)
     const adapter = assemble(config, loaded, signer, metrics, logger)
     logger.info({ config: describeConfig(config) }, 'adapter configured')
     return adapter

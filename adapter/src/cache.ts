@@ -1,5 +1,5 @@
 /**
- * The result cache: quantised model outputs keyed by (model hash, input hash), bounded in entries
+ * The result cache: quantised model outputs keyed by (manifest hash, input hash), bounded in entries
  * and age. A hit skips preprocessing and inference; the answer (result, signature) is rebuilt for
  * each request, since the job run id differs.
  */
@@ -21,8 +21,9 @@ export class ResultCache {
     return this.lru?.size ?? 0
   }
 
-  static key(modelHash: string, inputHash: string): string {
-    return modelHash + inputHash
+  /** The manifest hash covers the model file and the rules that quantise its outputs. */
+  static key(manifestHash: string, inputHash: string): string {
+    return manifestHash + inputHash
   }
 
   get(key: string): number[] | undefined {

@@ -89,6 +89,13 @@ export const CONFIG_VARS = {
     sensitive: false,
     schema: intVar(0, 16),
   },
+  SIGNER_BATCH_MAX_SIZE: {
+    description:
+      'Most answers under one signature: answers signed together (one event-loop turn, or while the signing threads are busy) share one signature over a Merkle root, each carrying its proof; 1 signs every answer alone.',
+    default: '64',
+    sensitive: false,
+    schema: intVar(1, 1024),
+  },
   BATCH_MAX_SIZE: {
     description:
       'Most requests for one model run as one ONNX batch (requests that arrived in the same event-loop turn); 1 disables batching.',
@@ -97,7 +104,7 @@ export const CONFIG_VARS = {
     schema: intVar(1, 4096),
   },
   CACHE_MAX_ENTRIES: {
-    description: 'Result cache size (entries keyed by model hash + input hash); 0 disables it.',
+    description: 'Result cache size (entries keyed by manifest hash + input hash); 0 disables it.',
     default: '10000',
     sensitive: false,
     schema: intVar(0, 10_000_000),

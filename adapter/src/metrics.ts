@@ -26,6 +26,7 @@ export interface AdapterMetrics {
   setQueueDepthSource(read: () => number): void
   overloadRejections: Counter
   signDuration: Histogram
+  signBatchSize: Histogram
   imageFetches: Counter<'outcome'>
   /** Cached (counter, histogram) children per method/route/status. */
   httpChild(method: string, route: string, statusCode: number): HttpChild
@@ -111,6 +112,12 @@ export function createMetrics(options: { defaultMetrics: boolean }): AdapterMetr
       name: 'signature_duration_seconds',
       help: 'Time to obtain one EIP-712 signature (queueing in the signer included)',
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1],
+      registers,
+    }),
+    signBatchSize: new Histogram({
+      name: 'signature_batch_size',
+      help: 'Answers under one operator signature (one Merkle root); 1 is a plain signature',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers,
     }),
     imageFetches: new Counter({

@@ -76,6 +76,11 @@ export function computeRatios(
       'throughput with signing on over off (64 connections)',
       atLeast(0.8),
     ),
+    signed_adapter_vs_ea_framework: withGoal(
+      ratio(rps(cells, 'adapter-tabular-signed', 64), rps(cells, 'ea-framework-constant', 64)),
+      'adapter tabular req/s with signing on (EIP-712, Merkle batches) over the EA framework answering a constant (64 connections)',
+      atLeast(1.0),
+    ),
     cache_warm_gain: withGoal(
       ratio(rps(cells, 'adapter-tabular-warm', 64), adapter64),
       'cache warm over cache cold (64 connections)',

@@ -225,7 +225,7 @@ function tabularTargets(risk: Manifest, fresh: FreshInputs): Target[] {
     ),
     adapterTarget(
       'adapter-tabular-signed',
-      'adapter, risk-v1, micro-batching on, cache cold, signing on (EIP-712, SIGNER_THREADS default)',
+      'adapter, risk-v1, micro-batching on, cache cold, signing on (EIP-712, one signature per batch over a Merkle root; SIGNER_THREADS and SIGNER_BATCH_MAX_SIZE default)',
       { SIGNER_PRIVATE_KEY: BENCH_SIGNER_KEY },
       {
         connections: [1, 64],

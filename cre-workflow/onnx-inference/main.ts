@@ -33,9 +33,10 @@
  * Secrets (Vault DON; secrets.yaml maps them to environment variables for simulation):
  *   ADAPTERS: JSON array of 1 to 5 {"url": "https://...", "apiKey"?: "...", "signer"?: "0x<address>"},
  *     the same format as the Functions secret. apiKey goes in the `x-api-key` header; with signer
- *     set, that adapter's answer counts only if its EIP-712 signature recovers to it. Duplicate URLs
- *     or signers are refused; an adapter without a signer is logged as a warning. Adapter URLs, keys
- *     and signers never come from the chain.
+ *     set, that adapter's answer counts only if its EIP-712 signature (docs/protocol.md, version 2:
+ *     the manifest hash included, alone or through the answer's Merkle proof, high-s refused)
+ *     recovers to it. Duplicate URLs or signers are refused; an adapter without a signer is logged
+ *     as a warning. Adapter URLs, keys and signers never come from the chain.
  *
  * Each node sends every adapter the same request, POST {"id": jobRunId, "data": {"model": <modelId>,
  * ...input}} with jobRunId = "cre-" + the first 16 hex digits of inputHash (bound into each

@@ -22,9 +22,12 @@
  * secrets:
  *   ADAPTERS: JSON array of 1 to 5 {"url": "https://...", "apiKey"?: "...", "signer"?: "0x<address>"}.
  *     apiKey is sent as the `x-api-key` header; with signer set, that adapter's answer counts only
- *     if its EIP-712 signature recovers to that address. Duplicate URLs or signers are refused; an
- *     entry without a signer is logged as a warning (signers are needed for the byzantine
- *     guarantee: without them, answers altered in transit cannot be told from honest ones).
+ *     if its EIP-712 signature (docs/protocol.md, version 2: over the model hash, manifest hash,
+ *     input hash, result and job run id, alone or through the answer's Merkle proof when the
+ *     adapter signed a batch; high-s refused) recovers to that address.
+ *     Duplicate URLs or signers are refused; an entry without a signer is logged as a warning
+ *     (signers are needed for the byzantine guarantee: without them, answers altered in transit
+ *     cannot be told from honest ones).
  *
  * Every adapter receives the same request, POST {"id": jobRunId, "data": {"model": args[0], ...args[3]}}
  * with jobRunId = "fn-" + the first 16 hex digits of args[2]: deterministic, so every DON node sends

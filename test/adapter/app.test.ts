@@ -10,15 +10,19 @@
  * once (one metrics path): mounting the app used to count it twice.
  */
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer, type RequestListener } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
+import { join } from 'node:path'
 
 import canonicalize from 'canonicalize'
 import { verifyTypedData } from 'ethers'
 import express from 'express'
 import request from 'supertest'
 
-import { EIP712_DOMAIN, INFERENCE_TYPES } from '../../protocol/answer-digest'
+import { BUNDLED_MODEL_DIR } from '../../adapter/src/config'
+import { EIP712_DOMAIN, INFERENCE_TYPES, inferenceLeaf, toHex } from '../../protocol/answer-digest'
+import { manifestHash } from '../../protocol/manifest'
 import {
   TEST_SIGNER_ADDRESS,
   TEST_SIGNER_KEY,
@@ -86,16 +90,24 @@ describe('adapter HTTP contract (risk-v1)', () => {
       'model',
       'modelVersion',
       'modelHash',
+      'manifestHash',
       'inputHash',
       'label',
       'outputs',
       'scale',
       'signer',
       'signature',
+      'leaf',
+      'proof',
     ])
+    expect(body.data.manifestHash).toBe(
+      manifestHash(
+        JSON.parse(readFileSync(join(BUNDLED_MODEL_DIR, 'risk-v1', 'manifest.json'), 'utf8')),
+      ),
+    )
   })
 
-  it('signs (model hash, input hash, result, job run id) with EIP-712, recoverable to the operator', async () => {
+  it('signs (model hash, manifest hash, input hash, result, job run id) with EIP-712, recoverable to the operator', async () => {
     const res = await post({ id: 'job-sig', data: { model: 'risk-v1', features: FEATURES } })
     expect(res.status).toBe(200)
     const d = res.body.data
@@ -105,10 +117,14 @@ describe('adapter HTTP contract (risk-v1)', () => {
     expect([27, 28]).toContain(v)
     const message = {
       modelHash: d.modelHash,
+      manifestHash: d.manifestHash,
       inputHash: d.inputHash,
       result: BigInt(d.result),
       jobRunId: 'job-sig',
     }
+    // Alone in its turn: a batch of one, a plain EIP-712 signature whose leaf is the answer's.
+    expect(d.proof).toEqual([])
+    expect(d.leaf).toBe(toHex(inferenceLeaf(message)))
     expect(verifyTypedData(EIP712_DOMAIN, INFERENCE_TYPES, message, d.signature)).toBe(
       TEST_SIGNER_ADDRESS,
     )

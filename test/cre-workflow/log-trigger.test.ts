@@ -168,6 +168,18 @@ describe('a valid round', () => {
     )
   })
 
+  test('adapters that signed their answers in Merkle batches: each verifies alone, agreed 3', () => {
+    serve(answers.riskBatched)
+    const written = acceptWrites()
+    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
+    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
+    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
+    expect([payload.result, payload.responded, payload.agreed]).toEqual([RISK_RESULT, 3, 3])
+    for (const answer of answers.riskBatched) {
+      expect((answer.body as { data: { proof: string[] } }).data.proof.length).toBeGreaterThan(0)
+    }
+  })
+
   test('damage-v1 on a photo: the recorded severity class', () => {
     const damage = requests.damage
     serve(answers.damage)
@@ -219,6 +231,19 @@ describe('answers that prove nothing are dropped', () => {
     const logs = runtime.getLogs()
     expect(logs).toContain('adapter 0: signature does not recover to the configured signer')
     expect(logs).toContain('adapter 2: signature does not recover to the configured signer')
+  })
+
+  test('batch-signed answers with a proof that is not theirs, or none: dropped', () => {
+    const [b0, b1, b2] = answers.riskBatched as [RecordedAnswer, RecordedAnswer, RecordedAnswer]
+    const proofOf = (a: RecordedAnswer) => (a.body as { data: { proof: string[] } }).data.proof
+    serve([tampered(b0, { proof: proofOf(b1) }), tampered(b1, { proof: [] }), b2])
+    const written = acceptWrites()
+    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
+    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
+    expectNoResult(decodePayload(written[0]?.payload ?? new Uint8Array()))
+    const logs = runtime.getLogs()
+    expect(logs).toContain('adapter 0: signature does not recover to the configured signer')
+    expect(logs).toContain('adapter 1: signature does not recover to the configured signer')
   })
 
   test('missing signature: an answer without one, when a signer is configured', () => {

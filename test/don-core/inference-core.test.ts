@@ -14,7 +14,7 @@ import { secp256k1 } from '@noble/curves/secp256k1'
 import { keccak_256 } from '@noble/hashes/sha3'
 import { sha256 } from '@noble/hashes/sha256'
 import canonicalize from 'canonicalize'
-import { AbiCoder, TypedDataEncoder, Wallet, hexlify } from 'ethers'
+import { AbiCoder, TypedDataEncoder, Wallet, getBytes, hexlify } from 'ethers'
 import ts from 'typescript'
 
 import {
@@ -35,8 +35,12 @@ import {
   decideQuorum,
   encodeCrePayload,
   encodeResult,
+  answerDigest,
   inferenceDigest,
+  inferenceLeaf,
   jobRunIdFor,
+  MAX_PROOF_LENGTH,
+  SECP256K1_HALF_ORDER,
   judgeAnswer,
   judgeRound,
   parseAdapters,
@@ -48,13 +52,23 @@ import {
   type InferenceRequest,
   type RequestLabels,
 } from '../../don-core/inference-core'
-import { inferenceDigest as protocolDigest } from '../../protocol/answer-digest'
+import {
+  answerDigest as protocolAnswerDigest,
+  inferenceDigest as protocolDigest,
+  inferenceLeaf as protocolLeaf,
+  merkleTree,
+} from '../../protocol/answer-digest'
 import { canonicalJson as protocolCanonicalJson } from '../../protocol/canonical-json'
 import { encodeCrePayload as protocolCrePayload } from '../../protocol/cre-payload'
 import { decodeInferenceResult, encodeInferenceResult } from '../../protocol/inference-result'
 import { tabularInputHash } from '../../protocol/input-hash'
 import { functionsJobRunId } from '../../protocol/job-run-id'
 import { REPO_ROOT } from '../../script/local/repo-root'
+import {
+  loadAnswerSignatureVectors,
+  vectorMessage,
+  type AnswerVector,
+} from '../vectors/answer-signatures'
 
 interface LayoutVector {
   name: string
@@ -82,14 +96,30 @@ const LABELS: RequestLabels = {
   threshold: 'threshold',
   tolerance: 'tolerance',
 }
-const EIP712_DOMAIN = { name: 'onnx-oracle', version: '1' }
+const MANIFEST_HASH = '0x' + '12'.repeat(32)
+const EIP712_DOMAIN = { name: 'onnx-oracle', version: '2' }
 const EIP712_TYPES = {
   Inference: [
     { name: 'modelHash', type: 'bytes32' },
+    { name: 'manifestHash', type: 'bytes32' },
     { name: 'inputHash', type: 'bytes32' },
     { name: 'result', type: 'uint256' },
     { name: 'jobRunId', type: 'string' },
   ],
+}
+const BATCH_TYPES = { InferenceBatch: [{ name: 'root', type: 'bytes32' }] }
+/** secp256k1 group order. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+
+/** The high-s twin of a low-s 65-byte signature: s -> n - s, v flipped (the same signer). */
+function highS(signature: string): string {
+  const s = BigInt('0x' + signature.slice(66, 130))
+  const v = parseInt(signature.slice(130), 16)
+  return (
+    signature.slice(0, 66) +
+    (SECP256K1_N - s).toString(16).padStart(64, '0') +
+    (v === 27 ? '1c' : '1b')
+  )
 }
 const OPERATOR = new Wallet('0x' + '11'.repeat(32))
 const OTHER = new Wallet('0x' + '22'.repeat(32))
@@ -219,36 +249,146 @@ describe('encodeCrePayload', () => {
   })
 })
 
-describe('EIP-712 operator signature', () => {
+describe('EIP-712 operator signature (version 2)', () => {
+  const fields = (result: bigint, jobRunId: string) => ({
+    modelHash: MODEL_HASH,
+    manifestHash: MANIFEST_HASH,
+    inputHash: INPUT_HASH,
+    result,
+    jobRunId,
+  })
+
   it.each([0n, 7250n, MAX_UINT256])('digest equals ethers TypedDataEncoder for %s', (result) => {
-    const jobRunId = jobRunIdFor('fn-', INPUT_HASH)
-    const expected = TypedDataEncoder.hash(EIP712_DOMAIN, EIP712_TYPES, {
-      modelHash: MODEL_HASH,
-      inputHash: INPUT_HASH,
-      result,
-      jobRunId,
-    })
-    expect(hexlify(inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, result, jobRunId))).toBe(
-      expected,
+    const message = fields(result, jobRunIdFor('fn-', INPUT_HASH))
+    expect(hexlify(inferenceDigest(crypto, message))).toBe(
+      TypedDataEncoder.hash(EIP712_DOMAIN, EIP712_TYPES, message),
+    )
+    expect(hexlify(inferenceLeaf(crypto, message))).toBe(
+      TypedDataEncoder.from(EIP712_TYPES).hash(message),
+    )
+  })
+
+  it('the digest of a proof is that of InferenceBatch(root), the root folded as OpenZeppelin does', () => {
+    const leaf = inferenceLeaf(crypto, fields(1n, 'a'))
+    const sibling = inferenceLeaf(crypto, fields(2n, 'b'))
+    const [lo, hi] = hexlify(leaf) < hexlify(sibling) ? [leaf, sibling] : [sibling, leaf]
+    const root = hexlify(keccak_256(new Uint8Array([...lo, ...hi])))
+    expect(hexlify(answerDigest(crypto, leaf, [sibling]))).toBe(
+      TypedDataEncoder.hash(EIP712_DOMAIN, BATCH_TYPES, { root }),
+    )
+    expect(hexlify(answerDigest(crypto, sibling, [leaf]))).toBe(
+      hexlify(answerDigest(crypto, leaf, [sibling])),
     )
   })
 
   it('recovers the signer of an ethers signTypedData signature, and only that', async () => {
-    const jobRunId = jobRunIdFor('cre-', INPUT_HASH)
-    const message = { modelHash: MODEL_HASH, inputHash: INPUT_HASH, result: 7250n, jobRunId }
+    const message = fields(7250n, jobRunIdFor('cre-', INPUT_HASH))
     const signature = await OPERATOR.signTypedData(EIP712_DOMAIN, EIP712_TYPES, message)
-    const digest = inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7250n, jobRunId)
+    const digest = inferenceDigest(crypto, message)
     expect(recoverSigner(crypto, digest, signature)).toBe(OPERATOR.address.toLowerCase())
-    const other = inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7251n, jobRunId)
+    const other = inferenceDigest(crypto, { ...message, result: 7251n })
     expect(recoverSigner(crypto, other, signature)).not.toBe(OPERATOR.address.toLowerCase())
     expect(recoverSigner(crypto, digest, signature.slice(0, -2) + '1d')).toBeUndefined()
     expect(recoverSigner(crypto, digest, '0x1234')).toBeUndefined()
     expect(recoverSigner(crypto, digest, 42)).toBeUndefined()
   })
 
+  it('refuses the high-s twin of a valid signature (malleability), which ecrecover would accept', async () => {
+    const message = fields(7250n, 'job')
+    const signature = await OPERATOR.signTypedData(EIP712_DOMAIN, EIP712_TYPES, message)
+    const digest = inferenceDigest(crypto, message)
+    const twin = highS(signature)
+    // The twin is a valid ECDSA signature by the same key: plain recovery finds the operator.
+    const s = secp256k1.Signature.fromCompact(getBytes(twin).subarray(0, 64)).addRecoveryBit(
+      parseInt(twin.slice(130), 16) - 27,
+    )
+    const raw = s.recoverPublicKey(digest).toRawBytes(false)
+    expect(hexlify(keccak_256(raw.subarray(1)).subarray(12))).toBe(OPERATOR.address.toLowerCase())
+    expect(recoverSigner(crypto, digest, twin)).toBeUndefined()
+    expect(SECP256K1_HALF_ORDER).toBe(SECP256K1_N / 2n)
+  })
+
   it('derives the job run id from a transport prefix and the input hash', () => {
     expect(jobRunIdFor('fn-', INPUT_HASH)).toBe('fn-' + 'cd'.repeat(8))
     expect(jobRunIdFor('cre-', INPUT_HASH)).toBe('cre-' + 'cd'.repeat(8))
+  })
+})
+
+describe('the shared signature vectors (test/vectors/answer-signatures.json)', () => {
+  const vectors = loadAnswerSignatureVectors()
+  const signer = vectors.signer.toLowerCase()
+  const judgeVector = (v: AnswerVector, data: Record<string, unknown> = {}) =>
+    judgeAnswer(
+      crypto,
+      request({ modelHash: v.modelHash, inputHash: v.inputHash }),
+      { url: 'http://a', signer },
+      v.jobRunId,
+      {
+        body: {
+          data: {
+            result: v.result,
+            modelHash: v.modelHash,
+            manifestHash: v.manifestHash,
+            inputHash: v.inputHash,
+            signer: vectors.signer,
+            signature: v.signature,
+            leaf: v.leaf,
+            proof: v.proof,
+            ...data,
+          },
+        },
+      },
+    )
+
+  it('every answer of every batch is accepted alone, with its own proof', () => {
+    expect(vectors.answers.length).toBeGreaterThan(10)
+    for (const v of vectors.answers) {
+      expect(hexlify(inferenceLeaf(crypto, vectorMessage(v)))).toBe(v.leaf)
+      expect(judgeVector(v)).toEqual({ result: BigInt(v.result) })
+      // The leaf an answer carries is never read: the core recomputes it.
+      expect(judgeVector(v, { leaf: undefined })).toEqual({ result: BigInt(v.result) })
+      expect(judgeVector(v, { leaf: MANIFEST_HASH })).toEqual({ result: BigInt(v.result) })
+    }
+  })
+
+  it('refuses a proof lent by another answer, a changed proof or field, a high-s signature', () => {
+    const batch = vectors.answers.filter((v) => v.batch === 'batch-of-5')
+    const [a, b] = batch as [AnswerVector, AnswerVector]
+    const refused = 'signature does not recover to the configured signer'
+    expect(judgeVector(a, { proof: b.proof })).toEqual({ reason: refused })
+    const flipped = a.proof.map((p, i) =>
+      i === 0 ? '0x' + (p[2] === 'f' ? '0' : 'f') + p.slice(3) : p,
+    )
+    expect(judgeVector(a, { proof: flipped })).toEqual({ reason: refused })
+    expect(judgeVector(a, { proof: a.proof.slice(1) })).toEqual({ reason: refused })
+    expect(judgeVector(a, { proof: [] })).toEqual({ reason: refused })
+    expect(judgeVector(a, { proof: [...a.proof, a.leaf] })).toEqual({ reason: refused })
+    expect(judgeVector(a, { signature: highS(a.signature) })).toEqual({ reason: refused })
+    // Another manifest hash, or a batch mate's result and leaf, does not pass.
+    expect(judgeVector(a, { manifestHash: MANIFEST_HASH })).toEqual({ reason: refused })
+    expect(judgeVector(a, { result: b.result, leaf: b.leaf })).toEqual({ reason: refused })
+    // A batch of one: a plain signature, refused with a proof added or in its high-s form.
+    const single = vectors.answers.find((v) => v.batch === 'single') as AnswerVector
+    expect(judgeVector(single)).toEqual({ result: BigInt(single.result) })
+    expect(judgeVector(single, { proof: [a.leaf] })).toEqual({ reason: refused })
+    expect(judgeVector(single, { signature: highS(single.signature) })).toEqual({ reason: refused })
+  })
+
+  it.each([
+    ['no manifest hash', { manifestHash: undefined }, 'no manifest hash'],
+    ['a short manifest hash', { manifestHash: '0x12' }, 'no manifest hash'],
+    ['no proof', { proof: undefined }, /proof is not a list/],
+    ['a proof that is not a list', { proof: '0x' + '00'.repeat(32) }, /proof is not a list/],
+    ['a proof of non-hashes', { proof: ['0x1234'] }, /proof is not a list/],
+    [
+      'a proof past MAX_PROOF_LENGTH',
+      { proof: Array.from({ length: MAX_PROOF_LENGTH + 1 }, () => '0x' + '00'.repeat(32)) },
+      /at most 16 hashes/,
+    ],
+  ])('drops a signed answer with %s', (_, data, reason) => {
+    const v = vectors.answers[0] as AnswerVector
+    const verdict = judgeVector(v, data)
+    expect('reason' in verdict && verdict.reason).toMatch(reason)
   })
 })
 
@@ -287,22 +427,28 @@ describe('judgeAnswer', () => {
     const sign = (result: bigint, id = jobRunId) =>
       OPERATOR.signTypedData(EIP712_DOMAIN, EIP712_TYPES, {
         modelHash: MODEL_HASH,
+        manifestHash: MANIFEST_HASH,
         inputHash: INPUT_HASH,
         result,
         jobRunId: id,
       })
     const signature = await sign(7250n)
+    const signed = { ...honest, manifestHash: MANIFEST_HASH, proof: [] }
     const judge = (signer: string, data: Record<string, unknown>) =>
       judgeAnswer(crypto, request(), { url: 'http://a', signer }, jobRunId, answer(data))
     const signer = OPERATOR.address.toLowerCase()
-    expect(judge(signer, { ...honest, signature })).toEqual({ result: 7250n })
-    expect(judge(OTHER.address.toLowerCase(), { ...honest, signature })).toEqual({
+    expect(judge(signer, { ...signed, signature })).toEqual({ result: 7250n })
+    expect(judge(OTHER.address.toLowerCase(), { ...signed, signature })).toEqual({
       reason: 'signature does not recover to the configured signer',
     })
-    expect(judge(signer, { ...honest, result: '9999', signature })).toHaveProperty('reason')
-    expect(judge(signer, honest)).toHaveProperty('reason')
+    expect(judge(signer, { ...signed, result: '9999', signature })).toHaveProperty('reason')
+    expect(judge(signer, signed)).toHaveProperty('reason')
+    // The manifest hash is signed: another manifest, another digest.
+    expect(
+      judge(signer, { ...signed, manifestHash: '0x' + '13'.repeat(32), signature }),
+    ).toHaveProperty('reason')
     const otherRun = await sign(7250n, 'cre-' + 'cd'.repeat(8))
-    expect(judge(signer, { ...honest, signature: otherRun })).toHaveProperty('reason')
+    expect(judge(signer, { ...signed, signature: otherRun })).toHaveProperty('reason')
   })
 })
 
@@ -646,10 +792,22 @@ describe('agrees with protocol/ (the same formats, written once for the Node sid
 
   it('the Functions job run id and the EIP-712 answer digest', () => {
     expect(jobRunIdFor('fn-', INPUT_HASH)).toBe(functionsJobRunId(INPUT_HASH))
-    const jobRunId = jobRunIdFor('cre-', INPUT_HASH)
-    expect(hexlify(inferenceDigest(crypto, MODEL_HASH, INPUT_HASH, 7250n, jobRunId))).toBe(
-      protocolDigest({ modelHash: MODEL_HASH, inputHash: INPUT_HASH, result: 7250n, jobRunId }),
-    )
+    const message = {
+      modelHash: MODEL_HASH,
+      manifestHash: MANIFEST_HASH,
+      inputHash: INPUT_HASH,
+      result: 7250n,
+      jobRunId: jobRunIdFor('cre-', INPUT_HASH),
+    }
+    expect(hexlify(inferenceDigest(crypto, message))).toBe(protocolDigest(message))
+    const leaves = [1n, 2n, 3n].map((result) => protocolLeaf({ ...message, result }))
+    const { proofs } = merkleTree(leaves)
+    leaves.forEach((leaf, i) => {
+      const proof = proofs[i] as Uint8Array[]
+      expect(hexlify(answerDigest(crypto, leaf, proof))).toBe(
+        hexlify(protocolAnswerDigest(leaf, proof)),
+      )
+    })
   })
 
   it('the InferenceResult and CRE payload layouts', () => {

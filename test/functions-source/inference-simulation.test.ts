@@ -28,6 +28,7 @@ import {
 import { REPO_ROOT } from '../../script/local/repo-root'
 import { runTsScript, type TsScriptResult } from '../../script/local/tsx-process'
 import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
+import { companionBodies } from '../support/batched-answer'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy'
 import {
   IMAGE_FOLDER_CID,
@@ -72,6 +73,8 @@ const IMAGE_HASH = sha256Hex(IMAGE)
 const OPERATOR_COUNT = 4
 /** Past the source's 4 s timeout, at the sandbox's 9 s per-request limit: waiting for it would show. */
 const SLOW_MS = 9_000
+/** Other requests sent with a batched mode's request, so the adapter signs them together. */
+const COMPANIONS = companionBodies(7)
 
 interface Honest {
   result: string
@@ -283,6 +286,23 @@ describe('the recorded CRE workflow vectors (test/cre-workflow/vectors): still w
     for (const answer of answers.damage) await replay(answer, fresh.damage.body)
     await replay(answers.unauthorized, fresh.risk.body, 'not-the-key')
   })
+
+  it('batch-signed: the same answer but for the batch signature and a non-empty proof', () => {
+    const { risk, riskBatched } = vectors.answers
+    expect(riskBatched).toHaveLength(3)
+    riskBatched.forEach((batched, i) => {
+      type Body = { data: { signature: string; proof: string[] } }
+      const alone = risk[i]?.body as Body
+      const { data } = batched.body as Body
+      expect(data.proof.length).toBeGreaterThan(0)
+      expect(data.signature).not.toBe(alone.data.signature)
+      expect({ ...data, signature: '', proof: [] }).toEqual({
+        ...alone.data,
+        signature: '',
+        proof: [],
+      })
+    })
+  })
 })
 
 describe('tabular-inference.js (risk-v1)', () => {
@@ -363,6 +383,23 @@ describe('tabular-inference.js (risk-v1)', () => {
     expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
   })
 
+  it('three honest adapters that signed their answers in Merkle batches: responded 3, agreed 3', async () => {
+    for (const i of [0, 1, 2]) {
+      ;(proxies[i] as FaultProxy).mode = { kind: 'batched', companions: COMPANIONS }
+    }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
+    expectRiskResult(outcome, { responded: 3, agreed: 3 })
+    expect(outcome.log).not.toMatch(/signature does not recover/)
+  })
+
+  it('a batch-signed answer altered in transit: its proof no longer verifies, dropped', async () => {
+    ;(proxies[0] as FaultProxy).mode = { kind: 'batched', companions: COMPANIONS, lie: '1' }
+    ;(proxies[1] as FaultProxy).mode = { kind: 'batched', companions: COMPANIONS }
+    const outcome = await run('tabular', riskArgs(2), entries([0, 1, 2], true))
+    expectRiskResult(outcome, { responded: 2, agreed: 2 })
+    expect(outcome.log).toMatch(/adapter 0: signature does not recover/)
+  })
+
   it('a wrong API key: that answer is dropped with the HTTP status', async () => {
     const list = entries([0, 1, 2], true)
     ;(list[1] as Entry).apiKey = 'not-the-key'
@@ -439,6 +476,15 @@ describe('image-inference.js (damage-v1)', () => {
     expect(value.responded).toBe(3)
     expect(value.agreed).toBe(3)
     expect(honestDamage.inputHash).toBe(IMAGE_HASH)
+  })
+
+  it('three honest adapters that signed their answers in Merkle batches: agreed 3', async () => {
+    for (const i of [0, 1, 2]) {
+      ;(proxies[i] as FaultProxy).mode = { kind: 'batched', companions: COMPANIONS }
+    }
+    const value = decoded(await run('image', damageArgs(2), entries([0, 1, 2], true)))
+    expect(value.result).toBe(BigInt(honestDamage.result))
+    expect([value.responded, value.agreed]).toEqual([3, 3])
   })
 
   it('an image whose bytes do not match args[2]: every adapter refuses, an error', async () => {

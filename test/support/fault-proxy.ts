@@ -1,11 +1,14 @@
 /**
  * FaultProxy: a small HTTP proxy for tests that sits in front of a real adapter and misbehaves on
- * demand, standing for an adapter that is slow, unreachable mid-request, or lying about its result.
+ * demand, standing for an adapter that is slow, unreachable mid-request, or lying about its result,
+ * or arranging that the adapter signs its answer in a batch.
  * It is a test double of the network path only: every answer it passes on comes from the real
  * adapter behind it. Loopback only; every timer it starts is cleared on close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
+import { askInBatch } from './batched-answer'
 
 export type FaultMode =
   /** Forward the request and the answer unchanged. */
@@ -16,6 +19,12 @@ export type FaultMode =
   | { kind: 'drop' }
   /** Forward, then replace `result` and `data.result` in the answer (signature left as is). */
   | { kind: 'lie'; result: string }
+  /**
+   * Forward together with `companions` (other requests to the same adapter), sent at once and
+   * again until the adapter signs the answer in a batch (a Merkle proof): ./batched-answer.ts.
+   * With `lie`, then replace the result as `lie` does.
+   */
+  | { kind: 'batched'; companions: string[]; lie?: string }
 
 export interface RecordedRequest {
   headers: IncomingMessage['headers']
@@ -91,6 +100,16 @@ export async function startFaultProxy(
     for (const name of FORWARDED_HEADERS) {
       const value = req.headers[name]
       if (typeof value === 'string') headers[name] = value
+    }
+    if (current.kind === 'batched') {
+      const batched = await askInBatch(targetUrl, body, current.companions, headers)
+      const answer =
+        current.lie !== undefined && batched.status === 200
+          ? rewriteResult(batched.text, current.lie)
+          : batched.text
+      res.writeHead(batched.status, { 'content-type': 'application/json' })
+      res.end(answer)
+      return
     }
     const upstream = await fetch(targetUrl, {
       method: req.method ?? 'POST',

@@ -16,7 +16,7 @@ import {
   type ModelInput,
 } from '../input/input-provider'
 import type { AdapterMetrics } from '../metrics'
-import type { InferenceSigner } from '../signing/signer'
+import type { AnswerSignature, InferenceSigner } from '../signing/signer'
 import { MicroBatcher } from './batcher'
 import { runQuantised, type LoadedModels, type ServedModel } from './model-loader'
 import type { InferenceRequest } from './request'
@@ -30,7 +30,7 @@ interface ModelRuntime {
   model: ServedModel
   input: InputProvider
   batcher: MicroBatcher<Float32Array, number[] | AdapterError>
-  /** `"model":…,"modelVersion":…,"modelHash":…` */
+  /** `"model":…,"modelVersion":…,"modelHash":…,"manifestHash":…` */
   identityJson: string
   scaleJson: string
   labelJson: Map<string, string>
@@ -43,6 +43,11 @@ interface ModelRuntime {
 export interface Answer {
   body: string
   model: string
+}
+
+/** The signature fields an answer's `data` ends with (docs/protocol.md, "Operator signature"). */
+export function signatureJson(signer: string, sig: AnswerSignature): string {
+  return `,"signer":"${signer}","signature":"${sig.signature}","leaf":"${sig.leaf}","proof":${sig.proofJson}`
 }
 
 export class InferenceService {
@@ -76,7 +81,9 @@ export class InferenceService {
           end()
         }
       }),
-      identityJson: `"model":${JSON.stringify(m.id)},"modelVersion":${JSON.stringify(m.version)},"modelHash":"${model.modelHash}"`,
+      identityJson:
+        `"model":${JSON.stringify(m.id)},"modelVersion":${JSON.stringify(m.version)},` +
+        `"modelHash":"${model.modelHash}","manifestHash":"${model.manifestHash}"`,
       scaleJson: `"scale":${m.outputs.scale}`,
       labelJson: new Map(m.outputs.labels.map((l) => [l, `"label":${JSON.stringify(l)},`])),
       hits: this.metrics.cacheHits.labels(model.id),
@@ -100,7 +107,9 @@ export class InferenceService {
     const prepared = rt.input.prepare(request)
     const input = prepared instanceof Promise ? await prepared : prepared
     const { inputHash } = input
-    const key = ResultCache.key(model.modelHash, inputHash)
+    // Keyed by the manifest hash, which covers the model file and every rule that turns its
+    // outputs into the cached integers (two models may share one model.onnx).
+    const key = ResultCache.key(model.manifestHash, inputHash)
     let outputs = this.cache.get(key)
     if (outputs === undefined) outputs = await this.compute(rt, key, input)
     else {
@@ -113,14 +122,15 @@ export class InferenceService {
     let signed = ''
     if (this.signer !== undefined) {
       const end = this.metrics.signDuration.startTimer()
-      const signature = await this.signer.sign({
+      const sig = await this.signer.sign({
         modelHash: model.modelHash,
+        manifestHash: model.manifestHash,
         inputHash,
         result: BigInt(result),
         jobRunId: request.jobRunID,
       })
       end()
-      signed = `,"signer":"${this.signer.address}","signature":"${signature}"`
+      signed = signatureJson(this.signer.address, sig)
     }
     let outputsJson = ''
     for (let i = 0; i < outputs.length; i++) outputsJson += `${i === 0 ? '' : ','}"${outputs[i]}"`

@@ -13,7 +13,12 @@ import { join } from 'node:path'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 
 import { AdapterError } from '../errors'
-import { checkModelBytes, parseManifest, type Manifest } from '../../../protocol/manifest'
+import {
+  checkModelBytes,
+  manifestHash,
+  parseManifest,
+  type Manifest,
+} from '../../../protocol/manifest'
 import { quantise } from './quantise'
 
 export interface ServedModel {
@@ -21,6 +26,8 @@ export interface ServedModel {
   manifest: Manifest
   /** `0x` + sha256 of model.onnx. */
   modelHash: string
+  /** `0x` + sha256 of the JCS canonical JSON of manifest.json (signed with every answer). */
+  manifestHash: string
   kind: 'tabular' | 'image'
   /** Float32 elements of one input row (features, or channels x height x width). */
   rowSize: number
@@ -105,7 +112,8 @@ function probeRow(model: ServedModel): Float32Array {
 }
 
 async function loadOne(folder: string, intraOpThreads: number): Promise<ServedModel> {
-  const manifest = parseManifest(JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')))
+  const json: unknown = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8'))
+  const manifest = parseManifest(json)
   const bytes = await readFile(join(folder, manifest.file.path))
   checkModelBytes(manifest, bytes)
   const session = await InferenceSession.create(bytes, sessionOptions(intraOpThreads))
@@ -118,6 +126,7 @@ async function loadOne(folder: string, intraOpThreads: number): Promise<ServedMo
     id: manifest.id,
     manifest,
     modelHash: manifest.file.sha256,
+    manifestHash: manifestHash(json),
     kind: inputs.kind,
     rowSize: rowDims.reduce((a, b) => a * b, 1),
     rowDims,

@@ -5,8 +5,9 @@
  */
 import { signRecoverable } from 'tiny-secp256k1'
 
-/** `0x` + r ‖ s ‖ v (v = 27/28) of a 32-byte digest given as `0x` + 64 hex. */
-export function signDigest(digest: string, key: Uint8Array): string {
-  const { signature, recoveryId } = signRecoverable(Buffer.from(digest.slice(2), 'hex'), key)
+/** `0x` + r ‖ s ‖ v (v = 27/28) of a 32-byte digest (bytes, or `0x` + 64 hex). */
+export function signDigest(digest: Uint8Array | string, key: Uint8Array): string {
+  const bytes = typeof digest === 'string' ? Buffer.from(digest.slice(2), 'hex') : digest
+  const { signature, recoveryId } = signRecoverable(bytes, key)
   return `0x${Buffer.from(signature).toString('hex')}${(27 + recoveryId).toString(16)}`
 }

@@ -1,14 +1,14 @@
 /**
- * Signing worker: holds the operator key and, off the adapter's event loop, computes the EIP-712
- * digest of each answer (protocol/answer-digest.ts, the same code the inline signer runs) and signs
- * it (./secp256k1.ts).
- * Receives `{ seq, items: InferenceMessage[] }`, answers `{ seq, signatures: string[] }` (65-byte
- * r‖s‖v hex, v = 27/28) or `{ seq, error }`. Loaded through sign-worker.cjs.
+ * Signing worker: holds the operator key and, off the adapter's event loop, signs one batch of
+ * answers at a time (./batch-signature.ts, the same code the inline signer runs): each answer's
+ * leaf, the Merkle tree, one signature.
+ * Receives `{ seq, items: InferenceMessage[] }`, answers `{ seq, batch }` or `{ seq, error }`.
+ * Loaded through sign-worker.cjs.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 
-import { inferenceDigest, type InferenceMessage } from '../../../protocol/answer-digest'
-import { signDigest } from './secp256k1'
+import type { InferenceMessage } from '../../../protocol/answer-digest'
+import { signBatch, type BatchSignature } from './batch-signature'
 
 export interface SignRequest {
   seq: number
@@ -17,7 +17,7 @@ export interface SignRequest {
 
 export interface SignReply {
   seq: number
-  signatures?: string[]
+  batch?: BatchSignature
   error?: string
 }
 
@@ -28,7 +28,7 @@ if (port === null) throw new Error('sign-worker must run in a worker thread')
 port.on('message', (msg: SignRequest) => {
   let reply: SignReply
   try {
-    reply = { seq: msg.seq, signatures: msg.items.map((m) => signDigest(inferenceDigest(m), key)) }
+    reply = { seq: msg.seq, batch: signBatch(msg.items, key) }
   } catch (err) {
     reply = { seq: msg.seq, error: err instanceof Error ? err.message : String(err) }
   }

@@ -1,9 +1,16 @@
 /**
- * Operator signers: the EIP-712 digest of protocol/answer-digest.ts signed with libsecp256k1
- * (./secp256k1.ts). `createSigner` returns one that signs on the event loop (threads = 0) or one
- * that hands messages to worker threads, which compute the digest (three keccak256) and the
- * signature, so neither stalls the HTTP path. Messages gathered during one event-loop turn travel
- * to a worker in one postMessage.
+ * Operator signers (docs/protocol.md, "Operator signature"): answers are signed in batches, one
+ * secp256k1 signature over the Merkle root of a batch's answers (./batch-signature.ts), each answer
+ * getting its leaf and proof. A batch of one is a plain EIP-712 signature of that answer.
+ *
+ * Batches form by themselves, like the ONNX micro-batches: answers that ask for a signature during
+ * one event-loop turn are signed together, and while every signing thread is busy new answers queue
+ * up and form the next batch (at most `maxBatch` answers). At one connection an answer waits for
+ * nothing and is signed alone; under load one signature serves many answers.
+ *
+ * `createSigner` returns one that signs on the event loop (threads = 0) or one that hands batches
+ * to worker threads, which compute the leaves, the tree and the signature (the key lives there and
+ * in no other thread's work), so neither stalls the HTTP path.
  */
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
@@ -11,154 +18,280 @@ import { Worker } from 'node:worker_threads'
 import { SigningKey, computeAddress } from 'ethers'
 
 import {
+  Bytes32FormatError,
   Uint256RangeError,
-  inferenceDigest,
-  uint256Hex,
+  checkSignable,
   type InferenceMessage,
 } from '../../../protocol/answer-digest'
 import { AdapterError } from '../errors'
-import { signDigest } from './secp256k1'
+import { answerSignature, signBatch, type AnswerSignature } from './batch-signature'
 import type { SignReply, SignRequest } from './sign-worker'
+
+export type { AnswerSignature } from './batch-signature'
+
+/** Default most answers under one signature (a proof of at most 6 siblings). */
+export const DEFAULT_SIGN_BATCH_MAX = 64
 
 export interface InferenceSigner {
   /** The checksummed address signatures recover to. */
   readonly address: string
-  /** Signs the EIP-712 `Inference` message: `0x` + r ‖ s ‖ v (65 bytes, v = 27/28). */
-  sign(msg: InferenceMessage): Promise<string>
+  /** Signs the EIP-712 `Inference` answer, alone or in a batch: its signature, leaf and proof. */
+  sign(msg: InferenceMessage): Promise<AnswerSignature>
   close(): Promise<void>
 }
 
-/** A result that is not a uint256 cannot be signed: an internal error (500) of the answer. */
+/** A signer that can load its code before serving. */
+export interface OperatorSigner extends InferenceSigner {
+  /** Signs `msg` once on every thread (the first signature loads the code, about 1 s). */
+  warmUp(msg: InferenceMessage): Promise<void>
+}
+
+export interface SignerOptions {
+  /** Worker threads; 0 signs on the event loop. */
+  threads: number
+  /** Most answers under one signature; 1 signs every answer alone. */
+  maxBatch: number
+  /** Called with the size of every batch handed to a signing thread (metrics). */
+  onBatch?: (size: number) => void
+}
+
+/** An answer that cannot be signed is an internal error (500) of that answer alone. */
 function signingError(err: unknown): AdapterError {
-  if (err instanceof Uint256RangeError) return new AdapterError(err.message, 500, { cause: err })
+  if (err instanceof Uint256RangeError || err instanceof Bytes32FormatError) {
+    return new AdapterError(err.message, 500, { cause: err })
+  }
   return new AdapterError('signing failed', 500, { cause: err })
 }
 
-class InlineSigner implements InferenceSigner {
-  readonly address: string
-  private readonly key: Buffer
-
-  constructor(privateKey: string) {
-    this.key = Buffer.from(privateKey.slice(2), 'hex')
-    this.address = computeAddress(new SigningKey(privateKey).publicKey)
-  }
-
-  sign(msg: InferenceMessage): Promise<string> {
-    try {
-      return Promise.resolve(signDigest(inferenceDigest(msg), this.key))
-    } catch (err) {
-      return Promise.reject(signingError(err))
-    }
-  }
-
-  async close(): Promise<void> {}
-}
-
 interface Waiter {
-  resolve: (sig: string) => void
+  resolve: (sig: AnswerSignature) => void
   reject: (err: unknown) => void
 }
 
-class WorkerSigner implements InferenceSigner {
+/** The queue and batch formation both signers share; subclasses sign a batch. */
+abstract class BatchingSigner implements OperatorSigner {
   readonly address: string
-  private readonly workers: Worker[]
-  private readonly inFlight = new Map<number, Waiter[]>()
-  private pendingItems: InferenceMessage[] = []
-  private pendingWaiters: Waiter[] = []
+  private items: InferenceMessage[] = []
+  private waiters: Waiter[] = []
   private scheduled = false
-  private seq = 0
-  private next = 0
+  /** Set once the signer cannot sign any more (closed, or every thread failed): why. */
+  protected stopped: AdapterError | undefined
 
-  constructor(privateKey: string, threads: number) {
+  protected readonly maxBatch: number
+  private readonly onBatch: ((size: number) => void) | undefined
+
+  constructor(privateKey: string, options: SignerOptions) {
     this.address = computeAddress(new SigningKey(privateKey).publicKey)
-    this.workers = []
-    for (let i = 0; i < threads; i++) {
-      const w = new Worker(join(__dirname, 'sign-worker.cjs'), { workerData: { privateKey } })
-      w.on('message', (reply: SignReply) => this.onReply(reply))
-      w.on('error', (err) => this.failAll(err))
-      this.workers.push(w)
-    }
+    this.maxBatch = options.maxBatch
+    this.onBatch = options.onBatch
   }
 
-  sign(msg: InferenceMessage): Promise<string> {
+  sign(msg: InferenceMessage): Promise<AnswerSignature> {
     try {
-      // Refused here, with the inline signer's error, rather than inside a worker's batch.
-      uint256Hex(msg.result)
+      // Refused here, alone, rather than failing the batch it would have joined.
+      checkSignable(msg)
     } catch (err) {
       return Promise.reject(signingError(err))
     }
-    return new Promise<string>((resolve, reject) => {
-      this.pendingItems.push(msg)
-      this.pendingWaiters.push({ resolve, reject })
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(this.flush)
-      }
+    if (this.stopped !== undefined) return Promise.reject(this.stopped)
+    return new Promise<AnswerSignature>((resolve, reject) => {
+      this.items.push(msg)
+      this.waiters.push({ resolve, reject })
+      this.schedule()
     })
+  }
+
+  /** Flushes at the end of this event-loop turn, so one turn's answers share a batch. */
+  protected schedule(): void {
+    if (this.scheduled || this.items.length === 0) return
+    this.scheduled = true
+    setImmediate(this.flush)
   }
 
   private readonly flush = (): void => {
     this.scheduled = false
-    const items = this.pendingItems
-    const waiters = this.pendingWaiters
-    this.pendingItems = []
-    this.pendingWaiters = []
-    // Spread one turn's messages over the workers.
-    const n = this.workers.length
-    const per = Math.ceil(items.length / n)
-    for (let start = 0; start < items.length; start += per) {
-      const seq = ++this.seq
-      this.inFlight.set(seq, waiters.slice(start, start + per))
-      const worker = this.workers[this.next++ % n] as Worker
-      const request: SignRequest = { seq, items: items.slice(start, start + per) }
-      worker.postMessage(request)
+    while (this.items.length > 0 && this.ready()) {
+      const count = Math.min(this.items.length, this.maxBatch)
+      const items = this.items.splice(0, count)
+      const waiters = this.waiters.splice(0, count)
+      this.onBatch?.(count)
+      this.dispatch(items, waiters)
     }
   }
 
-  private onReply(reply: SignReply): void {
-    const waiters = this.inFlight.get(reply.seq)
-    if (waiters === undefined) return
-    this.inFlight.delete(reply.seq)
-    waiters.forEach((w, i) => {
-      const sig = reply.signatures?.[i]
-      if (sig !== undefined) w.resolve(sig)
-      else w.reject(new AdapterError(`signing failed: ${reply.error ?? 'no signature'}`, 500))
-    })
+  /** Signs `msg` once, outside the batch metrics. */
+  async warmUp(msg: InferenceMessage): Promise<void> {
+    await new Promise<AnswerSignature>((resolve, reject) =>
+      this.dispatch([msg], [{ resolve, reject }]),
+    )
   }
 
-  private failAll(err: unknown): void {
-    for (const waiters of this.inFlight.values()) {
-      for (const w of waiters)
-        w.reject(new AdapterError('signing worker failed', 500, { cause: err }))
+  /** Whether a batch can be handed over now. */
+  protected abstract ready(): boolean
+
+  /** Signs one batch and settles its waiters, in order. */
+  protected abstract dispatch(items: InferenceMessage[], waiters: Waiter[]): void
+
+  /** Stops the signer: the answers still queued, and any later one, get `err`. */
+  protected stop(err: AdapterError): void {
+    this.stopped ??= err
+    const waiters = this.waiters
+    this.items = []
+    this.waiters = []
+    for (const w of waiters) w.reject(err)
+  }
+
+  abstract close(): Promise<void>
+}
+
+class InlineSigner extends BatchingSigner {
+  private readonly key: Buffer
+
+  constructor(privateKey: string, options: SignerOptions) {
+    super(privateKey, options)
+    this.key = Buffer.from(privateKey.slice(2), 'hex')
+  }
+
+  protected ready(): boolean {
+    return true
+  }
+
+  protected dispatch(items: InferenceMessage[], waiters: Waiter[]): void {
+    try {
+      const batch = signBatch(items, this.key)
+      waiters.forEach((w, i) => w.resolve(answerSignature(batch, i)))
+    } catch (err) {
+      for (const w of waiters) w.reject(signingError(err))
     }
-    this.inFlight.clear()
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()))
-    this.failAll(new Error('signer closed'))
+    this.stop(new AdapterError('signer closed', 503))
   }
 }
 
-export function createSigner(privateKey: string, threads: number): InferenceSigner {
-  return threads === 0 ? new InlineSigner(privateKey) : new WorkerSigner(privateKey, threads)
+interface SigningThread {
+  worker: Worker
+  /** The batch this thread is signing, if any (one at a time, so the next batch can grow). */
+  busy: { seq: number; waiters: Waiter[] } | undefined
+  /** Set when the thread failed or exited: it gets no more batches. */
+  dead: boolean
+}
+
+class WorkerSigner extends BatchingSigner {
+  private readonly threads: SigningThread[]
+  private seq = 0
+
+  constructor(privateKey: string, options: SignerOptions) {
+    super(privateKey, options)
+    this.threads = []
+    for (let i = 0; i < options.threads; i++) {
+      const worker = new Worker(join(__dirname, 'sign-worker.cjs'), { workerData: { privateKey } })
+      const thread: SigningThread = { worker, busy: undefined, dead: false }
+      worker.on('message', (reply: SignReply) => this.onReply(thread, reply))
+      worker.on('error', (err) => this.failThread(thread, err))
+      worker.on('exit', (code) => this.failThread(thread, new Error(`exited with code ${code}`)))
+      this.threads.push(thread)
+    }
+  }
+
+  protected ready(): boolean {
+    return this.threads.some((t) => t.busy === undefined && !t.dead)
+  }
+
+  protected dispatch(items: InferenceMessage[], waiters: Waiter[]): void {
+    this.post(
+      this.threads.find((t) => t.busy === undefined && !t.dead) as SigningThread,
+      items,
+      waiters,
+    )
+  }
+
+  private post(thread: SigningThread, items: InferenceMessage[], waiters: Waiter[]): void {
+    const seq = ++this.seq
+    thread.busy = { seq, waiters }
+    const request: SignRequest = { seq, items }
+    thread.worker.postMessage(request)
+  }
+
+  private onReply(thread: SigningThread, reply: SignReply): void {
+    const busy = thread.busy
+    if (busy === undefined || busy.seq !== reply.seq) return
+    thread.busy = undefined
+    const batch = reply.batch
+    busy.waiters.forEach((w, i) => {
+      if (batch !== undefined && i < batch.leaves.length) w.resolve(answerSignature(batch, i))
+      else w.reject(new AdapterError(`signing failed: ${reply.error ?? 'no signature'}`, 500))
+    })
+    // What queued while this thread signed is the next batch.
+    this.schedule()
+  }
+
+  /** A thread that failed or exited: its batch fails; with no thread left, so does the queue. */
+  private failThread(thread: SigningThread, err: unknown): void {
+    if (thread.dead) return
+    thread.dead = true
+    const busy = thread.busy
+    thread.busy = undefined
+    const failed = new AdapterError('signing worker failed', 500, { cause: err })
+    for (const w of busy?.waiters ?? []) w.reject(failed)
+    if (this.stopped !== undefined) return
+    if (this.threads.every((t) => t.dead)) this.stop(failed)
+    else this.schedule()
+  }
+
+  /**
+   * Has every thread sign one answer alone: loads the digest and curve code in each (about 1 s),
+   * paid before serving rather than by the first request.
+   */
+  override async warmUp(msg: InferenceMessage): Promise<void> {
+    await Promise.all(
+      this.threads.map(
+        (thread) =>
+          new Promise<AnswerSignature>((resolve, reject) =>
+            this.post(thread, [msg], [{ resolve, reject }]),
+          ),
+      ),
+    )
+  }
+
+  async close(): Promise<void> {
+    const closed = new AdapterError('signer closed', 503)
+    this.stop(closed)
+    for (const t of this.threads) t.dead = true
+    await Promise.all(this.threads.map((t) => t.worker.terminate()))
+    for (const t of this.threads) {
+      for (const w of t.busy?.waiters ?? []) w.reject(closed)
+      t.busy = undefined
+    }
+  }
+}
+
+export function createSigner(privateKey: string, options: SignerOptions): OperatorSigner {
+  if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
+    throw new RangeError(`maxBatch must be a positive integer (got ${options.maxBatch})`)
+  }
+  return options.threads === 0
+    ? new InlineSigner(privateKey, options)
+    : new WorkerSigner(privateKey, options)
 }
 
 const WARM_UP: InferenceMessage = {
   modelHash: `0x${'00'.repeat(32)}`,
+  manifestHash: `0x${'00'.repeat(32)}`,
   inputHash: `0x${'00'.repeat(32)}`,
   result: 0n,
   jobRunId: 'warm-up',
 }
 
-/**
- * A signer that has signed once: the first signature loads the digest and curve code in each
- * worker (about 1 s), paid before serving rather than by the first request.
- */
-export async function startSigner(privateKey: string, threads: number): Promise<InferenceSigner> {
-  const signer = createSigner(privateKey, threads)
+/** A signer whose threads have each signed once, ready to serve. */
+export async function startSigner(
+  privateKey: string,
+  options: SignerOptions,
+): Promise<InferenceSigner> {
+  const signer = createSigner(privateKey, options)
   try {
-    await Promise.all(Array.from({ length: Math.max(1, threads) }, () => signer.sign(WARM_UP)))
+    await signer.warmUp(WARM_UP)
   } catch (err) {
     await signer.close()
     throw err

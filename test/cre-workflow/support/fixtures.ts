@@ -46,6 +46,8 @@ export interface AdapterVectors {
   requests: Record<'risk' | 'riskOtherFeatures' | 'damage', RecordedRequest>
   answers: {
     risk: RecordedAnswer[]
+    /** The risk request answered by operators 0 to 2 each signing a batch (a Merkle proof). */
+    riskBatched: RecordedAnswer[]
     riskOtherModel: RecordedAnswer
     riskOtherFeatures: RecordedAnswer
     damage: RecordedAnswer[]

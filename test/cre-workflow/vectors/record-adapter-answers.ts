@@ -9,7 +9,9 @@
  *
  * The operator keys and API keys are those of test/functions-source/inference-simulation.test.ts,
  * whose adapters then re-ask every recorded request and require the same answer, signature
- * included (ONNX Runtime and RFC 6979 signing are deterministic): stale vectors fail there.
+ * included (ONNX Runtime and RFC 6979 signing are deterministic): stale vectors fail there. The
+ * batch-signed answers (`riskBatched`) depend on which requests shared the batch: there, all but
+ * their signature and proof must match.
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -27,6 +29,7 @@ import { imageInputHash, tabularInputHash } from '../../../protocol/input-hash'
 import { startAdapter, type LocalAdapter } from '../../../script/local/adapters'
 import { REPO_ROOT } from '../../../script/local/repo-root'
 import { writeUnapprovedVariant } from '../../../script/local/unapproved-model'
+import { askInBatch, companionBodies } from '../../support/batched-answer'
 
 /** Shared with inference-simulation.test.ts, which re-asks these requests. */
 export const operatorKey = (i: number): string =>
@@ -82,6 +85,12 @@ export interface AdapterVectors {
   requests: Record<'risk' | 'riskOtherFeatures' | 'damage', RecordedRequest>
   answers: {
     risk: RecordedAnswer[]
+    /**
+     * The same request answered by operators 0 to 2 while each signed a batch (the request sent
+     * with companion requests, test/support/batched-answer.ts): signature and Merkle proof differ
+     * from `risk`, every other byte is the same.
+     */
+    riskBatched: RecordedAnswer[]
     riskOtherModel: RecordedAnswer
     riskOtherFeatures: RecordedAnswer
     damage: RecordedAnswer[]
@@ -171,6 +180,19 @@ async function ask(
   return { operator, status: response.status, body: await response.json() }
 }
 
+/** Companion requests that make an adapter sign the recorded request in a batch. */
+export const BATCH_COMPANIONS = 7
+
+async function askBatched(
+  adapter: LocalAdapter,
+  operator: number,
+  body: string,
+): Promise<RecordedAnswer> {
+  const headers = { 'content-type': 'application/json', 'x-api-key': apiKey(operator) }
+  const batched = await askInBatch(adapter.url, body, companionBodies(BATCH_COMPANIONS), headers)
+  return { operator, status: batched.status, body: JSON.parse(batched.text) as unknown }
+}
+
 async function main(): Promise<void> {
   const samples = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
   const image = readFileSync(join(samples, SAMPLE_IMAGE))
@@ -205,6 +227,9 @@ async function main(): Promise<void> {
       requests,
       answers: {
         risk: await Promise.all(honest.map((a, i) => ask(a, i, requests.risk.body))),
+        riskBatched: await Promise.all(
+          honest.slice(0, 3).map((a, i) => askBatched(a, i, requests.risk.body)),
+        ),
         riskOtherModel: await ask(
           adapters[OTHER_MODEL_OPERATOR] as LocalAdapter,
           OTHER_MODEL_OPERATOR,
@@ -217,7 +242,11 @@ async function main(): Promise<void> {
         unauthorized: await ask(honest[0] as LocalAdapter, 0, requests.risk.body, 'not-the-key'),
       },
     }
-    for (const answer of [...vectors.answers.risk, ...vectors.answers.damage]) {
+    for (const answer of [
+      ...vectors.answers.risk,
+      ...vectors.answers.riskBatched,
+      ...vectors.answers.damage,
+    ]) {
       expectEqual(answer.status, 200, `operator ${answer.operator} status`)
     }
     expectEqual(vectors.answers.unauthorized.status, 401, 'wrong API key status')
