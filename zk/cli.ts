@@ -11,6 +11,7 @@
  *   check [dir...]   committed artifacts match the generator and the keys (--full recompiles)
  *   estimate [dir]   constraints and proving time a model would need (also for unsupported ones)
  *   measure [dir]    proving time, proof size and verifyProof gas (JSON, for the bench)
+ *   vectors [dir]    real proofs of zk/circuits/<id>/vector-requests.json for the oracle's forge tests
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -27,6 +28,7 @@ import { WEIGHT_MODES, type WeightMode } from './src/format'
 import { measure } from './src/measure'
 import { parseSalt, randomSalt, releaseCurve, ZkProver } from './src/prover'
 import { runSetup } from './src/setup'
+import { writeRequestVectors } from './src/vectors'
 
 const DEFAULT_MODEL_DIR = join(REPO_ROOT, 'adapter', 'models', 'risk-v1')
 
@@ -214,6 +216,15 @@ export function buildProgram(): Command {
     .description('proving time, proof size and verifyProof gas (JSON)')
     .action(async (dir: string | undefined, o: { runs: number }) => {
       print(await measure(dirOf(dir), { runs: o.runs }))
+    })
+
+  program
+    .command('vectors')
+    .argument('[model-dir]', 'model folder')
+    .description("prove the circuit folder's vector-requests.json: JSON and forge test vectors")
+    .action(async (dir: string | undefined) => {
+      const vectors = await writeRequestVectors(dirOf(dir), (l) => process.stderr.write(`${l}\n`))
+      print(vectors.map((v) => ({ name: v.name, result: v.result })))
     })
 
   return program
