@@ -12,6 +12,7 @@
  *   estimate [dir]   constraints and proving time a model would need (also for unsupported ones)
  *   measure [dir]    proving time, proof size and verifyProof gas (JSON, for the bench)
  *   vectors [dir]    real proofs of zk/circuits/<id>/vector-requests.json for the oracle's forge tests
+ *   demo             a RiskPricing quote priced through a proof on anvil (script/zk/zk-demo.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -29,6 +30,7 @@ import { measure } from './src/measure'
 import { parseSalt, randomSalt, releaseCurve, ZkProver } from './src/prover'
 import { runSetup } from './src/setup'
 import { writeRequestVectors } from './src/vectors'
+import { runZkDemo } from '../script/zk/zk-demo'
 
 const DEFAULT_MODEL_DIR = join(REPO_ROOT, 'adapter', 'models', 'risk-v1')
 
@@ -225,6 +227,24 @@ export function buildProgram(): Command {
     .action(async (dir: string | undefined) => {
       const vectors = await writeRequestVectors(dirOf(dir), (l) => process.stderr.write(`${l}\n`))
       print(vectors.map((v) => ({ name: v.name, result: v.result })))
+    })
+
+  program
+    .command('demo')
+    .option('--runs <n>', 'proofs to time (the median is printed)', int('--runs'), 3)
+    .description(
+      'price a RiskPricing quote through a proof on anvil: proving time, proof size, gas',
+    )
+    .action(async (o: { runs: number }) => {
+      const started = Date.now()
+      const report = await runZkDemo({
+        provingRuns: o.runs,
+        log: (line) =>
+          process.stdout.write(
+            `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`,
+          ),
+      })
+      if (report.teardownFailures.length > 0) process.exitCode = 1
     })
 
   return program
