@@ -3,17 +3,19 @@
  * (script/registry/model-proposal.ts) takes it from the model's zk format when that format was
  * generated from the very same ONNX file, and never from a format of another file.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 
 import { ZeroHash } from 'ethers'
 
 import { readModelFolder } from '../../script/registry/model-proposal'
+import { importSpecifiers } from '../support/import-boundaries'
 import { artifactPaths } from '../../zk/src/artifacts'
 import { ArtifactError } from '../../zk/src/errors'
 import { circuitRegistration } from '../../zk/src/registration'
 import { DAMAGE_DIR, RISK_DIR } from './support'
+import { REPO_ROOT } from '../../zk/src/artifacts'
 
 const format = JSON.parse(readFileSync(artifactPaths(RISK_DIR, 'risk-v1').format, 'utf8')) as {
   model: { sha256: string }
@@ -67,5 +69,38 @@ describe('the registry proposal of a model folder', () => {
     const damage = readModelFolder(DAMAGE_DIR)
     expect(damage.proposal.weightsCommitment).toBe(ZeroHash)
     expect(damage.weightsCommitmentFrom).toBe('none')
+  })
+})
+
+/** Every package a module loads, following its relative imports through the repository. */
+function packagesLoadedBy(entry: string): Set<string> {
+  const packages = new Set<string>()
+  const seen = new Set<string>()
+  const visit = (file: string): void => {
+    if (seen.has(file)) return
+    seen.add(file)
+    for (const specifier of importSpecifiers(readFileSync(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) {
+        packages.add(specifier)
+        continue
+      }
+      const base = resolve(dirname(file), specifier)
+      const target = [`${base}.ts`, join(base, 'index.ts'), base].find(
+        (p) => existsSync(p) && p.endsWith('.ts'),
+      )
+      if (target !== undefined) visit(target)
+    }
+  }
+  visit(entry)
+  return packages
+}
+
+describe('the registry CLI and the proving stack', () => {
+  it('reads commitments without loading snarkjs, circomlib or circom (GPL-3.0, docs/zk.md)', () => {
+    const packages = [...packagesLoadedBy(join(REPO_ROOT, 'script', 'registry', 'cli.ts'))]
+    expect(packages).toContain('ethers') // the walk reaches the CLI's dependencies
+    expect(packages.filter((p) => /^(snarkjs|circomlib|circom2|ffjavascript)\b/.test(p))).toEqual(
+      [],
+    )
   })
 })

@@ -3,13 +3,15 @@
  * zk format (`zk/circuits/<id>/format.json`), as a `bytes32`. The registry CLI and the demos take it
  * from here, so registering a model folder registers its commitment without anyone copying it by
  * hand; a format generated from another ONNX file (another version of the model id) does not count.
+ * Imports only the format's reader (no snarkjs, no circomlib): the registry CLI loads this module, and
+ * it must stay free of the GPL-3.0 proving stack (docs/zk.md, Licences).
  */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
-import { REPO_ROOT } from './artifacts'
 import { FORMAT_FILE, readFormat } from './format'
-import { signalHex } from './solidity'
+
+const REPO_ROOT = resolve(__dirname, '..', '..')
 
 export interface CircuitRegistration {
   /** `0x` + 64 hex digits: the commitment every proof of this circuit carries. */
@@ -38,5 +40,6 @@ export function circuitRegistration(
   ) {
     return undefined
   }
-  return { weightsCommitment: signalHex(format.weightsCommitment), formatPath }
+  const weightsCommitment = `0x${BigInt(format.weightsCommitment).toString(16).padStart(64, '0')}`
+  return { weightsCommitment, formatPath }
 }
