@@ -26,13 +26,12 @@ import {
   encodeBytes32String,
   formatEther,
   getBytes,
-  isCallException,
   type InterfaceAbi,
   type TransactionReceipt,
 } from 'ethers'
 
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { startAnvil } from '../local/anvil'
+import { startAnvil, type LocalChain } from '../local/anvil'
 import {
   readDeploymentFile,
   removeDeploymentFile,
@@ -42,7 +41,8 @@ import { LOCAL_FORGE_CACHE, LOCAL_FORGE_OUT, readArtifact } from '../local/forge
 import { runForgeScript } from '../local/forge-script'
 import { REPO_ROOT } from '../local/repo-root'
 import { Teardown } from '../local/teardown'
-import { registerModel } from '../demo/model-registration'
+import { registerModel, type RegisteredModel } from '../demo/model-registration'
+import { fulfilRequest, readZkRequest, ZkFulfilmentRefusedError } from './fulfil'
 import { calldataGas } from '../../zk/src/measure'
 import { parseSalt, randomSalt, releaseCurve, ZkProver } from '../../zk/src/prover'
 import { circuitRegistration } from '../../zk/src/registration'
@@ -54,17 +54,16 @@ const MODEL_DIR = join(REPO_ROOT, 'adapter', 'models', MODEL_ID)
 const BASE_PREMIUM_WEI = 10n ** 16n
 /** RiskPricing's result scale: basis points of risk. */
 const RISK_SCALE = 10_000n
-/**
- * Gas sent with a fulfilment: above `fulfilmentGas()` (the verifier's cap and the client's callback
- * limit, each whole) plus the entry work; unused gas is refunded. Estimating is avoided on purpose:
- * the oracle reverts below its requirement, so an estimate would be right, but an explicit limit
- * keeps the demo independent of the node's estimator.
- */
-const FULFIL_GAS_LIMIT = 1_000_000
 const VERIFY_GAS_LIMIT = 1_000_000
 
 /** Accounts of the demo (anvil's public development keys; nothing of value). */
-const ACCOUNTS = { deployer: 0, customer: 1, proposer: 2, approver: 3, prover: 4 } as const
+export const ZK_DEMO_ACCOUNTS = {
+  deployer: 0,
+  customer: 1,
+  proposer: 2,
+  approver: 3,
+  prover: 4,
+} as const
 
 export interface ZkDemoOptions {
   /** Receives each line of the narration. */
@@ -136,14 +135,6 @@ function gasOf(receipt: TransactionReceipt | null): number {
   return Number(receipt.gasUsed)
 }
 
-/** The oracle's custom error for a call that reverted, e.g. `InvalidProof(0x..)`. */
-function revertName(err: unknown): string {
-  if (isCallException(err) && err.revert !== null) {
-    return `${err.revert.name}(${err.revert.args.map(String).join(', ')})`
-  }
-  throw err
-}
-
 /** The `zk` object DeployZk.s.sol writes into deployments/<chainid>.json. */
 function readZkDeployment(chainId: number): ZkDemoReport['contracts'] {
   const zk = readDeploymentFile(chainId).zk as Record<string, unknown> | undefined
@@ -153,6 +144,98 @@ function readZkDeployment(chainId: number): ZkDemoReport['contracts'] {
     verifier: String(zk.verifier),
     oracle: String(zk.oracle),
     riskPricing: String(zk.riskPricing),
+  }
+}
+
+/** A local chain with the zero-knowledge path deployed and risk-v1 registered. */
+export interface ZkStack {
+  chain: LocalChain
+  provider: JsonRpcProvider
+  wallets: { proposer: Wallet; approver: Wallet; customer: Wallet; prover: Wallet }
+  contracts: ZkDemoReport['contracts']
+  /** risk-v1 as a bytes32 short string. */
+  modelId: string
+  registered: RegisteredModel
+  weightsCommitment: string
+  registeredWeightsCommitment: string
+  prover: ZkProver
+}
+
+/**
+ * Steps 1 and 2 of the demo: anvil on a throwaway chain id, DeployZk.s.sol, risk-v1 proposed and
+ * approved with its weights commitment (checked back from the registry). What it starts is added
+ * to `teardown`.
+ */
+export async function startZkStack(
+  teardown: Teardown,
+  log: (line: string) => void = () => undefined,
+): Promise<ZkStack> {
+  log('== 1. Local network and contracts')
+  const prover = ZkProver.open(MODEL_DIR)
+  const modelHash = prover.model.format.model.sha256
+  const circuit = circuitRegistration(MODEL_ID, modelHash)
+  if (circuit === undefined) throw new Error(`${MODEL_ID} has no zk format for its model file`)
+  const chain = await startAnvil({ chainId: throwawayChainId() })
+  teardown.add('anvil', async () => {
+    await chain.stop()
+    removeDeploymentFile(chain.chainId)
+  })
+  log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
+  const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+  })
+  provider.pollingInterval = 100
+  teardown.add('provider', async () => provider.destroy())
+  const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
+  const [proposer, approver, customer, proverWallet] = [
+    wallet(ZK_DEMO_ACCOUNTS.proposer),
+    wallet(ZK_DEMO_ACCOUNTS.approver),
+    wallet(ZK_DEMO_ACCOUNTS.customer),
+    wallet(ZK_DEMO_ACCOUNTS.prover),
+  ]
+  await runForgeScript({
+    script: 'script/zk/DeployZk.s.sol',
+    rpcUrl: chain.rpcUrl,
+    privateKey: anvilPrivateKey(ZK_DEMO_ACCOUNTS.deployer),
+    outDir: LOCAL_FORGE_OUT,
+    cacheDir: LOCAL_FORGE_CACHE,
+    env: {
+      ZK_WEIGHTS_COMMITMENT: circuit.weightsCommitment,
+      REGISTRY_PROPOSERS: proposer.address,
+      REGISTRY_APPROVERS: approver.address,
+      BASE_PREMIUM_WEI: BASE_PREMIUM_WEI.toString(),
+    },
+  })
+  const contracts = readZkDeployment(chain.chainId)
+  log(`ModelRegistry (proxy) ${contracts.registry}`)
+  log(`RiskV1Groth16Verifier ${contracts.verifier} (generated by snarkjs from the committed key)`)
+  log(`ZkInferenceOracle ${contracts.oracle}, RiskPricing ${contracts.riskPricing} on it`)
+
+  log('== 2. Register risk-v1 with its weights commitment (proposer != approver)')
+  const registered = await registerModel(contracts.registry, MODEL_ID, proposer, approver)
+  const registry = contract('ModelRegistry.sol', 'ModelRegistry', contracts.registry, customer)
+  const modelId = encodeBytes32String(MODEL_ID)
+  const onChainCommitment = String(
+    await registry.getFunction('approvedWeightsCommitment')(modelId, registered.modelHash),
+  )
+  if (onChainCommitment !== circuit.weightsCommitment) {
+    throw new Error(`the registry holds weights commitment ${onChainCommitment}`)
+  }
+  log(`model hash ${registered.modelHash}`)
+  log(`weights commitment ${circuit.weightsCommitment} (from ${circuit.formatPath})`)
+  log(`  proposed (tx ${registered.proposeTx}), approved (tx ${registered.approveTx})`)
+
+  return {
+    chain,
+    provider,
+    wallets: { proposer, approver, customer, prover: proverWallet },
+    contracts,
+    modelId,
+    registered,
+    weightsCommitment: circuit.weightsCommitment,
+    registeredWeightsCommitment: onChainCommitment,
+    prover,
   }
 }
 
@@ -166,62 +249,9 @@ export async function runZkDemo(options: ZkDemoOptions = {}): Promise<ZkDemoRepo
   const teardown = new Teardown()
   teardown.add('proving workers', releaseCurve)
   try {
-    log('== 1. Local network and contracts')
-    const prover = ZkProver.open(MODEL_DIR)
-    const modelHash = prover.model.format.model.sha256
-    const circuit = circuitRegistration(MODEL_ID, modelHash)
-    if (circuit === undefined) throw new Error(`${MODEL_ID} has no zk format for its model file`)
-    const chain = await startAnvil({ chainId: throwawayChainId() })
-    teardown.add('anvil', async () => {
-      await chain.stop()
-      removeDeploymentFile(chain.chainId)
-    })
-    log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
-    const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-    })
-    provider.pollingInterval = 100
-    teardown.add('provider', async () => provider.destroy())
-    const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
-    const [proposer, approver, customer, proverWallet] = [
-      wallet(ACCOUNTS.proposer),
-      wallet(ACCOUNTS.approver),
-      wallet(ACCOUNTS.customer),
-      wallet(ACCOUNTS.prover),
-    ]
-    await runForgeScript({
-      script: 'script/zk/DeployZk.s.sol',
-      rpcUrl: chain.rpcUrl,
-      privateKey: anvilPrivateKey(ACCOUNTS.deployer),
-      outDir: LOCAL_FORGE_OUT,
-      cacheDir: LOCAL_FORGE_CACHE,
-      env: {
-        ZK_WEIGHTS_COMMITMENT: circuit.weightsCommitment,
-        REGISTRY_PROPOSERS: proposer.address,
-        REGISTRY_APPROVERS: approver.address,
-        BASE_PREMIUM_WEI: BASE_PREMIUM_WEI.toString(),
-      },
-    })
-    const contracts = readZkDeployment(chain.chainId)
-    log(`ModelRegistry (proxy) ${contracts.registry}`)
-    log(`RiskV1Groth16Verifier ${contracts.verifier} (generated by snarkjs from the committed key)`)
-    log(`ZkInferenceOracle ${contracts.oracle}, RiskPricing ${contracts.riskPricing} on it`)
-    aborted()
-
-    log('== 2. Register risk-v1 with its weights commitment (proposer != approver)')
-    const registered = await registerModel(contracts.registry, MODEL_ID, proposer, approver)
-    const registry = contract('ModelRegistry.sol', 'ModelRegistry', contracts.registry, customer)
-    const modelId = encodeBytes32String(MODEL_ID)
-    const onChainCommitment = String(
-      await registry.getFunction('approvedWeightsCommitment')(modelId, registered.modelHash),
-    )
-    if (onChainCommitment !== circuit.weightsCommitment) {
-      throw new Error(`the registry holds weights commitment ${onChainCommitment}`)
-    }
-    log(`model hash ${registered.modelHash}`)
-    log(`weights commitment ${circuit.weightsCommitment} (from ${circuit.formatPath})`)
-    log(`  proposed (tx ${registered.proposeTx}), approved (tx ${registered.approveTx})`)
+    const stack = await startZkStack(teardown, log)
+    const { prover, provider, contracts, registered } = stack
+    const { customer, prover: proverWallet } = stack.wallets
     aborted()
 
     log('== 3. The customer asks for a quote by a commitment to their features')
@@ -272,36 +302,24 @@ export async function runZkDemo(options: ZkDemoOptions = {}): Promise<ZkDemoRepo
         `proof of this process; warm: median ${median(times)} ms of ${provingRuns}; proof ` +
         `${proofSize} bytes, public signals [result, input commitment, weights commitment]`,
     )
-    // The request as InferenceRequested named it: the oracle checks it against its one-slot record.
-    const request = { client: contracts.riskPricing, modelId, inputHash: inputCommitment }
-    const answer = {
-      result: BigInt(bundle.result),
-      modelHash: registered.modelHash,
-      inputCommitment: bundle.inputCommitment,
-      weightsCommitment: bundle.weightsCommitment,
-      proof: bundle.proofBytes,
+    // The request as its event states it (what any prover reads), checked against what was sent.
+    const request = await readZkRequest(provider, contracts.oracle, requestId)
+    if (request.inputHash !== inputCommitment || request.modelHash !== registered.modelHash) {
+      throw new Error(`InferenceRequested states another request: ${JSON.stringify(request)}`)
     }
-    const fulfil = oracle.getFunction('fulfill')
     let forgedProofRefusal: string
     try {
-      await fulfil.staticCall(
-        requestId,
-        request,
-        { ...answer, result: 100n },
-        { gasLimit: FULFIL_GAS_LIMIT },
-      )
+      await fulfilRequest(proverWallet, contracts.oracle, request, { ...bundle, result: 100 })
       throw new Error('the oracle accepted a proof of another result')
     } catch (err) {
-      forgedProofRefusal = revertName(err)
+      if (!(err instanceof ZkFulfilmentRefusedError)) throw err
+      forgedProofRefusal = `${err.errorName}(${err.args.join(', ')})`
     }
     log(`the same proof claiming a risk of 100: refused, ${forgedProofRefusal}`)
-    const fulfilTx = await fulfil(requestId, request, answer, {
-      gasLimit: FULFIL_GAS_LIMIT,
-    })
-    const fulfilReceipt = (await fulfilTx.wait()) as TransactionReceipt | null
+    const fulfilled = await fulfilRequest(proverWallet, contracts.oracle, request, bundle)
     const quote = (await pricing.getFunction('getQuote')(requestId)) as { premium: bigint }
     log(
-      `fulfill: accepted, ${gasOf(fulfilReceipt)} gas (tx ${fulfilTx.hash}); premium ` +
+      `fulfill: accepted, ${fulfilled.gasUsed} gas (tx ${fulfilled.hash}); premium ` +
         `${formatEther(quote.premium)} ETH (base ${formatEther(BASE_PREMIUM_WEI)} x (1 + ` +
         `${bundle.result}/${RISK_SCALE}))`,
     )
@@ -329,10 +347,10 @@ export async function runZkDemo(options: ZkDemoOptions = {}): Promise<ZkDemoRepo
     log(`verifyProof alone: ${verifyProofGas} gas (execution, without the transaction's base)`)
 
     const report: ZkDemoReport = {
-      chainId: chain.chainId,
+      chainId: stack.chain.chainId,
       contracts,
-      weightsCommitment: circuit.weightsCommitment,
-      registeredWeightsCommitment: onChainCommitment,
+      weightsCommitment: stack.weightsCommitment,
+      registeredWeightsCommitment: stack.registeredWeightsCommitment,
       modelHash: registered.modelHash,
       inputCommitment,
       requestId,
@@ -344,11 +362,11 @@ export async function runZkDemo(options: ZkDemoOptions = {}): Promise<ZkDemoRepo
       provingMs: { first: bundle.provingMs, p50: median(times), warm: times },
       gas: {
         request: gasOf(requestReceipt),
-        fulfil: gasOf(fulfilReceipt),
+        fulfil: fulfilled.gasUsed,
         verifyProof: verifyProofGas,
       },
       requestTx: requestTx.hash,
-      fulfilTx: fulfilTx.hash,
+      fulfilTx: fulfilled.hash,
       teardownFailures: [],
     }
     log('== 5. Stop')

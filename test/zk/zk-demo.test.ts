@@ -7,7 +7,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { Interface, type ErrorFragment, type EventFragment, type FunctionFragment } from 'ethers'
+
 import { deploymentFilePath } from '../../script/local/deployment-file'
+import { readArtifact } from '../../script/local/forge-artifacts'
+import { zkOracleInterface } from '../../script/zk/fulfil'
 import { runZkDemo, zkBenchFigures, type ZkDemoReport } from '../../script/zk/zk-demo'
 import { REPO_ROOT } from '../../zk/src/artifacts'
 import { parseSalt, releaseCurve, ZkProver } from '../../zk/src/prover'
@@ -81,6 +85,24 @@ describe('the zero-knowledge demo (RiskPricing through a proof on anvil)', () =>
     expect(lines.some((l) => /proved result 275 .* ms.*proof 256 bytes/.test(l))).toBe(true)
     expect(lines.some((l) => /^fulfill: accepted, \d+ gas/.test(l))).toBe(true)
     expect(lines.some((l) => /^verifyProof alone: \d+ gas/.test(l))).toBe(true)
+  })
+
+  test('the prover’s ABI (script/zk/fulfil.ts) is the compiled oracle’s', () => {
+    const compiled = new Interface(readArtifact('ZkInferenceOracle.sol', 'ZkInferenceOracle').abi)
+    const fragments = zkOracleInterface.fragments.filter(
+      (f): f is EventFragment | FunctionFragment | ErrorFragment =>
+        f.type === 'event' || f.type === 'function' || f.type === 'error',
+    )
+    expect(fragments.length).toBe(13)
+    for (const f of fragments) {
+      const get =
+        f.type === 'event'
+          ? compiled.getEvent(f.format('sighash'))
+          : f.type === 'error'
+            ? compiled.getError(f.format('sighash'))
+            : compiled.getFunction(f.format('sighash'))
+      expect(get?.format('full')).toBe(f.format('full'))
+    }
   })
 
   test('everything is shut down and the throwaway deployment file removed', () => {
