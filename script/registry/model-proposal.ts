@@ -14,7 +14,7 @@ import { encodeBytes32String, hexlify, toUtf8Bytes, zeroPadBytes, ZeroHash } fro
 
 import { checkModelBytes, parseManifest, type Manifest } from '../../protocol/manifest'
 import { circuitRegistration } from '../../zk/src/registration'
-import { verifyModelFolder } from '../models/verify-folder'
+import { verifyModelFolder } from '../models/tools/verify-folder'
 
 /** The registry's version field is a `bytes12` short string. */
 const VERSION_BYTES = 12
