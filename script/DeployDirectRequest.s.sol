@@ -30,7 +30,9 @@ import {OnnxOracleDeployer} from "./deploy/OnnxOracleDeployer.sol";
 /// - REGISTRY         existing model registry; if unset one is deployed and MODEL_HASH (sha256 of
 ///                    model.onnx) proposed by the deployer and approved by APPROVER_PRIVATE_KEY (the
 ///                    registry's two-person rule), with MODEL_VERSION, PROVENANCE_HASH and
-///                    LABEL_COUNT (classes the result indexes; default 0, a scalar result)
+///                    LABEL_COUNT (classes the result indexes; default 0, a scalar result) and
+///                    WEIGHTS_COMMITMENT (its zero-knowledge circuit's, e.g. risk-v1's from
+///                    zk/circuits/risk-v1/format.json; default zero: no circuit)
 contract DeployDirectRequest is Script {
     uint256 internal constant DEFAULT_FEE_JUELS = 0.1 ether;
     uint256 internal constant DEFAULT_LINK_FUNDING_JUELS = 100 ether;
@@ -120,7 +122,7 @@ contract DeployDirectRequest is Script {
                 datasetDigest: bytes32(0),
                 hyperparamsHash: bytes32(0),
                 labelCount: uint16(vm.envOr("LABEL_COUNT", uint256(0))),
-                weightsCommitment: bytes32(0),
+                weightsCommitment: vm.envOr("WEIGHTS_COMMITMENT", bytes32(0)),
                 weightsUri: ""
             })
         );

@@ -11,11 +11,16 @@
  *   check [dir...]   committed artifacts match the generator and the keys (--full recompiles)
  *   estimate [dir]   constraints and proving time a model would need (also for unsupported ones)
  *   measure [dir]    proving time, proof size and verifyProof gas (JSON, for the bench)
+ *   vectors [dir]    real proofs of zk/circuits/<id>/vector-requests.json for the oracle's forge tests
+ *   fulfil [dir]     prove a ZkInferenceOracle request and send `fulfill` (script/zk/fulfil.ts);
+ *                    env ZK_RPC_URL, ZK_PRIVATE_KEY (sensitive, never printed; not for --dry-run)
+ *   demo             a RiskPricing quote priced through a proof on anvil (script/zk/zk-demo.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 import { Command, InvalidArgumentError } from 'commander'
+import { isAddress, isHexString, JsonRpcProvider, Wallet } from 'ethers'
 import type { Groth16Proof } from 'snarkjs'
 
 import { artifactPaths, readSetupRecord, REPO_ROOT, sha256Text } from './src/artifacts'
@@ -27,6 +32,16 @@ import { WEIGHT_MODES, type WeightMode } from './src/format'
 import { measure } from './src/measure'
 import { parseSalt, randomSalt, releaseCurve, ZkProver } from './src/prover'
 import { runSetup } from './src/setup'
+import { signalHex } from './src/solidity'
+import { writeRequestVectors } from './src/vectors'
+import {
+  assertOpens,
+  fulfilArguments,
+  fulfilRequest,
+  readZkRequest,
+  ZkFulfilmentRefusedError,
+} from '../script/zk/fulfil'
+import { runZkDemo } from '../script/zk/zk-demo'
 
 const DEFAULT_MODEL_DIR = join(REPO_ROOT, 'adapter', 'models', 'risk-v1')
 
@@ -214,6 +229,114 @@ export function buildProgram(): Command {
     .description('proving time, proof size and verifyProof gas (JSON)')
     .action(async (dir: string | undefined, o: { runs: number }) => {
       print(await measure(dirOf(dir), { runs: o.runs }))
+    })
+
+  program
+    .command('vectors')
+    .argument('[model-dir]', 'model folder')
+    .description("prove the circuit folder's vector-requests.json: JSON and forge test vectors")
+    .action(async (dir: string | undefined) => {
+      const vectors = await writeRequestVectors(dirOf(dir), (l) => process.stderr.write(`${l}\n`))
+      print(vectors.map((v) => ({ name: v.name, result: v.result })))
+    })
+
+  program
+    .command('fulfil')
+    .argument('[model-dir]', 'model folder')
+    .requiredOption('--oracle <address>', 'the ZkInferenceOracle')
+    .requiredOption('--request-id <0x..>', 'the request (from its InferenceRequested event)')
+    .requiredOption('--features <json|file>', 'features object, or {features, salt}')
+    .option('--salt <int>', "the request's salt (decimal or 0x hex); default: the request file's")
+    .option('--from-block <n>', 'search the request event from this block', int('--from-block'), 0)
+    .option('--dry-run', "print fulfill's arguments instead of sending (no key needed)")
+    .description('prove a request of a ZkInferenceOracle and send fulfill')
+    .action(
+      async (
+        dir: string | undefined,
+        o: {
+          oracle: string
+          requestId: string
+          features: string
+          salt?: string
+          fromBlock: number
+          dryRun?: boolean
+        },
+      ) => {
+        if (!isAddress(o.oracle)) throw new ZkInputError(`--oracle ${o.oracle} is not an address`)
+        if (!isHexString(o.requestId, 32)) {
+          throw new ZkInputError(`--request-id ${o.requestId} is not 32 bytes of hex`)
+        }
+        const rpcUrl = process.env.ZK_RPC_URL
+        if (rpcUrl === undefined || rpcUrl === '') throw new ZkInputError('ZK_RPC_URL is not set')
+        const req = readRequest(o.features)
+        const salt = o.salt ?? req.salt
+        if (salt === undefined) {
+          throw new ZkInputError("--salt: the request's salt is needed to open its commitment")
+        }
+        let signer: Wallet | undefined
+        if (o.dryRun !== true) {
+          const key = process.env.ZK_PRIVATE_KEY
+          if (key === undefined || key === '') throw new ZkInputError('ZK_PRIVATE_KEY is not set')
+          if (!isHexString(key.startsWith('0x') ? key : `0x${key}`, 32)) {
+            throw new ZkInputError('ZK_PRIVATE_KEY is not a 32-byte hex private key')
+          }
+          signer = new Wallet(key)
+        }
+        const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true })
+        try {
+          const prover = ZkProver.open(dirOf(dir))
+          const request = await readZkRequest(provider, o.oracle, o.requestId, o.fromBlock)
+          const commitment = signalHex(prover.commit(req.features, parseSalt(salt)))
+          // Checked before proving: a wrong opening or a settled request fails in milliseconds.
+          assertOpens(request, commitment)
+          if (!request.pending) {
+            throw new ZkFulfilmentRefusedError('RequestNotPending', [request.requestId])
+          }
+          const bundle = await prover.prove(req.features, parseSalt(salt))
+          const summary = {
+            requestId: request.requestId,
+            modelHash: request.modelHash,
+            result: bundle.result,
+            inputCommitment: bundle.inputCommitment,
+            weightsCommitment: bundle.weightsCommitment,
+            provingMs: bundle.provingMs,
+          }
+          if (signer === undefined) {
+            const args = fulfilArguments(request, bundle)
+            print({
+              ...summary,
+              fulfill: {
+                requestId: request.requestId,
+                request: args.request,
+                answer: { ...args.answer, result: args.answer.result.toString() },
+              },
+            })
+            return
+          }
+          const sent = await fulfilRequest(signer.connect(provider), o.oracle, request, bundle)
+          print({ ...summary, tx: sent.hash, blockNumber: sent.blockNumber, gasUsed: sent.gasUsed })
+        } finally {
+          provider.destroy()
+        }
+      },
+    )
+
+  program
+    .command('demo')
+    .option('--runs <n>', 'proofs to time (the median is printed)', int('--runs'), 3)
+    .description(
+      'price a RiskPricing quote through a proof on anvil: proving time, proof size, gas',
+    )
+    .action(async (o: { runs: number }) => {
+      const started = Date.now()
+      const report = await runZkDemo({
+        provingRuns: o.runs,
+        log: (line) =>
+          process.stdout.write(
+            `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}\n`,
+          ),
+      })
+      if (report.teardownFailures.length > 0) process.exitCode = 1
     })
 
   return program

@@ -72,6 +72,25 @@ contract RiskPricing is InferenceClient, ConfirmedOwner, IRiskPricingEvents {
         return requestId;
     }
 
+    /// @notice Requests a risk-priced quote without putting the features on-chain: only `inputHash`
+    /// (on the zero-knowledge oracle, the salted Poseidon commitment to the features, see
+    /// docs/zk.md) and an optional reference the oracle network resolves; `msg.value` pays the
+    /// oracle's request fee.
+    /// @param inputHash The input's hash or commitment, as the oracle's transport expects it.
+    /// @param inputRef The input the oracle network receives in place of the features (empty for
+    /// the zero-knowledge oracle).
+    /// @return requestId The quote's id (its inference request).
+    function requestQuoteByHash(bytes32 inputHash, string calldata inputRef)
+        external
+        payable
+        returns (bytes32 requestId)
+    {
+        requestId = _requestInference(RISK_MODEL, inputRef, inputHash);
+        s_quotes[requestId].customer = msg.sender;
+        emit QuoteRequested(requestId, msg.sender, inputHash);
+        return requestId;
+    }
+
     /// @notice A quote by request id.
     /// @param requestId The id `requestQuote` returned.
     function getQuote(bytes32 requestId) external view returns (Quote memory) {

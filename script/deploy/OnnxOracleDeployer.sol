@@ -6,10 +6,12 @@ import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {InferenceOracle} from "../../contracts/oracles/InferenceOracle.sol";
 import {FunctionsInferenceOracle} from "../../contracts/oracles/FunctionsInferenceOracle.sol";
 import {CreInferenceOracle} from "../../contracts/oracles/CreInferenceOracle.sol";
+import {ZkInferenceOracle} from "../../contracts/oracles/ZkInferenceOracle.sol";
 
 /// @title OnnxOracleDeployer
 /// @notice The core deployer: the ModelRegistry behind an ERC-1967 (UUPS) proxy, and inference
-/// oracles on either transport (Chainlink Functions, CRE) configured with an acceptance policy.
+/// oracles on any transport (Chainlink Functions, CRE, zero-knowledge proofs) configured with an
+/// acceptance policy.
 /// Example dApps are deployed apart (`ExamplesDeployer`).
 /// @dev The single place this logic lives: the forge scripts and the forge tests both call it. The
 /// caller owns everything it deploys.
@@ -54,6 +56,16 @@ library OnnxOracleDeployer {
         bytes10 workflowName;
     }
 
+    /// @notice The verifier of one circuit: proofs of `modelId` against `weightsCommitment`.
+    /// @param modelId The model id (short string).
+    /// @param weightsCommitment The circuit's weights commitment (the registry approves it per version).
+    /// @param verifier The generated verifier (`contracts/zk/<Name>Groth16Verifier.sol`), deployed.
+    struct ZkVerifier {
+        bytes32 modelId;
+        bytes32 weightsCommitment;
+        address verifier;
+    }
+
     /// @notice Deploys the registry implementation and its proxy, initialised with `admin`.
     function deployRegistry(address admin) internal returns (ModelRegistry registry, address implementation) {
         implementation = address(new ModelRegistry());
@@ -83,6 +95,22 @@ library OnnxOracleDeployer {
     {
         oracle = new CreInferenceOracle(c.forwarder, c.workflowOwner, c.workflowName);
         configure(oracle, p);
+        return oracle;
+    }
+
+    /// @notice Deploys and configures a zero-knowledge oracle with the verifiers of its circuits.
+    /// @dev A proof counts as one agreeing answer, so `p.threshold` must be 1 (requests refuse any
+    /// other); `p.tolerance` is unused. The verifiers are deployed by the caller: the generated
+    /// verifiers carry snarkjs's GPL-3.0 licence and stay out of this library (docs/zk.md).
+    function deployZkOracle(OracleParams memory p, ZkVerifier[] memory verifiers)
+        internal
+        returns (ZkInferenceOracle oracle)
+    {
+        oracle = new ZkInferenceOracle();
+        configure(oracle, p);
+        for (uint256 i = 0; i < verifiers.length; ++i) {
+            oracle.setVerifier(verifiers[i].modelId, verifiers[i].weightsCommitment, verifiers[i].verifier);
+        }
         return oracle;
     }
 

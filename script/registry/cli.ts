@@ -16,7 +16,9 @@
  *   status <folder | id> [--hash <0x..>]              active version, record, pending actions
  *
  * A folder is verified against its manifest first (as `npm run models:verify`); a folder that does
- * not verify is refused before anything is sent. Environment: REGISTRY_RPC_URL, REGISTRY_PRIVATE_KEY
+ * not verify is refused before anything is sent. Without --weights-commitment, a folder's weights
+ * commitment is its zk format's (`zk/circuits/<id>/format.json`, when generated from this very
+ * model file), else zero. Environment: REGISTRY_RPC_URL, REGISTRY_PRIVATE_KEY
  * (never printed; not needed by `status`), REGISTRY_ADDRESS (default: deployments/<chainid>.json),
  * REGISTRY_POLLING_INTERVAL_MS. Each command prints one JSON object: the transaction (hash, block,
  * gas, the registry events it emitted) and the on-chain record afterwards. Exit codes: 0 done, 1 the
@@ -182,7 +184,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => num
   )
   const commitmentOption = new Option(
     '--weights-commitment <0x..>',
-    'Poseidon commitment to the quantised weights (zero-knowledge circuit)',
+    "Poseidon commitment to the quantised weights (default: the model's zk format, else zero)",
   )
 
   program

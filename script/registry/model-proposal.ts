@@ -3,7 +3,9 @@
  * that verifies. `loadVerifiedModel` runs the same checks as `npm run models:verify` (manifest shape
  * and hashes, the file's sha256 and CID, folder name = model id): the CLI uses it.
  * `readModelFolder` checks all but the CID, synchronously and without the ESM-only IPFS modules (so
- * it also runs inside jest, where the demo's end-to-end test calls it).
+ * it also runs inside jest, where the demo's end-to-end test calls it). Both take the weights
+ * commitment from the model's zk format (`zk/circuits/<id>/format.json`, generated from this exact
+ * model file) unless one is given.
  */
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -11,6 +13,7 @@ import { join, resolve } from 'node:path'
 import { encodeBytes32String, hexlify, toUtf8Bytes, zeroPadBytes, ZeroHash } from 'ethers'
 
 import { checkModelBytes, parseManifest, type Manifest } from '../../protocol/manifest'
+import { circuitRegistration } from '../../zk/src/registration'
 import { verifyModelFolder } from '../models/tools/verify-folder'
 
 /** The registry's version field is a `bytes12` short string. */
@@ -56,6 +59,11 @@ export interface VerifiedModel {
   dir: string
   manifest: Manifest
   proposal: RegistryProposal
+  /**
+   * Where the proposal's weights commitment came from: `option` (the caller), the path of the
+   * model's zk format, or `none` (zero: the version has no circuit).
+   */
+  weightsCommitmentFrom: string
 }
 
 export interface ProposalOptions {
@@ -135,6 +143,8 @@ export async function loadVerifiedModel(
 /**
  * Parses a folder's manifest (shape, cross-field rules, provenance and hyperparameters hashes) and
  * checks the model file's sha256; not its CID (see the header). Throws `ManifestVerificationError`.
+ * Without `options.weightsCommitment`, the commitment is the zk format's when one was generated from
+ * this model file (`zk/circuits/<id>/format.json`), else zero.
  */
 export function readModelFolder(dir: string, options: ProposalOptions = {}): VerifiedModel {
   const folder = resolve(dir)
@@ -145,5 +155,22 @@ export function readModelFolder(dir: string, options: ProposalOptions = {}): Ver
   } catch (err) {
     throw new ManifestVerificationError(folder, [err instanceof Error ? err.message : String(err)])
   }
-  return { dir: folder, manifest, proposal: proposalFromManifest(manifest, options) }
+  if (options.weightsCommitment !== undefined) {
+    return {
+      dir: folder,
+      manifest,
+      proposal: proposalFromManifest(manifest, options),
+      weightsCommitmentFrom: 'option',
+    }
+  }
+  const circuit = circuitRegistration(manifest.id, manifest.file.sha256)
+  return {
+    dir: folder,
+    manifest,
+    proposal: proposalFromManifest(
+      manifest,
+      circuit === undefined ? {} : { weightsCommitment: circuit.weightsCommitment },
+    ),
+    weightsCommitmentFrom: circuit?.formatPath ?? 'none',
+  }
 }
