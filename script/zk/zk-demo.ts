@@ -41,7 +41,7 @@ import { LOCAL_FORGE_CACHE, LOCAL_FORGE_OUT, readArtifact } from '../local/forge
 import { runForgeScript } from '../local/forge-script'
 import { REPO_ROOT } from '../local/repo-root'
 import { Teardown } from '../local/teardown'
-import { registerModel, type RegisteredModel } from '../demo/model-registration'
+import { registerModel, type RegisteredModel } from '../local/model-registration'
 import { fulfilRequest, readZkRequest, ZkFulfilmentRefusedError } from './fulfil'
 import { calldataGas } from '../../zk/src/measure'
 import { parseSalt, randomSalt, releaseCurve, ZkProver } from '../../zk/src/prover'
