@@ -109,15 +109,39 @@ function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[]
  * addressing; the adapters check the photo's sha256). */
 const DEMO_PHOTO_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
 
-/** The demo's damage photo: a bundled damage-v1 sample, preferably one showing severe damage. */
-function damagePhoto(): { name: string; bytes: Buffer } {
+/**
+ * The demo's damage photos, one per claim scenario (ClaimsInsurance lets a photo back one claim
+ * only): bundled damage-v1 samples, the two "severe" ones for the paid scenarios A and B, then a
+ * third for scenario C (rejected before any assessment counts).
+ */
+function damagePhotos(): [ClaimPhoto, ClaimPhoto, ClaimPhoto] {
   const dir = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
   const pngs = readdirSync(dir)
     .filter((f) => f.endsWith('.png'))
     .sort()
-  const name = pngs.find((f) => f.includes('severe')) ?? pngs.at(-1)
-  if (name === undefined) throw new Error(`no sample PNG in ${dir}`)
-  return { name, bytes: readFileSync(join(dir, name)) }
+  const severe = pngs.filter((f) => f.includes('severe'))
+  const others = pngs.filter((f) => !f.includes('severe'))
+  const [a, b, c] = [...severe, ...others]
+  if (a === undefined || b === undefined || c === undefined) {
+    throw new Error(`need three sample PNGs in ${dir}`)
+  }
+  const read = (name: string): ClaimPhoto => {
+    const bytes = readFileSync(join(dir, name))
+    return {
+      name,
+      bytes,
+      url: `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${name}`,
+      sha256: sha256Hex(bytes),
+    }
+  }
+  return [read(a), read(b), read(c)]
+}
+
+interface ClaimPhoto {
+  name: string
+  bytes: Buffer
+  url: string
+  sha256: string
 }
 
 /** The first log in `logs` that `contract` emitted as event `name`, parsed. */
@@ -166,10 +190,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     // ipfs:// through their allow-listed IPFS_GATEWAY (docs/adapter.md, "Image URLs").
     const photos = await startFileServer()
     teardown.add('photo server', () => photos.stop())
-    const photo = damagePhoto()
-    photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
-    const photoUrl = `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`
-    const photoHash = sha256Hex(photo.bytes)
+    const claimPhotos = damagePhotos()
+    for (const photo of claimPhotos) {
+      photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
+    }
 
     // Adapters load their models while forge compiles and deploys.
     const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
@@ -294,7 +318,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       name: string,
       secretsVersion: 1 | 2,
       story: string,
+      photo: ClaimPhoto,
     ): Promise<ScenarioReport> => {
+      const { url: photoUrl, sha256: photoHash } = photo
       aborted()
       log(`== ${name}`)
       log(story)
@@ -401,6 +427,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         '6. Scenario A: three honest adapters',
         1,
         'Three operators run the approved damage-v1 and assess the photo.',
+        claimPhotos[0],
       ),
     )
     scenarios.push(
@@ -408,6 +435,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         '7. Scenario B: one adapter on an unapproved model',
         2,
         'Operator 3 is replaced by operator 4, who serves a damage-v1 version the registry never approved: the source drops its answer (model hash mismatch); two approved answers still agree.',
+        claimPhotos[1],
       ),
     )
     log('operator-2 goes offline')
@@ -417,6 +445,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         '8. Scenario C: two of three adapters misbehave',
         2,
         'Operator 2 is down and operator 4 still serves the unapproved model: only one valid answer, below the threshold of 2. The DON reports the error and nothing is paid.',
+        claimPhotos[2],
       ),
     )
     log('== 9. Summary')

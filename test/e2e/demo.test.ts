@@ -1,3 +1,5 @@
+import { parseEther } from 'ethers'
+
 import { runDemo, type DemoReport } from '../../script/demo/run-demo'
 
 // The whole demo in-process: anvil, four adapter processes, the local DON, the real Chainlink
@@ -16,14 +18,16 @@ describe('npm run demo, end to end', () => {
   test('scenario A: three honest adapters agree, the claim is settled and paid', () => {
     const a = report.scenarios[0]
     expect(a).toMatchObject({ accepted: true, agreed: 3, claimStatus: 'Settled' })
-    expect(a?.payout).toBeGreaterThan(0n)
+    // damage-v1's manifest table pays 10,000 bps for "severe": the whole 1 ETH of cover.
+    expect(a?.severity).toBe(3n)
+    expect(a?.payout).toBe(parseEther('1'))
     expect(a?.fulfilTx).toMatch(/^0x[0-9a-f]{64}$/)
   })
 
   test('scenario B: an adapter on an unapproved model is dropped; two agree and the claim is paid', () => {
     const [a, b] = report.scenarios
     expect(b).toMatchObject({ accepted: true, agreed: 2, claimStatus: 'Settled' })
-    // The same photo, so the same assessment as with three adapters.
+    // Another severe photo (a photo backs one claim only), so the same assessment as scenario A.
     expect(b?.severity).toBe(a?.severity)
     expect(b?.payout).toBe(a?.payout)
     // Operator 4's answer is dropped: normally for its model hash (on a very busy machine it may time
