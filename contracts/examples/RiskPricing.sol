@@ -17,10 +17,11 @@ import {InferenceResult} from "../libraries/InferenceResult.sol";
 /// features' RFC 8785 canonical form against `featuresSha256`, and the oracle checks the result names
 /// that hash, so a quote always prices exactly the features that were hashed.
 /// `requestQuoteByHash(inputHash, inputRef)` puts only the hash and an opaque reference on-chain:
-/// the DON reads the authenticated input store named in its secrets and hands each adapter the
-/// reference, and the adapter fetches the features there and checks them against the hash
-/// (docs/security.md, "Privacy"); with an empty reference the input is empty (a zero-knowledge
-/// oracle proves over the committed features instead). Who pays: every quote pays the oracle's
+/// the request's input is `{"inputRef":"<ref>"}` and the oracle accepts only a result naming
+/// `inputHash`, so an answer over any other features is rejected; with an empty reference the input
+/// is empty (a zero-knowledge oracle proves over the committed features instead). Off-chain
+/// resolution of the reference by the DON and the adapters is not part of this contract
+/// (docs/security.md, "Privacy", says what exists). Who pays: every quote pays the oracle's
 /// request fee (`requestFee()`); while that fee is zero, only customers the owner allowed may ask, so
 /// nobody else can spend the owner's oracle subscription.
 contract RiskPricing is InferenceClient, ConfirmedOwner, IRiskPricingEvents {
@@ -122,11 +123,11 @@ contract RiskPricing is InferenceClient, ConfirmedOwner, IRiskPricingEvents {
     /// @notice Requests a risk-priced quote whose features never appear on-chain: only their hash and
     /// an opaque reference do. `msg.value` pays the oracle's request fee.
     /// @param inputHash The hash the answer must name: sha256 of the JCS canonical JSON of the
-    /// features for the DON path (the adapters fetch the features by `inputRef` and check them), or a
+    /// features (whoever resolves `inputRef` must produce features with this hash), or a
     /// zero-knowledge oracle's input commitment.
-    /// @param inputRef Where the DON's input store keeps the features (`[A-Za-z0-9._:/-]`, at most
-    /// MAX_INPUT_REF_LENGTH bytes; the store's location and credentials are in the DON secrets, never
-    /// on-chain); empty sends an empty input.
+    /// @param inputRef An opaque reference to the features in an off-chain input store
+    /// (`[A-Za-z0-9._:/-]`, at most MAX_INPUT_REF_LENGTH bytes; the store's location and credentials
+    /// never go on-chain); empty sends an empty input.
     /// @return requestId The quote's id (its inference request).
     function requestQuoteByHash(bytes32 inputHash, string calldata inputRef)
         external
