@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path'
 import { encodeBytes32String, hexlify, toUtf8Bytes, zeroPadBytes, ZeroHash } from 'ethers'
 
 import { checkModelBytes, parseManifest, type Manifest } from '../../protocol/manifest'
-import { verifyModelFolder } from '../models/verify-folder'
+import { verifyModelFolder } from '../models/tools/verify-folder'
 
 /** The registry's version field is a `bytes12` short string. */
 const VERSION_BYTES = 12

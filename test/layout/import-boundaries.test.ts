@@ -1,6 +1,7 @@
 /**
- * No production module imports from `test/` or `bench/`, and no test imports from `bench/`
- * (test/support/import-boundaries.ts holds the rules).
+ * No production module imports from `test/` or `bench/`, no test imports from `bench/`, no inner
+ * adapter module imports from `adapter/src/http/`, and `protocol/` and `don-core/` import nothing
+ * else of ours (test/support/import-boundaries.ts holds the rules).
  */
 import { REPO_ROOT } from '../../script/local/repo-root'
 import {
@@ -39,6 +40,25 @@ describe('import boundaries', () => {
       'script/c.ts -> test/w',
       'test/adapter/d.test.ts -> bench/lib/load',
       'script/e.ts -> test/side-effect',
+    ])
+  })
+
+  it('keep the HTTP layer at the adapter edge and the shared cores self-contained', () => {
+    const files: SourceFile[] = [
+      { path: 'adapter/src/inference/s.ts', text: "import { r } from '../http/request-schema'\n" },
+      { path: 'adapter/src/cache.ts', text: "import { e } from './http/error-response'\n" },
+      { path: 'protocol/p.ts', text: "import { c } from '../adapter/src/config'\n" },
+      { path: 'don-core/core.ts', text: "import { h } from '../protocol/hashes'\n" },
+      // allowed: the composition root, the HTTP layer itself, packages, within the enclosure
+      { path: 'adapter/src/app.ts', text: "import { r } from './http/routes'\n" },
+      { path: 'adapter/src/http/routes.ts', text: "import { s } from './send-json'\n" },
+      { path: 'protocol/q.ts', text: "import { h } from './hashes'\nimport 'ethers'\n" },
+    ]
+    expect(findViolations(files).map((v) => `${v.file} -> ${v.target}`)).toEqual([
+      'adapter/src/inference/s.ts -> adapter/src/http/request-schema',
+      'adapter/src/cache.ts -> adapter/src/http/error-response',
+      'protocol/p.ts -> adapter/src/config',
+      'don-core/core.ts -> protocol/hashes',
     ])
   })
 

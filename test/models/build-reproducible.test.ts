@@ -36,7 +36,7 @@ describe('models:build', () => {
   it(
     'rebuilds both models byte-identical to the committed artifacts',
     () => {
-      const res = runTs('script/models/build.ts', ['--out', out], BUILD_TIMEOUT_MS)
+      const res = runTs('script/models/tools/build.ts', ['--out', out], BUILD_TIMEOUT_MS)
       expect(res.stderr).toBe('')
       expect(res.status).toBe(0)
       const rebuilt = hashTree(out)

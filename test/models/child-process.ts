@@ -1,4 +1,4 @@
-/** Runs a TypeScript entry point of script/models in a child node (tsx), with a hard timeout. */
+/** Runs a TypeScript entry point (script/models/tools) in a child node (tsx), with a hard timeout. */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { digestCodeFolder, type CodeDigest } from '../../script/models/code-digest'
+import { digestCodeFolder, type CodeDigest } from '../../script/models/tools/code-digest'
+import { REPO_ROOT } from '../../script/local/repo-root'
 
 describe('training-code digest', () => {
   let dir: string
@@ -40,5 +41,21 @@ describe('training-code digest', () => {
       encoding: 'utf8',
     })
     expect(d.sha256).toBe(`0x${createHash('sha256').update(listing).digest('hex')}`)
+  })
+})
+
+describe('committed manifests', () => {
+  it('record the digest of the current training code (rebuild after editing script/models/training)', () => {
+    const current = digestCodeFolder(join(REPO_ROOT, 'script', 'models', 'training'))
+    for (const id of ['risk-v1', 'damage-v1']) {
+      const manifest = JSON.parse(
+        readFileSync(join(REPO_ROOT, 'adapter', 'models', id, 'manifest.json'), 'utf8'),
+      ) as {
+        provenance: { trainingCode: { path: string; digest: { sha256: string }; gitTree: string } }
+      }
+      expect(manifest.provenance.trainingCode.path).toBe('script/models/training')
+      expect(manifest.provenance.trainingCode.digest.sha256).toBe(current.sha256)
+      expect(manifest.provenance.trainingCode.gitTree).toBe(current.gitTree)
+    }
   })
 })

@@ -33,10 +33,10 @@ function validManifest(): Manifest {
       heldOutSize: 0,
     },
     trainingCode: {
-      path: 'script/models',
+      path: 'script/models/training',
       digest: { sha256: sha256Hex(Buffer.from('code')) },
       gitTree: 'a'.repeat(40),
-      entryPoint: 'script/models/build.ts',
+      entryPoint: 'script/models/training/recipes.ts',
     },
     hyperparameters,
     hyperparametersHash: hyperparametersHash(hyperparameters),

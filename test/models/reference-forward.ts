@@ -3,7 +3,7 @@
  * weights read straight from the ONNX files (not the trainer's code): the tests compare ONNX
  * Runtime's outputs with these.
  */
-import type { StoredTensor } from '../../script/models/onnx-reader'
+import type { StoredTensor } from './onnx-reader'
 
 export type Weights = Map<string, StoredTensor>
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { InferenceSession } from 'onnxruntime-node'
 
 import { parseManifest } from '../../protocol/manifest'
-import { readOnnx } from '../../script/models/onnx-reader'
+import { readOnnx } from './onnx-reader'
 import { quantise } from './fixed-point'
 import { MODELS_DIR, openSession, runFloat } from './ort-session'
 import { riskReference } from './reference-forward'

@@ -2,7 +2,7 @@
  * An independent, hand-written construction of the CIDv1 `ipfs add --cid-version=1` gives a file of
  * 2..174 chunks (kubo defaults: 256 KiB chunks, raw leaves, one balanced level): the leaves are raw
  * blocks; the root is a dag-pb node (links first: Hash, Name "", Tsize = chunk length) whose Data is
- * a UnixFS message {Type: File, filesize, blocksizes}. Used to check script/models/cid.ts.
+ * a UnixFS message {Type: File, filesize, blocksizes}. Used to check script/models/tools/cid.ts.
  */
 import { createHash } from 'node:crypto'
 

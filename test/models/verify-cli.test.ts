@@ -22,7 +22,7 @@ describe('models:verify', () => {
   it(
     'passes on the committed model folders',
     () => {
-      const res = runTs('script/models/verify.ts', [COMMITTED], TIMEOUT_MS)
+      const res = runTs('script/models/tools/verify.ts', [COMMITTED], TIMEOUT_MS)
       expect(res.status).toBe(0)
       expect(res.stdout).toMatch(/^ok .*damage-v1$/m)
       expect(res.stdout).toMatch(/^ok .*risk-v1$/m)
@@ -51,7 +51,7 @@ describe('models:verify', () => {
       for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24
       const file = join(dir, 'big.bin')
       writeFileSync(file, bytes)
-      const res = runTs('script/models/cid.ts', [file], TIMEOUT_MS)
+      const res = runTs('script/models/tools/cid.ts', [file], TIMEOUT_MS)
       expect(res.status).toBe(0)
       const expected = referenceUnixfsCid(bytes)
       expect(expected.startsWith('bafybei')).toBe(true) // CIDv1, dag-pb, sha2-256
@@ -85,7 +85,7 @@ describe('models:verify', () => {
         readFileSync(tPath, 'utf8').replace('tabular-classification', 'text-generation'),
       )
 
-      const res = runTs('script/models/verify.ts', [dir], TIMEOUT_MS)
+      const res = runTs('script/models/tools/verify.ts', [dir], TIMEOUT_MS)
       expect(res.status).toBe(1)
       const blocks = res.stdout.split(/^(?=FAILED|ok)/m)
       const block = (id: string): string => blocks.find((b) => b.includes(`${id}\n`)) ?? ''
@@ -116,7 +116,7 @@ describe('models:verify', () => {
       delete draft.provenance.hyperparametersHash
       delete draft.provenanceHash
       writeFileSync(join(draftDir, 'manifest.json'), JSON.stringify(draft))
-      const res = runTs('script/models/seal-manifest.ts', [draftDir], TIMEOUT_MS)
+      const res = runTs('script/models/tools/seal-manifest.ts', [draftDir], TIMEOUT_MS)
       expect(res.stderr).toBe('')
       expect(res.status).toBe(0)
       expect(readFileSync(join(draftDir, 'manifest.json'), 'utf8')).toBe(committed)

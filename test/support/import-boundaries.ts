@@ -1,6 +1,8 @@
 /**
  * Which parts of the repository may import which: production code never imports test or bench
- * code, and tests never import the bench (what both need lives in the process kit, script/local).
+ * code, and tests never import the bench (what both need lives in the process kit, script/local);
+ * inside the adapter only the composition root (app.ts, server.ts) reaches into the HTTP layer;
+ * `protocol/` and `don-core/` are self-contained (packages only, nothing else of ours).
  * The import specifiers of a file are read with TypeScript's own scanner (`preProcessFile`: static
  * imports and re-exports, `import()`, `require()`), so the check sees what the compiler sees.
  */
@@ -9,12 +11,21 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path'
 
 import ts from 'typescript'
 
-/** One rule: files outside `except` must not import anything under `folder`. */
+/**
+ * One rule: files outside `folder` and outside `except` must not import anything under `folder`.
+ * Folders and exceptions are path prefixes relative to the root (`test`, `adapter/src/http`,
+ * `adapter/src/app.ts`).
+ */
 export interface Boundary {
-  /** A top-level folder, e.g. `test`. */
   folder: string
-  /** Top-level folders whose files may import it (the folder itself always may). */
+  /** Paths (folders or files) whose files may import it (the folder itself always may). */
   except: readonly string[]
+  why: string
+}
+
+/** A self-contained folder: its files import packages and each other, nothing else of ours. */
+export interface Enclosure {
+  folder: string
   why: string
 }
 
@@ -24,6 +35,19 @@ export const BOUNDARIES: readonly Boundary[] = [
     folder: 'bench',
     except: [],
     why: 'the bench is a tool, not a library: what it shares lives in script/local',
+  },
+  {
+    folder: 'adapter/src/http',
+    except: ['adapter/src/app.ts', 'adapter/src/server.ts', 'test'],
+    why: 'the adapter validates at its edge: inner modules get typed requests, never HTTP objects',
+  },
+]
+
+export const ENCLOSURES: readonly Enclosure[] = [
+  { folder: 'protocol', why: 'the shared formats depend on nothing else of ours' },
+  {
+    folder: 'don-core',
+    why: 'the DON-side core is inlined into Functions sources and compiled into the CRE workflow',
   },
 ]
 
@@ -70,25 +94,35 @@ export function importSpecifiers(text: string): string[] {
   return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName)
 }
 
-const topFolder = (path: string): string => path.split('/')[0] ?? ''
+/** Whether `path` is `prefix` itself or lies under it. */
+const under = (path: string, prefix: string): boolean =>
+  path === prefix || path.startsWith(`${prefix}/`)
 
 /** The imports that cross a boundary; relative specifiers are resolved against their file. */
 export function findViolations(
   files: readonly SourceFile[],
   boundaries: readonly Boundary[] = BOUNDARIES,
+  enclosures: readonly Enclosure[] = ENCLOSURES,
 ): Violation[] {
   const violations: Violation[] = []
   for (const file of files) {
-    const from = topFolder(file.path)
     for (const specifier of importSpecifiers(file.text)) {
       if (!specifier.startsWith('.')) continue
       const target = relative('/', resolve('/', dirname(file.path), specifier))
         .split(sep)
         .join('/')
-      const into = topFolder(target)
       for (const b of boundaries) {
-        if (into === b.folder && from !== b.folder && !b.except.includes(from)) {
+        if (
+          under(target, b.folder) &&
+          !under(file.path, b.folder) &&
+          !b.except.some((e) => under(file.path, e))
+        ) {
           violations.push({ file: file.path, specifier, target, why: b.why })
+        }
+      }
+      for (const e of enclosures) {
+        if (under(file.path, e.folder) && !under(target, e.folder)) {
+          violations.push({ file: file.path, specifier, target, why: e.why })
         }
       }
     }

@@ -1,7 +1,9 @@
 /**
- * `npm run models:build [-- --out <dir>] [--only <id,...>]`: trains the demo models from their
- * seeded synthetic data and writes each to `<dir>/<id>/` (model.onnx, manifest.json,
- * MODEL_CARD.md, extra files), plus `<dir>/manifest.schema.json`. Default dir: adapter/models.
+ * `npm run models:build [-- --out <dir>] [--only <id,...>]`: runs the training recipes of
+ * script/models/training (seeded synthetic data, training, ONNX bytes) and writes each model to
+ * `<dir>/<id>/` (model.onnx, manifest.json, MODEL_CARD.md, extra files such as damage-v1's sample
+ * images), plus `<dir>/manifest.schema.json`. Default dir: adapter/models. The manifests record the
+ * digest of the training folder only, so editing a tool here changes no model's provenance.
  * Deterministic: no clock, no host data; two runs write byte-identical files.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -9,6 +11,8 @@ import { dirname, join, relative, resolve } from 'node:path'
 
 import { Command } from 'commander'
 
+import type { TrainedModel } from '../training/model-definition'
+import { MODEL_IDS, RECIPES, type ModelId } from '../training/recipes'
 import {
   assembleManifest,
   BUILDER_VERSION,
@@ -17,14 +21,15 @@ import {
   type BuildContext,
 } from './assemble-manifest'
 import { digestCodeFolder } from './code-digest'
+import { buildDamageSamples } from './damage-samples'
+import type { ExtraFile } from './extra-file'
 import { writeManifestSchema } from './manifest-schema-file'
 import { renderModelCard } from './model-card'
-import type { TrainedModel } from './model-definition'
-import { buildDamageModel } from './damage-model'
-import { buildRiskModel } from './risk-model'
 
-export const REPO_ROOT = resolve(__dirname, '..', '..')
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..')
 export const DEFAULT_MODELS_DIR = join(REPO_ROOT, 'adapter', 'models')
+/** The training code: the folder whose digest and git tree every manifest records. */
+export const TRAINING_CODE_DIR = join(REPO_ROOT, 'script', 'models', 'training')
 
 /** Libraries whose versions shape the artifacts' bytes, recorded in the provenance. */
 const RECORDED_DEPENDENCIES = [
@@ -36,12 +41,18 @@ const RECORDED_DEPENDENCIES = [
   'sharp',
 ] as const
 
-export const RECIPES: Record<
-  string,
-  (producerVersion: string) => TrainedModel | Promise<TrainedModel>
-> = {
-  'risk-v1': buildRiskModel,
-  'damage-v1': buildDamageModel,
+interface ModelArtifacts {
+  model: TrainedModel
+  extraFiles: ExtraFile[]
+}
+
+/** Trains one model with its recipe and adds the files the tools derive from it. */
+const BUILDS: Record<ModelId, (producerVersion: string) => Promise<ModelArtifacts>> = {
+  'risk-v1': async (v) => ({ model: RECIPES['risk-v1'](v), extraFiles: [] }),
+  'damage-v1': async (v) => {
+    const model = RECIPES['damage-v1'](v)
+    return { model, extraFiles: await buildDamageSamples(model.network) }
+  },
 }
 
 function dependencyVersions(): Record<string, string> {
@@ -56,26 +67,25 @@ function dependencyVersions(): Record<string, string> {
 }
 
 /** Builds the selected models into `outDir`; returns the folders written. */
-export async function buildModels(outDir: string, only?: string[]): Promise<string[]> {
-  const codeDir = join(REPO_ROOT, 'script', 'models')
+export async function buildModels(outDir: string, only?: readonly string[]): Promise<string[]> {
   const ctx: BuildContext = {
-    codePath: relative(REPO_ROOT, codeDir).split('\\').join('/'),
-    code: digestCodeFolder(codeDir),
+    codePath: relative(REPO_ROOT, TRAINING_CODE_DIR).split('\\').join('/'),
+    code: digestCodeFolder(TRAINING_CODE_DIR),
     dependencies: dependencyVersions(),
   }
   mkdirSync(outDir, { recursive: true })
   await writeManifestSchema(outDir)
   const written: string[] = []
-  for (const [id, recipe] of Object.entries(RECIPES)) {
+  for (const id of MODEL_IDS) {
     if (only && !only.includes(id)) continue
-    const model = await recipe(BUILDER_VERSION)
+    const { model, extraFiles } = await BUILDS[id](BUILDER_VERSION)
     const manifest = await assembleManifest(model, ctx)
     const dir = join(outDir, id)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, MODEL_FILE), model.onnx)
     writeFileSync(join(dir, 'manifest.json'), manifestText(manifest))
     writeFileSync(join(dir, 'MODEL_CARD.md'), renderModelCard(manifest, model))
-    for (const extra of model.extraFiles) {
+    for (const extra of extraFiles) {
       const path = join(dir, extra.path)
       mkdirSync(dirname(path), { recursive: true })
       writeFileSync(path, extra.bytes)
@@ -94,7 +104,7 @@ async function main(): Promise<void> {
     .parse()
   const opts = program.opts<{ out: string; only?: string }>()
   const only = opts.only?.split(',').map((s) => s.trim())
-  const unknown = only?.filter((id) => !(id in RECIPES)) ?? []
+  const unknown = only?.filter((id) => !(MODEL_IDS as string[]).includes(id)) ?? []
   if (unknown.length > 0) throw new Error(`unknown model id(s): ${unknown.join(', ')}`)
   for (const dir of await buildModels(resolve(opts.out), only)) {
     process.stdout.write(`wrote ${dir}\n`)

@@ -8,13 +8,13 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
-import { sha256Hex } from '../../protocol/hashes'
+import { sha256Hex } from '../../../protocol/hashes'
 import {
   hyperparametersHash,
   parseManifest,
   provenanceHash,
   type Manifest,
-} from '../../protocol/manifest'
+} from '../../../protocol/manifest'
 import { manifestText } from './assemble-manifest'
 import { unixfsCidV1 } from './cid'
 

@@ -23,7 +23,6 @@ import {
   IMAGE_SIZE,
   type ImageDataset,
 } from './damage-render'
-import { buildDamageSamples } from './damage-samples'
 import { accuracy, argmax, logLoss, perClassAccuracy, roundMetric } from './metrics'
 import type { TrainedModel } from './model-definition'
 import { encodeModel, type NodeSpec } from './onnx-writer'
@@ -141,14 +140,14 @@ function graphOf(model: Cnn, producerVersion: string): Uint8Array {
   })
 }
 
-/** Renders the data, trains damage-v1 and returns its ONNX bytes, manifest fields and samples. */
-export async function buildDamageModel(producerVersion: string): Promise<TrainedModel> {
+/** Renders the data, trains damage-v1 and returns its ONNX bytes and manifest fields. */
+export function buildDamageModel(producerVersion: string): TrainedModel<Cnn> {
   const train = generateDamageDataset(TRAIN_SEED, TRAIN_PER_CLASS)
   const heldOut = generateDamageDataset(HELD_OUT_SEED, HELD_OUT_PER_CLASS)
   const trainInputs = pooledInputs(train)
   const heldOutInputs = pooledInputs(heldOut)
   const trained = trainCnn(trainInputs, train.labels, DAMAGE_LABELS.length, HYPERPARAMETERS)
-  // Metrics and sample selection use the float32 weights the ONNX file stores.
+  // Metrics (and the build's sample selection) use the float32 weights the ONNX file stores.
   const model = roundCnnToFloat32(trained)
   const payoutTable = DAMAGE_LABELS.map(
     (l, i) =>
@@ -191,7 +190,7 @@ export async function buildDamageModel(producerVersion: string): Promise<Trained
       serialisation: IMAGE_SERIALISATION,
       description:
         `${TRAIN_PER_CLASS * 4} training images (${TRAIN_PER_CLASS} per class, classes ` +
-        `interleaved) rendered by script/models/damage-render.ts with seed ${TRAIN_SEED} ` +
+        `interleaved) rendered by script/models/training/damage-render.ts with seed ${TRAIN_SEED} ` +
         `(held-out: ${HELD_OUT_PER_CLASS * 4} images, seed ${HELD_OUT_SEED}): a painted panel ` +
         '(palette colour, lighting gradient, specular band, noise, optional seam and dirt ' +
         'specks) with damage by class: none; minor = one short scratch or small dent; moderate = ' +
@@ -237,7 +236,7 @@ export async function buildDamageModel(producerVersion: string): Promise<Trained
         title: 'Training data',
         body:
           `Synthetic: ${TRAIN_PER_CLASS * 4} training and ${HELD_OUT_PER_CLASS * 4} held-out ` +
-          `images rendered by \`script/models/damage-render.ts\` from seeds ${TRAIN_SEED} and ` +
+          `images rendered by \`script/models/training/damage-render.ts\` from seeds ${TRAIN_SEED} and ` +
           `${HELD_OUT_SEED}, balanced over the four classes. Sample images (another seed) are in ` +
           '`samples/` with their classes in `samples/samples.json`.',
       },
@@ -250,6 +249,6 @@ export async function buildDamageModel(producerVersion: string): Promise<Trained
           'weights rounded to float32, metrics computed from those.',
       },
     ],
-    extraFiles: await buildDamageSamples(model),
+    network: model,
   }
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 
-import { manifestJsonSchema } from '../../protocol/manifest'
+import { manifestJsonSchema } from '../../../protocol/manifest'
 import { writeJsonFile } from './json-file'
 
 export const MANIFEST_SCHEMA_FILE = 'manifest.schema.json'

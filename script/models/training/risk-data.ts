@@ -8,15 +8,11 @@
  */
 import { createHash } from 'node:crypto'
 
+import type { FeatureField } from './model-definition'
 import { Prng } from './prng'
 
-export interface FeatureDef {
-  name: string
-  type: 'number' | 'integer'
-  unit: string
-  min: number
-  max: number
-  description: string
+/** A manifest feature plus how the generator draws it. */
+export interface FeatureDef extends FeatureField {
   /** How the generator draws it (for the model card). */
   distribution: string
 }

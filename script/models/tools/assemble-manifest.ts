@@ -3,28 +3,30 @@
  * record (dataset, training code, hyperparameters and their hash, metrics, framework) and the
  * provenance hash. The result is validated by parseManifest before anything is written.
  */
-import { sha256Hex } from '../../protocol/hashes'
+import { sha256Hex } from '../../../protocol/hashes'
 import {
   hyperparametersHash,
   parseManifest,
   provenanceHash,
   type Manifest,
   type Provenance,
-} from '../../protocol/manifest'
+} from '../../../protocol/manifest'
+import type { TrainedModel } from '../training/model-definition'
+import { ONNX_IR_VERSION, ONNX_OPSET } from '../training/onnx-writer'
 import { unixfsCidV1 } from './cid'
 import type { CodeDigest } from './code-digest'
-import type { TrainedModel } from './model-definition'
-import { ONNX_IR_VERSION, ONNX_OPSET } from './onnx-writer'
 
 export const MODEL_FILE = 'model.onnx'
 export const BUILD_TYPE = 'onnx-oracle/model-build/v1'
-export const BUILDER_ID = 'onnx-oracle/script/models/build.ts'
+export const BUILDER_ID = 'onnx-oracle/script/models/tools/build.ts'
 /** Version of this builder; bump when the build's output format changes. */
 export const BUILDER_VERSION = '1.0.0'
+/** The training code's entry point (the recipes), relative to the training code folder. */
+export const TRAINING_ENTRY_POINT = 'recipes.ts'
 export const FRAMEWORK_NAME = 'onnx-oracle TypeScript trainer (float64 training, float32 export)'
 
 export interface BuildContext {
-  /** Repository-relative path of the training code, `script/models`. */
+  /** Repository-relative path of the training code, `script/models/training`. */
   codePath: string
   code: CodeDigest
   /** Exact versions of the libraries that shape the bytes (onnx-proto, protobufjs, ...). */
@@ -41,7 +43,7 @@ export async function assembleManifest(model: TrainedModel, ctx: BuildContext): 
       path: ctx.codePath,
       digest: { sha256: ctx.code.sha256 },
       gitTree: ctx.code.gitTree,
-      entryPoint: `${ctx.codePath}/build.ts`,
+      entryPoint: `${ctx.codePath}/${TRAINING_ENTRY_POINT}`,
     },
     hyperparameters: model.hyperparameters as Provenance['hyperparameters'],
     hyperparametersHash: hyperparametersHash(model.hyperparameters),

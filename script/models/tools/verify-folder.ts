@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
-import { sha256Hex } from '../../protocol/hashes'
-import { parseManifest } from '../../protocol/manifest'
+import { sha256Hex } from '../../../protocol/hashes'
+import { parseManifest } from '../../../protocol/manifest'
 import { unixfsCidV1 } from './cid'
 
 export interface FolderReport {

@@ -6,14 +6,14 @@
  */
 import sharp from 'sharp'
 
-import { sha256Hex } from '../../protocol/hashes'
-import { averagePool2, cnnPredict, type Cnn } from './cnn-trainer'
-import { imageToChw } from './damage-data'
-import { DAMAGE_LABELS, IMAGE_SIZE, renderDamageImage } from './damage-render'
+import { sha256Hex } from '../../../protocol/hashes'
+import { averagePool2, cnnPredict, type Cnn } from '../training/cnn-trainer'
+import { imageToChw } from '../training/damage-data'
+import { DAMAGE_LABELS, IMAGE_SIZE, renderDamageImage } from '../training/damage-render'
+import { argmax } from '../training/metrics'
+import { Prng } from '../training/prng'
+import type { ExtraFile } from './extra-file'
 import { formatJson } from './json-file'
-import { argmax } from './metrics'
-import type { ExtraFile } from './model-definition'
-import { Prng } from './prng'
 
 export const SAMPLE_SEED = 3003
 const PER_CLASS = 2

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 
 import { format, resolveConfig } from 'prettier'
 
-const REPO_ROOT = join(__dirname, '..', '..')
+const REPO_ROOT = join(__dirname, '..', '..', '..')
 
 /** `value` as JSON text formatted by prettier with the repository's options. */
 export async function formatJson(value: unknown): Promise<string> {

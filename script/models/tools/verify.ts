@@ -10,7 +10,7 @@ import { Command } from 'commander'
 
 import { verifyModelFolder, type FolderReport } from './verify-folder'
 
-const DEFAULT_MODELS_DIR = resolve(__dirname, '..', '..', 'adapter', 'models')
+const DEFAULT_MODELS_DIR = resolve(__dirname, '..', '..', '..', 'adapter', 'models')
 
 /** Verifies every model folder under `modelsDir`. */
 export async function verifyModelsDir(modelsDir: string): Promise<FolderReport[]> {

@@ -33,7 +33,8 @@ const HELD_OUT_SEED = 2002
 const TRAIN_SIZE = 10_000
 const HELD_OUT_SIZE = 2_500
 
-const HYPERPARAMETERS: MlpHyperparameters = {
+/** risk-v1's training hyperparameters (also the centralised baseline of the federated runs). */
+export const RISK_HYPERPARAMETERS: MlpHyperparameters = {
   hidden: [16],
   epochs: 20,
   batchSize: 128,
@@ -59,7 +60,26 @@ function evaluate(model: Mlp, ds: TabularDataset): Record<string, number> {
   }
 }
 
-function graphOf(model: Mlp, producerVersion: string): Uint8Array {
+/** The graph's name and doc string in the ONNX file. */
+export interface OnnxNaming {
+  graphName: string
+  docString: string
+}
+
+const RISK_NAMING: OnnxNaming = {
+  graphName: RISK_ID,
+  docString: 'risk-v1: demo insurance-loss MLP trained on synthetic data (onnx-oracle)',
+}
+
+/**
+ * The ONNX bytes of a risk-v1-shaped MLP (the ten RISK_FEATURES, one hidden layer, two classes),
+ * e.g. risk-v1 itself or a federated model of the same architecture under its own name.
+ */
+export function riskOnnx(
+  model: Mlp,
+  producerVersion: string,
+  naming: OnnxNaming = RISK_NAMING,
+): Uint8Array {
   const f32 = (a: Float64Array): Float32Array => Float32Array.from(a)
   const [hidden, out] = model.layers
   if (!hidden || !out || model.layers.length !== 2)
@@ -81,8 +101,8 @@ function graphOf(model: Mlp, producerVersion: string): Uint8Array {
   ]
   const f = RISK_FEATURES.length
   return encodeModel({
-    graphName: RISK_ID,
-    docString: 'risk-v1: demo insurance-loss MLP trained on synthetic data (onnx-oracle)',
+    graphName: naming.graphName,
+    docString: naming.docString,
     producerVersion,
     inputs: [{ name: RISK_INPUT, dims: [f] }],
     outputs: [{ name: RISK_OUTPUT, dims: [RISK_LABELS.length] }],
@@ -99,10 +119,10 @@ function graphOf(model: Mlp, producerVersion: string): Uint8Array {
 }
 
 /** Generates the data, trains risk-v1 and returns its ONNX bytes and manifest fields. */
-export function buildRiskModel(producerVersion: string): TrainedModel {
+export function buildRiskModel(producerVersion: string): TrainedModel<Mlp> {
   const train = generateRiskDataset(TRAIN_SEED, TRAIN_SIZE)
   const heldOut = generateRiskDataset(HELD_OUT_SEED, HELD_OUT_SIZE)
-  const trained = trainMlp(train.x, train.y, train.n, train.features, 2, HYPERPARAMETERS)
+  const trained = trainMlp(train.x, train.y, train.n, train.features, 2, RISK_HYPERPARAMETERS)
   // Metrics come from the float32 weights the ONNX file stores, not the float64 training copy.
   const model = roundMlpToFloat32(trained)
   const featureTable = RISK_FEATURES.map(
@@ -116,7 +136,7 @@ export function buildRiskModel(producerVersion: string): TrainedModel {
     description:
       'Demo: probability that a motor policy has a loss in the policy year, from ten policy ' +
       'features. Trained on synthetic data only; not for real underwriting.',
-    onnx: graphOf(model, producerVersion),
+    onnx: riskOnnx(model, producerVersion),
     inputs: {
       kind: 'tabular',
       tensor: RISK_INPUT,
@@ -141,7 +161,7 @@ export function buildRiskModel(producerVersion: string): TrainedModel {
       digest: { sha256: tabularDatasetDigest(train) },
       serialisation: TABULAR_SERIALISATION,
       description:
-        `${TRAIN_SIZE} training policies drawn by script/models/risk-data.ts with seed ` +
+        `${TRAIN_SIZE} training policies drawn by script/models/training/risk-data.ts with seed ` +
         `${TRAIN_SEED} (held-out: ${HELD_OUT_SIZE} policies, seed ${HELD_OUT_SEED}); each ` +
         `feature from a fixed distribution (see the model card); label loss ~ ` +
         `Bernoulli(sigmoid(${RISK_TRUE_LOG_ODDS_FORMULA})).`,
@@ -153,7 +173,7 @@ export function buildRiskModel(producerVersion: string): TrainedModel {
       architecture: 'mlp',
       activation: 'relu',
       optimizer: 'adam',
-      ...HYPERPARAMETERS,
+      ...RISK_HYPERPARAMETERS,
     },
     metrics: { train: evaluate(model, train), heldOut: evaluate(model, heldOut) },
     cardSections: [
@@ -169,7 +189,7 @@ export function buildRiskModel(producerVersion: string): TrainedModel {
         title: 'Training data',
         body:
           `Synthetic. ${TRAIN_SIZE} training and ${HELD_OUT_SIZE} held-out policies drawn from ` +
-          `independent seeds (${TRAIN_SEED}, ${HELD_OUT_SEED}) by \`script/models/risk-data.ts\`. ` +
+          `independent seeds (${TRAIN_SEED}, ${HELD_OUT_SEED}) by \`script/models/training/risk-data.ts\`. ` +
           'The label is drawn from a Bernoulli whose log-odds is a hand-written formula, so the ' +
           'best achievable AUC is limited by that noise:\n\n' +
           `\`\`\`\nlogit = ${RISK_TRUE_LOG_ODDS_FORMULA}\n\`\`\``,
@@ -183,6 +203,6 @@ export function buildRiskModel(producerVersion: string): TrainedModel {
           'metrics below are computed from those float32 weights.',
       },
     ],
-    extraFiles: [],
+    network: model,
   }
 }

@@ -7,18 +7,14 @@
  *
  * The average pool has no weights, so training works on pre-pooled [3, 32, 32] inputs.
  */
+import { heNormal } from './he-init'
+import { trainMinibatches, type MinibatchHyperparameters } from './minibatch'
 import { Prng } from './prng'
+import { softmaxInPlace } from './softmax'
 
-export interface CnnHyperparameters {
+export interface CnnHyperparameters extends MinibatchHyperparameters {
   conv1Channels: number
   conv2Channels: number
-  epochs: number
-  batchSize: number
-  learningRate: number
-  beta1: number
-  beta2: number
-  epsilon: number
-  l2: number
   seed: number
 }
 
@@ -209,15 +205,7 @@ function forward(model: Cnn, x: Float64Array): Activations {
       s += (gap[c] as number) * (model.denseW[c * model.classes + k] as number)
     z[k] = s
   }
-  let max = -Infinity
-  for (const v of z) max = Math.max(max, v)
-  let sum = 0
-  for (let k = 0; k < z.length; k++) {
-    z[k] = Math.exp((z[k] as number) - max)
-    sum += z[k] as number
-  }
-  for (let k = 0; k < z.length; k++) z[k] = (z[k] as number) / sum
-  return { xp, h1, h1p, h2, gap, maxAt, probs: z }
+  return { xp, h1, h1p, h2, gap, maxAt, probs: softmaxInPlace(z) }
 }
 
 /** Class probabilities of one pre-pooled input [3, 32, 32]. */
@@ -237,13 +225,6 @@ export function roundCnnToFloat32(model: Cnn): Cnn {
   }
 }
 
-function heInit(rng: Prng, n: number, fanIn: number): Float64Array {
-  const w = new Float64Array(n)
-  const scale = Math.sqrt(2 / fanIn)
-  for (let i = 0; i < n; i++) w[i] = scale * rng.normal()
-  return w
-}
-
 /** Trains the CNN on pre-pooled inputs (`inputs[i]` is [3, 32, 32]) with class labels. */
 export function trainCnn(
   inputs: Float64Array[],
@@ -255,99 +236,68 @@ export function trainCnn(
   const c1 = hp.conv1Channels
   const c2 = hp.conv2Channels
   const model: Cnn = {
-    conv1: { w: heInit(rng, c1 * 3 * 9, 3 * 9), b: new Float64Array(c1), cin: 3, cout: c1 },
-    conv2: { w: heInit(rng, c2 * c1 * 9, c1 * 9), b: new Float64Array(c2), cin: c1, cout: c2 },
-    denseW: heInit(rng, 2 * c2 * classes, 2 * c2),
+    conv1: { w: heNormal(rng, c1 * 3 * 9, 3 * 9), b: new Float64Array(c1), cin: 3, cout: c1 },
+    conv2: { w: heNormal(rng, c2 * c1 * 9, c1 * 9), b: new Float64Array(c2), cin: c1, cout: c2 },
+    denseW: heNormal(rng, 2 * c2 * classes, 2 * c2),
     denseB: new Float64Array(classes),
     classes,
   }
-  const params = [
-    model.conv1.w,
-    model.conv1.b,
-    model.conv2.w,
-    model.conv2.b,
-    model.denseW,
-    model.denseB,
-  ]
-  const decays = [hp.l2, 0, hp.l2, 0, hp.l2, 0]
-  const grads = params.map((p) => new Float64Array(p.length))
-  const m1 = params.map((p) => new Float64Array(p.length))
-  const m2 = params.map((p) => new Float64Array(p.length))
-  const [gw1, gb1, gw2, gb2, gdw, gdb] = grads as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ]
   const s1 = outSize(POOLED)
   const s2 = outSize(s1)
   const area2 = s2 * s2
-  const order = Array.from({ length: inputs.length }, (_, i) => i)
-  let step = 0
-  for (let epoch = 0; epoch < hp.epochs; epoch++) {
-    rng.shuffle(order)
-    for (let start = 0; start < order.length; start += hp.batchSize) {
-      const batch = order.slice(start, start + hp.batchSize)
-      grads.forEach((g) => g.fill(0))
-      for (const i of batch) {
-        const act = forward(model, inputs[i] as Float64Array)
-        const dz = Float64Array.from(act.probs)
-        dz[labels[i] as number] = (dz[labels[i] as number] as number) - 1
-        const dGap = new Float64Array(2 * c2)
-        for (let c = 0; c < 2 * c2; c++) {
-          let s = 0
-          for (let k = 0; k < classes; k++) {
-            gdw[c * classes + k] =
-              (gdw[c * classes + k] as number) + (act.gap[c] as number) * (dz[k] as number)
-            s += (model.denseW[c * classes + k] as number) * (dz[k] as number)
-          }
-          dGap[c] = s
-        }
-        for (let k = 0; k < classes; k++) gdb[k] = (gdb[k] as number) + (dz[k] as number)
-        const dH2 = new Float64Array(act.h2.length)
-        for (let c = 0; c < c2; c++) {
-          const g = (dGap[c] as number) / area2
-          for (let j = 0; j < area2; j++)
-            if ((act.h2[c * area2 + j] as number) > 0) dH2[c * area2 + j] = g
-          const m = c * area2 + (act.maxAt[c] as number)
-          if ((act.h2[m] as number) > 0) dH2[m] = (dH2[m] as number) + (dGap[c2 + c] as number)
-        }
-        const dH1p = new Float64Array(act.h1p.length)
-        convBackward(model.conv2, act.h1p, s1, dH2, gw2, gb2, dH1p)
-        const dH1 = new Float64Array(act.h1.length)
-        const p1 = s1 + 2 * PAD
-        for (let c = 0; c < c1; c++) {
-          for (let y = 0; y < s1; y++) {
-            for (let xx = 0; xx < s1; xx++) {
-              const j = (c * s1 + y) * s1 + xx
-              if ((act.h1[j] as number) > 0)
-                dH1[j] = dH1p[c * p1 * p1 + (y + PAD) * p1 + xx + PAD] as number
-            }
-          }
-        }
-        convBackward(model.conv1, act.xp, POOLED, dH1, gw1, gb1, undefined)
+  const p1 = s1 + 2 * PAD
+  const params = [
+    { values: model.conv1.w, decayed: true },
+    { values: model.conv1.b, decayed: false },
+    { values: model.conv2.w, decayed: true },
+    { values: model.conv2.b, decayed: false },
+    { values: model.denseW, decayed: true },
+    { values: model.denseB, decayed: false },
+  ]
+  trainMinibatches(params, inputs.length, hp, rng, (i, grads) => {
+    const [gw1, gb1, gw2, gb2, gdw, gdb] = grads as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ]
+    const act = forward(model, inputs[i] as Float64Array)
+    const dz = Float64Array.from(act.probs)
+    dz[labels[i] as number] = (dz[labels[i] as number] as number) - 1
+    const dGap = new Float64Array(2 * c2)
+    for (let c = 0; c < 2 * c2; c++) {
+      let s = 0
+      for (let k = 0; k < classes; k++) {
+        gdw[c * classes + k] =
+          (gdw[c * classes + k] as number) + (act.gap[c] as number) * (dz[k] as number)
+        s += (model.denseW[c * classes + k] as number) * (dz[k] as number)
       }
-      step += 1
-      const bc1 = 1 - hp.beta1 ** step
-      const bc2 = 1 - hp.beta2 ** step
-      params.forEach((p, pi) => {
-        const g = grads[pi] as Float64Array
-        const a = m1[pi] as Float64Array
-        const v = m2[pi] as Float64Array
-        const decay = decays[pi] as number
-        for (let k = 0; k < p.length; k++) {
-          const gk = (g[k] as number) / batch.length + decay * (p[k] as number)
-          a[k] = hp.beta1 * (a[k] as number) + (1 - hp.beta1) * gk
-          v[k] = hp.beta2 * (v[k] as number) + (1 - hp.beta2) * gk * gk
-          p[k] =
-            (p[k] as number) -
-            (hp.learningRate * ((a[k] as number) / bc1)) /
-              (Math.sqrt((v[k] as number) / bc2) + hp.epsilon)
-        }
-      })
+      dGap[c] = s
     }
-  }
+    for (let k = 0; k < classes; k++) gdb[k] = (gdb[k] as number) + (dz[k] as number)
+    const dH2 = new Float64Array(act.h2.length)
+    for (let c = 0; c < c2; c++) {
+      const g = (dGap[c] as number) / area2
+      for (let j = 0; j < area2; j++)
+        if ((act.h2[c * area2 + j] as number) > 0) dH2[c * area2 + j] = g
+      const m = c * area2 + (act.maxAt[c] as number)
+      if ((act.h2[m] as number) > 0) dH2[m] = (dH2[m] as number) + (dGap[c2 + c] as number)
+    }
+    const dH1p = new Float64Array(act.h1p.length)
+    convBackward(model.conv2, act.h1p, s1, dH2, gw2, gb2, dH1p)
+    const dH1 = new Float64Array(act.h1.length)
+    for (let c = 0; c < c1; c++) {
+      for (let y = 0; y < s1; y++) {
+        for (let xx = 0; xx < s1; xx++) {
+          const j = (c * s1 + y) * s1 + xx
+          if ((act.h1[j] as number) > 0)
+            dH1[j] = dH1p[c * p1 * p1 + (y + PAD) * p1 + xx + PAD] as number
+        }
+      }
+    }
+    convBackward(model.conv1, act.xp, POOLED, dH1, gw1, gb1, undefined)
+  })
   return model
 }
