@@ -45,7 +45,7 @@ abstract contract InferenceClient is IInferenceClient {
     function onInferenceAccepted(bytes32 requestId, bytes32 modelId, InferenceResult.Data calldata result)
         external
     {
-        if (msg.sender != address(i_oracle)) {
+        if (!_isOracle(msg.sender)) {
             revert CallerIsNotOracle(msg.sender);
         }
         _onInference(requestId, modelId, result);
@@ -57,10 +57,18 @@ abstract contract InferenceClient is IInferenceClient {
         bytes32 modelId,
         IInferenceOracleEvents.RejectReason reason
     ) external {
-        if (msg.sender != address(i_oracle)) {
+        if (!_isOracle(msg.sender)) {
             revert CallerIsNotOracle(msg.sender);
         }
         _onInferenceRejected(requestId, modelId, reason);
+    }
+
+    /// @notice Whether `caller` may deliver outcomes to the hooks. Default: this client's oracle only;
+    /// a dApp that also sends requests to a second oracle (e.g. a review oracle with another adapter
+    /// set) accepts that one too, and tells them apart in its hooks by `msg.sender`.
+    /// @param caller The account calling `onInferenceAccepted` / `onInferenceRejected`.
+    function _isOracle(address caller) internal view virtual returns (bool) {
+        return caller == address(i_oracle);
     }
 
     /// @notice Sends an inference request for the registry's active version of `modelId`, paying the

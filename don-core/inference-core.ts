@@ -381,12 +381,47 @@ function parseTolerance(value: unknown, label: string): bigint {
 
 // ---- job input checks (the input hash is checked before any adapter is asked) ----
 
-/** Tabular models: `{"features": {...}}` whose RFC 8785 (JCS) sha256 is the input hash. */
+/** Longest by-reference input name (RiskPricing.MAX_INPUT_REF_LENGTH; the adapters check the same). */
+export const MAX_INPUT_REF_LENGTH = 128
+const INPUT_REF_PATTERN = /^[A-Za-z0-9._:/-]+$/
+
+/**
+ * By-reference input `{"inputRef": "<ref>"}`: the features stay off-chain, and every adapter
+ * fetches them from its operator's input store. The DON cannot recompute the hash here (it never
+ * sees the features); it holds the adapters to it instead: an answer counts only if it names the
+ * request's input hash (judgeAnswer), i.e. the adapter fetched exactly the hashed features.
+ */
+export function checkInputRef(request: InferenceRequest, labels: RequestLabels): void {
+  const ref = request.input.inputRef
+  if (sortedKeys(request.input).length !== 1) {
+    throw new InferenceRequestError(`${labels.input} must hold only "inputRef"`)
+  }
+  if (
+    typeof ref !== 'string' ||
+    ref.length === 0 ||
+    ref.length > MAX_INPUT_REF_LENGTH ||
+    !INPUT_REF_PATTERN.test(ref) ||
+    ref.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')
+  ) {
+    throw new InferenceRequestError(
+      `${labels.input}.inputRef must be 1 to ${MAX_INPUT_REF_LENGTH} characters of A-Z a-z 0-9 . _ : / - without empty, "." or ".." segments`,
+    )
+  }
+}
+
+/**
+ * Tabular models: `{"features": {...}}` whose RFC 8785 (JCS) sha256 is the input hash, or a
+ * by-reference input `{"inputRef": "<ref>"}` (checkInputRef).
+ */
 export function checkTabularInput(
   request: InferenceRequest,
   crypto: CoreCrypto,
   labels: RequestLabels,
 ): void {
+  if ('inputRef' in request.input) {
+    checkInputRef(request, labels)
+    return
+  }
   const features = request.input.features
   if (typeof features !== 'object' || features === null || Array.isArray(features)) {
     throw new InferenceRequestError(`${labels.input} must be {"features": {...}}`)
@@ -428,11 +463,12 @@ export function checkJobInput(
   crypto: CoreCrypto,
   labels: RequestLabels,
 ): void {
-  if ('features' in request.input) checkTabularInput(request, crypto, labels)
-  else if ('image' in request.input) checkImageInput(request, labels)
+  if ('features' in request.input || 'inputRef' in request.input) {
+    checkTabularInput(request, crypto, labels)
+  } else if ('image' in request.input) checkImageInput(request, labels)
   else {
     throw new InferenceRequestError(
-      `${labels.input} must hold "features" (tabular models) or "image" (image models)`,
+      `${labels.input} must hold "features" or "inputRef" (tabular models) or "image" (image models)`,
     )
   }
 }

@@ -31,14 +31,25 @@ import {DeploymentFile} from "./deploy/DeploymentFile.sol";
 /// `REGISTRY_PROPOSERS`, `REGISTRY_APPROVERS` (comma-separated addresses granted those roles),
 /// `TIMELOCK`, `TIMELOCK_MIN_DELAY`, `TIMELOCK_PROPOSERS`, `TIMELOCK_EXECUTORS` (a new registry's
 /// admin and upgrader roles go to that timelock, see GovernanceDeployer),
-/// `AGREEMENT_THRESHOLD` (2), `TOLERANCE` (0, ClaimsInsurance), `RISK_TOLERANCE` (100, RiskPricing),
-/// `MAX_RESULT_AGE` (3600 s), `CALLBACK_GAS_LIMIT` (200000: gas for the dApp's callback),
-/// `REQUEST_FEE_WEI` (0: what each request costs its sender), `PREMIUM_BPS` (500),
+/// `AGREEMENT_THRESHOLD` (2) and `ADAPTER_COUNT` (3: the adapters in the DON secrets; the threshold
+/// must be a strict majority of them and at most them), `TOLERANCE` (0, ClaimsInsurance),
+/// `RISK_TOLERANCE` (100, RiskPricing), `MAX_RESULT_AGE` (3600 s), `CALLBACK_GAS_LIMIT` (200000: gas
+/// for the dApp's callback; at least each dApp's `CALLBACK_GAS_REQUIRED`), `REQUEST_FEE_WEI` (0: what
+/// each request costs its sender; while it is 0 RiskPricing serves only customers its owner allows),
 /// `BASE_PREMIUM_WEI` (0.01 ether).
+///
+/// ClaimsInsurance's first terms: the payout table is damage-v1's manifest's
+/// (`adapter/models/damage-v1/manifest.json`, `outputs.payoutRatioBps`: the one source), and
+/// `PREMIUM_BPS` (500), `CLAIM_WAITING_PERIOD` (3 days), `REVIEW_WINDOW` (3 days; 0 = no review),
+/// `REVIEW_THRESHOLD_WEI` (1 ether: payouts above it wait out the review window), `MIN_COVERAGE_WEI`
+/// (0.01 ether), `ARBITER` (unset: no arbitration). A review oracle for disputes (another adapter set)
+/// is deployed when `REVIEW_SUBSCRIPTION_ID` (Functions; optional `REVIEW_SECRETS_SLOT` +
+/// `REVIEW_SECRETS_VERSION` name its adapters) or `REVIEW_WORKFLOW_NAME` (CRE; optional
+/// `REVIEW_WORKFLOW_OWNER`) is set.
 ///
 /// `TRANSPORT=functions`: `ROUTER`, `DON_ID` (short string, e.g. `fun-ethereum-sepolia-1`),
 /// `SUBSCRIPTION_ID` (ClaimsInsurance's oracle) and `RISK_SUBSCRIPTION_ID` (RiskPricing's: one
-/// subscription per dApp), required unless `deployments/<chainid>.json` has them under `functions`
+/// subscription per dApp, refused if equal), required unless `deployments/<chainid>.json` has them under `functions`
 /// (local chains: `subscriptionIds`). Optional: `FULFILLMENT_GAS_LIMIT` (300000),
 /// `FUNCTIONS_SOURCE` (the text of functions-source/image-inference.js; unset leaves it to
 /// `setSource` later), `FUNCTIONS_TABULAR_SOURCE` (tabular-inference.js, for RiskPricing),
@@ -61,6 +72,7 @@ contract Deploy is Script {
         bytes32 donId;
         uint64 claimsSubscriptionId;
         uint64 riskSubscriptionId;
+        uint64 reviewSubscriptionId;
     }
 
     /// @notice Whose reports the CRE oracles accept.
@@ -77,6 +89,7 @@ contract Deploy is Script {
         address timelock;
         InferenceOracle insuranceOracle;
         InferenceOracle pricingOracle;
+        InferenceOracle reviewOracle;
         ClaimsInsurance insurance;
         RiskPricing pricing;
         address deployer;
@@ -112,14 +125,13 @@ contract Deploy is Script {
             _deployCreOracles(d, ct);
         }
         d.insurance = ExamplesDeployer.deployClaimsInsurance(
-            address(d.insuranceOracle),
-            uint16(vm.envOr("PREMIUM_BPS", uint256(500))),
-            ExamplesDeployer.defaultPayoutRatios()
+            address(d.insuranceOracle), address(d.reviewOracle), _insuranceTerms()
         );
         d.pricing = ExamplesDeployer.deployRiskPricing(
             address(d.pricingOracle), uint128(vm.envOr("BASE_PREMIUM_WEI", uint256(0.01 ether)))
         );
         vm.stopBroadcast();
+        _checkFits(d);
 
         _write(existing, transport, d, ft, ct);
         console2.log("transport", transport);
@@ -138,6 +150,32 @@ contract Deploy is Script {
         _grantAll(registry, registry.PROPOSER_ROLE(), vm.envOr("REGISTRY_PROPOSERS", ",", new address[](0)));
         _grantAll(registry, registry.APPROVER_ROLE(), vm.envOr("REGISTRY_APPROVERS", ",", new address[](0)));
         return (registry, implementation);
+    }
+
+    /// @dev ClaimsInsurance's first terms: the manifest's payout table and the env's settings.
+    function _insuranceTerms() internal view returns (ClaimsInsurance.Terms memory) {
+        return ClaimsInsurance.Terms({
+            premiumBps: uint16(vm.envOr("PREMIUM_BPS", uint256(500))),
+            waitingPeriod: uint32(vm.envOr("CLAIM_WAITING_PERIOD", uint256(3 days))),
+            reviewWindow: uint32(vm.envOr("REVIEW_WINDOW", uint256(3 days))),
+            reviewThreshold: uint96(vm.envOr("REVIEW_THRESHOLD_WEI", uint256(1 ether))),
+            minCoverage: uint96(vm.envOr("MIN_COVERAGE_WEI", uint256(0.01 ether))),
+            arbiter: vm.envOr("ARBITER", address(0)),
+            payoutRatioBps: ExamplesDeployer.damagePayoutTable()
+        });
+    }
+
+    /// @dev Refuses settings that cannot work: a threshold that is no strict majority of the adapters
+    /// (or exceeds them), and callback gas below what each dApp's callback measurably needs.
+    function _checkFits(Deployed memory d) internal view {
+        ExamplesDeployer.checkThreshold(
+            vm.envOr("AGREEMENT_THRESHOLD", uint256(2)), vm.envOr("ADAPTER_COUNT", uint256(3))
+        );
+        ExamplesDeployer.checkCallbackGas(address(d.insuranceOracle), d.insurance.CALLBACK_GAS_REQUIRED());
+        if (address(d.reviewOracle) != address(0)) {
+            ExamplesDeployer.checkCallbackGas(address(d.reviewOracle), d.insurance.CALLBACK_GAS_REQUIRED());
+        }
+        ExamplesDeployer.checkCallbackGas(address(d.pricingOracle), d.pricing.CALLBACK_GAS_REQUIRED());
     }
 
     /// @dev The transport-independent settings of one oracle.
@@ -188,6 +226,26 @@ contract Deploy is Script {
         d.pricingOracle = pricingOracle;
         bool added = _addConsumer(t.router, t.claimsSubscriptionId, d.deployer, address(insuranceOracle));
         added = _addConsumer(t.router, t.riskSubscriptionId, d.deployer, address(pricingOracle)) && added;
+        if (t.reviewSubscriptionId != 0) {
+            FunctionsInferenceOracle reviewOracle = OnnxOracleDeployer.deployFunctionsOracle(
+                OnnxOracleDeployer.FunctionsParams({
+                    router: t.router,
+                    donId: t.donId,
+                    subscriptionId: t.reviewSubscriptionId,
+                    fulfillmentGasLimit: fulfillmentGas,
+                    source: vm.envOr("FUNCTIONS_SOURCE", string(""))
+                }),
+                _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
+            );
+            uint256 reviewSecretsVersion = vm.envOr("REVIEW_SECRETS_VERSION", uint256(0));
+            if (reviewSecretsVersion != 0) {
+                reviewOracle.setDonHostedSecrets(
+                    uint8(vm.envOr("REVIEW_SECRETS_SLOT", uint256(0))), uint64(reviewSecretsVersion)
+                );
+            }
+            d.reviewOracle = reviewOracle;
+            added = _addConsumer(t.router, t.reviewSubscriptionId, d.deployer, address(reviewOracle)) && added;
+        }
         d.addedToSubscriptions = added;
     }
 
@@ -203,6 +261,17 @@ contract Deploy is Script {
         d.pricingOracle = OnnxOracleDeployer.deployCreOracle(
             c, _oracleParams(address(d.registry), uint32(vm.envOr("RISK_TOLERANCE", uint256(100))))
         );
+        string memory reviewWorkflow = vm.envOr("REVIEW_WORKFLOW_NAME", string(""));
+        if (bytes(reviewWorkflow).length != 0) {
+            d.reviewOracle = OnnxOracleDeployer.deployCreOracle(
+                OnnxOracleDeployer.CreParams({
+                    forwarder: t.forwarder,
+                    workflowOwner: vm.envOr("REVIEW_WORKFLOW_OWNER", t.workflowOwner),
+                    workflowName: CrePayload.workflowName(reviewWorkflow)
+                }),
+                _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
+            );
+        }
     }
 
     /// @dev Adds `consumer` to the subscription when `deployer` owns it.
@@ -235,6 +304,7 @@ contract Deploy is Script {
         vm.serializeAddress(k, "riskPricing", address(d.pricing));
         vm.serializeAddress(k, "claimsInsuranceOracle", address(d.insuranceOracle));
         vm.serializeAddress(k, "riskPricingOracle", address(d.pricingOracle));
+        vm.serializeAddress(k, "claimsInsuranceReviewOracle", address(d.reviewOracle));
         address[] memory oracles = new address[](2);
         oracles[0] = address(d.insuranceOracle);
         oracles[1] = address(d.pricingOracle);
@@ -284,6 +354,15 @@ contract Deploy is Script {
                 ? fileSubscriptions[1]
                 : vm.envUint("RISK_SUBSCRIPTION_ID")
         );
+        t.reviewSubscriptionId = uint64(vm.envOr("REVIEW_SUBSCRIPTION_ID", uint256(0)));
+        // Each dApp's oracle (and the review oracle) bills its own subscription.
+        uint64[] memory ids = new uint64[](t.reviewSubscriptionId == 0 ? 2 : 3);
+        ids[0] = t.claimsSubscriptionId;
+        ids[1] = t.riskSubscriptionId;
+        if (t.reviewSubscriptionId != 0) {
+            ids[2] = t.reviewSubscriptionId;
+        }
+        ExamplesDeployer.checkSeparateSubscriptions(ids);
         return t;
     }
 

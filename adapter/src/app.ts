@@ -22,6 +22,7 @@ import { createExpressApp, createListener } from './http/routes'
 import { InferenceService, type ServiceSettings } from './inference/inference-service'
 import { loadModels, type LoadedModels, type RefusedModel } from './inference/model-loader'
 import { AddressPolicy } from './input/address-policy'
+import { InputStore } from './input/input-store'
 import { AdapterLifecycle, releaseAll } from './lifecycle'
 import { createLogger } from './logger'
 import { createMetrics, type AdapterMetrics } from './metrics'
@@ -93,6 +94,16 @@ function serviceSettings(config: Config): ServiceSettings {
       gatewayPolicy: new AddressPolicy(config.FETCH_ALLOWLIST),
       hostPolicy: new AddressPolicy([]),
     },
+    inputStore:
+      config.INPUT_STORE_URL === undefined
+        ? undefined
+        : new InputStore({
+            url: config.INPUT_STORE_URL,
+            apiKey: config.INPUT_STORE_API_KEY,
+            timeoutMs: config.FETCH_TIMEOUT_MS,
+            // A stored input is no larger than an inline request may be.
+            maxBytes: config.BODY_LIMIT_BYTES,
+          }),
   }
 }
 

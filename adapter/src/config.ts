@@ -212,6 +212,40 @@ export const CONFIG_VARS = {
       { error: 'expected comma-separated IP addresses or CIDR ranges' },
     ),
   },
+  INPUT_STORE_URL: {
+    description:
+      'Base URL of the input store for by-reference requests (`data.inputRef`, tabular models): the features are fetched as `<url>/<ref>` with INPUT_STORE_API_KEY. Operator configuration, never on-chain. Empty: by-reference requests are refused.',
+    default: '',
+    sensitive: false,
+    schema: z
+      .string()
+      .refine(
+        (s) => {
+          if (s === '') return true
+          try {
+            const u = new URL(s)
+            return (
+              (u.protocol === 'https:' || u.protocol === 'http:') &&
+              u.search === '' &&
+              u.hash === '' &&
+              u.username === '' &&
+              u.password === ''
+            )
+          } catch {
+            return false
+          }
+        },
+        { error: 'expected an http(s) URL without query, fragment or credentials' },
+      )
+      .transform((s) => (s === '' ? undefined : s.replace(/\/+$/, ''))),
+  },
+  INPUT_STORE_API_KEY: {
+    description:
+      'Sent to the input store as `Authorization: Bearer <key>`. Empty: no Authorization header.',
+    default: '',
+    sensitive: true,
+    schema: z.string().transform((s) => (s === '' ? undefined : s)),
+  },
   ORT_INTRA_OP_THREADS: {
     description:
       'ONNX Runtime intra-op threads per model. Results do not depend on it (sequential execution, fixed options).',

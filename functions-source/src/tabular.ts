@@ -11,8 +11,11 @@
  *   [0] model id, at most 31 ASCII characters, e.g. "risk-v1"
  *   [1] expected model hash: sha256 of model.onnx, 0x + 64 hex (the registry's approved hash)
  *   [2] expected input hash: sha256 of the RFC 8785 (JCS) canonical JSON of the features, 0x + 64
- *       hex; this source recomputes it from args[3] and refuses a mismatch
- *   [3] adapter input: JSON of the request `data` fields besides `model`: {"features": {...}}
+ *       hex; with inline features this source recomputes it from args[3] and refuses a mismatch
+ *   [3] adapter input: JSON of the request `data` fields besides `model`: {"features": {...}}, or
+ *       {"inputRef": "<ref>"} (RiskPricing.requestQuoteByHash: the features never go on-chain; each
+ *       adapter fetches them by the reference from its operator's input store, INPUT_STORE_URL, and
+ *       its answer counts only if it names args[2], so only the hashed features can be priced)
  *   [4] agreement threshold: minimum number of agreeing adapters, 1 to 5; it must be a strict
  *       majority of the configured adapters (more than half of them), else the source throws
  *   [5] tolerance: absolute, in result units (base-10 integer); 0 means exact agreement

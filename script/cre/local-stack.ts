@@ -5,7 +5,7 @@
  * oracles (script/Deploy.s.sol with TRANSPORT=cre); the bundled models registered and approved by
  * two accounts; adapter processes; and the local CRE DON serving both oracles.
  */
-import { JsonRpcProvider, Wallet } from 'ethers'
+import { Contract, JsonRpcProvider, Wallet } from 'ethers'
 
 import { parseWorkflowConfig, type WorkflowConfig } from '../../cre-workflow/onnx-inference/config'
 import {
@@ -29,6 +29,8 @@ export const LOCAL_CHAIN_SELECTOR_NAME = 'anvil-local'
 export const LOCAL_GAS_LIMIT = '500000'
 
 /** Accounts of the local stack (anvil's public development keys; nothing of value). */
+const RISK_PRICING_OWNER_ABI = ['function setCustomer(address customer, bool allowed)']
+
 export const STACK_ACCOUNTS = {
   /** Deploys; owns the forwarder, the oracles and the dApps; the workflow owner. */
   deployer: 0,
@@ -150,6 +152,14 @@ export async function startLocalCreStack(options: LocalCreStackOptions): Promise
     })
     teardown.add('provider', async () => provider.destroy())
     const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
+    // While the oracle's request fee is 0, RiskPricing serves only the customers its owner allows
+    // (docs/contracts.md, "RiskPricing"): the stack's user is one.
+    const pricing = new Contract(
+      project.pricing,
+      RISK_PRICING_OWNER_ABI,
+      wallet(STACK_ACCOUNTS.deployer),
+    )
+    await (await pricing.getFunction('setCustomer')(address(STACK_ACCOUNTS.user), true)).wait()
     const models: RegisteredModel[] = []
     for (const modelId of options.models ?? ['damage-v1', 'risk-v1']) {
       models.push(

@@ -9,9 +9,9 @@ export const insuranceInterface = new Interface([
   'function premiumFor(uint256 coverage) view returns (uint256)',
   'function buyPolicy(uint128 coverage, uint32 term) payable returns (uint256)',
   'function fileClaim(uint256 policyId, string photoUri, bytes32 photoSha256) payable returns (uint256)',
-  'function getClaim(uint256 claimId) view returns ((uint64 policyId, uint8 status, uint8 attempts, uint40 requestedAt, uint128 payout, bytes32 requestId, bytes32 photoSha256))',
+  'function getClaim(uint256 claimId) view returns ((uint64 policyId, uint8 status, uint8 attempts, uint40 since, uint96 payout, uint8 severity, uint8 route, bytes32 requestId, bytes32 photoSha256, bytes32 photoUriHash))',
   'function payoutRatios() view returns (uint16[])',
-  'event PolicyPurchased(uint256 indexed policyId, address indexed holder, uint256 coverage, uint256 premium, uint256 end)',
+  'event PolicyPurchased(uint256 indexed policyId, address indexed holder, uint256 coverage, uint256 premium, uint256 end, uint32 termsId, uint256 reserved)',
   'event ClaimRequested(uint256 indexed claimId, uint256 indexed policyId, bytes32 indexed requestId, string photoUri, bytes32 photoSha256)',
   'event ClaimSettled(uint256 indexed claimId, uint256 severity, uint256 payout)',
   'event ClaimRejected(uint256 indexed claimId, uint8 reason)',
@@ -26,4 +26,12 @@ export const oracleInterface = new Interface([
 ])
 
 /** `ClaimsInsurance.ClaimStatus`. */
-export const CLAIM_STATUS = ['None', 'Pending', 'Rejected', 'Settled', 'Expired'] as const
+export const CLAIM_STATUS = [
+  'None',
+  'Pending',
+  'Rejected',
+  'Settled',
+  'Expired',
+  'UnderReview',
+  'Disputed',
+] as const

@@ -32,6 +32,12 @@ export interface ProjectDeploymentOptions {
   tolerance: number
   /** The transport of the oracles (default `functions`; `cre` needs script/DeployLocalCre.s.sol first). */
   transport?: 'functions' | 'cre'
+  /**
+   * ClaimsInsurance's waiting period between a purchase and its first claim, in seconds (default 0:
+   * a local DON stamps results with the wall clock, so skipping chain time past a real waiting period
+   * would make every result stale; Deploy.s.sol's own default is 3 days).
+   */
+  claimWaitingPeriodSeconds?: number
 }
 
 /**
@@ -61,6 +67,7 @@ export async function deployProject(
       SECRETS_VERSION: String(options.secretsVersion),
       AGREEMENT_THRESHOLD: String(options.agreementThreshold),
       TOLERANCE: String(options.tolerance),
+      CLAIM_WAITING_PERIOD: String(options.claimWaitingPeriodSeconds ?? 0),
     },
   })
   const contracts = readDeploymentFile(chainId).contracts as Record<string, unknown> | undefined

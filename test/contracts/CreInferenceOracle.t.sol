@@ -43,7 +43,7 @@ abstract contract CreClaimTest is CreDonTest, IKeystoneForwarderEvents, ICreInfe
 
     function _paysSevere() internal {
         uint256 before = HOLDER.balance;
-        _answer(s_requestId, InferenceResult.encode(_result(4)));
+        _answer(s_requestId, InferenceResult.encode(_result(SEVERE)));
         assertEq(HOLDER.balance - before, COVERAGE, "the correct report still pays");
     }
 }
@@ -60,7 +60,7 @@ contract CreForwarderTest is CreClaimTest {
         );
         assertTrue(delivered);
         assertFalse(oracle.isPending(s_requestId));
-        assertEq(HOLDER.balance - s_holderBefore, COVERAGE / 2, "moderate damage pays 50%");
+        assertEq(HOLDER.balance - s_holderBefore, (uint256(COVERAGE) * 6_000) / 10_000, "moderate damage pays 60%");
     }
 
     function test_AnyTwoOfTheFourSignersSuffice() public {
@@ -75,19 +75,19 @@ contract CreForwarderTest is CreClaimTest {
         uint256[] memory keys = _signerKeys(REQUIRED_SIGNATURES);
         keys[1] = 0xBAD;
         vm.expectRevert(abi.encodeWithSelector(IKeystoneForwarder.InvalidSigner.selector, vm.addr(0xBAD)));
-        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(4)), keys);
+        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(SEVERE)), keys);
         _assertStillPending();
     }
 
     function test_RevertWhen_TooFewSignatures() public {
         vm.expectRevert(abi.encodeWithSelector(IKeystoneForwarder.InvalidSignatureCount.selector, 2, 1));
-        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(4)), _signerKeys(1));
+        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(SEVERE)), _signerKeys(1));
         _assertStillPending();
     }
 
     function test_RevertWhen_TooManySignatures() public {
         vm.expectRevert(abi.encodeWithSelector(IKeystoneForwarder.InvalidSignatureCount.selector, 2, 3));
-        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(4)), _signerKeys(3));
+        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(SEVERE)), _signerKeys(3));
         _assertStillPending();
     }
 
@@ -98,14 +98,14 @@ contract CreForwarderTest is CreClaimTest {
         vm.expectRevert(
             abi.encodeWithSelector(IKeystoneForwarder.DuplicateSigner.selector, vm.addr(SIGNER_KEYS[0]))
         );
-        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(4)), keys);
+        _sendReport(address(oracle), _header(), _validPayload(s_requestId, _result(SEVERE)), keys);
         _assertStillPending();
     }
 
     function test_RevertWhen_SignaturesAreOverAnotherPayload() public {
         KeystoneReports.Header memory header = _header();
         bytes memory signedRaw = KeystoneReports.rawReport(header, _validPayload(s_requestId, _result(0)));
-        bytes memory sentRaw = KeystoneReports.rawReport(header, _validPayload(s_requestId, _result(4)));
+        bytes memory sentRaw = KeystoneReports.rawReport(header, _validPayload(s_requestId, _result(SEVERE)));
         bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
         bytes[] memory signatures = KeystoneReports.sign(signedRaw, context, _signerKeys(REQUIRED_SIGNATURES));
         vm.expectPartialRevert(IKeystoneForwarder.InvalidSigner.selector);
@@ -119,13 +119,13 @@ contract CreForwarderTest is CreClaimTest {
         header.configVersion = CONFIG_VERSION + 1;
         uint64 configId = (uint64(CRE_DON_ID) << 32) | (CONFIG_VERSION + 1);
         vm.expectRevert(abi.encodeWithSelector(IKeystoneForwarder.InvalidConfig.selector, configId));
-        _sendReport(address(oracle), header, _validPayload(s_requestId, _result(4)), _signerKeys(2));
+        _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2));
         _assertStillPending();
     }
 
     function test_RevertWhen_TheSameExecutionIsReplayed() public {
         KeystoneReports.Header memory header = _header();
-        bytes memory payload = _validPayload(s_requestId, _result(4));
+        bytes memory payload = _validPayload(s_requestId, _result(SEVERE));
         _sendReport(address(oracle), header, payload, _signerKeys(2));
         uint256 pool = insurance.pool();
         bytes32 transmissionId =
@@ -143,7 +143,7 @@ contract CreForwarderTest is CreClaimTest {
         vm.expectEmit(true, true, false, true, address(oracle));
         emit ReportRejected(s_requestId, address(forwarder), RejectReason.UnknownRequest);
         bool delivered =
-            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(4)), _signerKeys(2));
+            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2));
         assertTrue(delivered, "onReport returned normally: the forwarder records success");
         assertEq(insurance.pool(), pool, "paid once");
         assertEq(HOLDER.balance, balance);
@@ -163,7 +163,7 @@ contract CreReceiverTest is CreClaimTest {
         header.workflowOwner = makeAddr("someone else's workflow");
         _expectReportRejected(s_requestId, address(forwarder), RejectReason.UnauthorizedWorkflow);
         assertTrue(
-            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(4)), _signerKeys(2))
+            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2))
         );
         _assertStillPending();
         _paysSevere();
@@ -174,7 +174,7 @@ contract CreReceiverTest is CreClaimTest {
         header.workflowName = CrePayload.workflowName("another-workflow");
         _expectReportRejected(s_requestId, address(forwarder), RejectReason.UnauthorizedWorkflow);
         assertTrue(
-            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(4)), _signerKeys(2))
+            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2))
         );
         _assertStillPending();
         _paysSevere();
@@ -184,7 +184,7 @@ contract CreReceiverTest is CreClaimTest {
         address stranger = makeAddr("stranger");
         _expectReportRejected(s_requestId, stranger, RejectReason.UnauthorizedSender);
         vm.prank(stranger);
-        _creOracle().onReport(KeystoneReports.metadata(_header()), _validPayload(s_requestId, _result(4)));
+        _creOracle().onReport(KeystoneReports.metadata(_header()), _validPayload(s_requestId, _result(SEVERE)));
         _assertStillPending();
         _paysSevere();
     }
@@ -192,12 +192,12 @@ contract CreReceiverTest is CreClaimTest {
     function test_RejectsMetadataOfAnotherLength() public {
         _expectReportRejected(s_requestId, address(forwarder), RejectReason.UnauthorizedWorkflow);
         vm.prank(address(forwarder));
-        _creOracle().onReport(new bytes(63), _validPayload(s_requestId, _result(4)));
+        _creOracle().onReport(new bytes(63), _validPayload(s_requestId, _result(SEVERE)));
         _assertStillPending();
     }
 
     function test_RejectsAShortPayload() public {
-        bytes memory payload = _validPayload(s_requestId, _result(4));
+        bytes memory payload = _validPayload(s_requestId, _result(SEVERE));
         assembly {
             mstore(payload, 319)
         }
@@ -210,7 +210,7 @@ contract CreReceiverTest is CreClaimTest {
     function test_RejectsAPayloadWhoseClientIsNoAddress() public {
         bytes memory payload = abi.encodePacked(
             abi.encode(s_requestId, uint256(uint160(address(insurance))) | (1 << 200), DAMAGE, PHOTO_SHA),
-            InferenceResult.encode(_result(4))
+            InferenceResult.encode(_result(SEVERE))
         );
         _expectReportRejected(s_requestId, address(forwarder), RejectReason.MalformedResult);
         assertTrue(_sendReport(address(oracle), _header(), payload, _signerKeys(2)));
@@ -226,12 +226,12 @@ contract CreReceiverTest is CreClaimTest {
     function test_RequestFieldsThatDoNotMatchTheCommitmentAreUnknown() public {
         bytes memory otherClient = abi.encodePacked(
             abi.encode(s_requestId, makeAddr("other client"), DAMAGE, PHOTO_SHA),
-            InferenceResult.encode(_result(4))
+            InferenceResult.encode(_result(SEVERE))
         );
         bytes memory otherModel = abi.encodePacked(
-            abi.encode(s_requestId, address(insurance), RISK, PHOTO_SHA), InferenceResult.encode(_result(4))
+            abi.encode(s_requestId, address(insurance), RISK, PHOTO_SHA), InferenceResult.encode(_result(SEVERE))
         );
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.inputHash = sha256("another photo");
         // A report claiming another requested input (and a result for it) does not reach the request.
         bytes memory otherInput = abi.encodePacked(
@@ -247,7 +247,7 @@ contract CreReceiverTest is CreClaimTest {
     }
 
     function test_ResultForAnotherInputThanRequestedIsInputHashMismatch() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.inputHash = sha256("another photo");
         vm.expectEmit(true, true, false, true, address(oracle));
         emit InferenceRejected(s_requestId, DAMAGE, RejectReason.InputHashMismatch);
@@ -257,16 +257,16 @@ contract CreReceiverTest is CreClaimTest {
     }
 
     function test_RetryAfterARejectionPaysOnce() public {
-        InferenceResult.Data memory stale = _result(4);
+        InferenceResult.Data memory stale = _result(SEVERE);
         vm.warp(block.timestamp + MAX_AGE + 1);
         _answer(s_requestId, InferenceResult.encode(stale));
         assertEq(uint8(insurance.getClaim(s_claimId).status), uint8(ClaimsInsurance.ClaimStatus.Rejected));
         bytes32 retry = _retry(s_claimId);
         assertTrue(retry != s_requestId, "a new request");
-        _answer(retry, InferenceResult.encode(_result(4)));
+        _answer(retry, InferenceResult.encode(_result(SEVERE)));
         assertEq(insurance.totalPaid(), COVERAGE);
         // The first request's report, delivered again by a new execution, changes nothing.
-        _answerDirectly(s_requestId, InferenceResult.encode(_result(4)));
+        _answerDirectly(s_requestId, InferenceResult.encode(_result(SEVERE)));
         assertEq(insurance.totalPaid(), COVERAGE);
     }
 
@@ -337,12 +337,12 @@ contract CreOracleConfigTest is CreDonTest, ICreInferenceOracle {
 
         (uint256 claimId, bytes32 requestId) = _buyAndClaim();
         // The old workflow's report is refused, the new one's accepted.
-        _answer(requestId, InferenceResult.encode(_result(4)));
+        _answer(requestId, InferenceResult.encode(_result(SEVERE)));
         assertTrue(oracle.isPending(requestId));
         KeystoneReports.Header memory header = _header();
         header.workflowOwner = newOwner;
         header.workflowName = newName;
-        _sendReport(address(oracle), header, _validPayload(requestId, _result(4)), _signerKeys(2));
+        _sendReport(address(oracle), header, _validPayload(requestId, _result(SEVERE)), _signerKeys(2));
         assertEq(uint8(insurance.getClaim(claimId).status), uint8(ClaimsInsurance.ClaimStatus.Settled));
     }
 
@@ -354,7 +354,7 @@ contract CreOracleConfigTest is CreDonTest, ICreInferenceOracle {
 
     function test_RequestIdsAreDistinctPerOracleAndRequest() public {
         (, bytes32 first) = _buyAndClaim();
-        (, bytes32 second) = _buyAndClaim();
+        (, bytes32 second) = _buyAndClaim(sha256("another photo"));
         assertTrue(first != second);
         assertEq(first, keccak256(abi.encode(block.chainid, address(oracle), uint64(1))));
     }

@@ -46,7 +46,7 @@ contract DonSignatureThresholdTest is FunctionsOracleTest {
         assertEq(uint8(code), uint8(FunctionsResponse.FulfillResult.FULFILLED));
         assertFalse(oracle.isPending(s_requestId));
         assertEq(_functionsOracle().getRequest(s_requestId).client, address(0), "record deleted");
-        assertEq(HOLDER.balance - before, COVERAGE / 2, "moderate damage pays 50%");
+        assertEq(HOLDER.balance - before, (uint256(COVERAGE) * 6_000) / 10_000, "moderate damage pays 60%");
     }
 
     function test_RevertWhen_TooFewSignatures() public {
@@ -88,7 +88,7 @@ contract DonSignatureThresholdTest is FunctionsOracleTest {
     function test_RevertWhen_SignaturesAreOverADifferentResult() public {
         Sent memory sent = s_sent[s_requestId];
         (bytes memory report, bytes32[3] memory context) = _report(sent, s_valid, "");
-        (bytes memory tampered,) = _report(sent, InferenceResult.encode(_result(4)), "");
+        (bytes memory tampered,) = _report(sent, InferenceResult.encode(_result(SEVERE)), "");
         (bytes32[] memory rs, bytes32[] memory ss, bytes32 vs) =
             _sign(report, context, _signerKeys(REQUIRED_SIGNATURES));
         vm.prank(s_transmitters[0], s_transmitters[0]);

@@ -41,9 +41,9 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
 
     function test_AcceptsValidResult() public {
         vm.expectEmit(true, true, false, true, address(oracle));
-        emit InferenceAccepted(s_requestId, DAMAGE, 3, MODEL_HASH, 3);
-        _answer(s_requestId, InferenceResult.encode(_result(3)));
-        uint256 payout = (uint256(COVERAGE) * 7_500) / 10_000;
+        emit InferenceAccepted(s_requestId, DAMAGE, MODERATE, MODEL_HASH, 3);
+        _answer(s_requestId, InferenceResult.encode(_result(MODERATE)));
+        uint256 payout = (uint256(COVERAGE) * 6_000) / 10_000;
         assertEq(HOLDER.balance - s_holderBefore, payout);
         assertEq(s_poolBefore - insurance.pool(), payout);
         assertEq(uint8(insurance.getClaim(s_claimId).status), uint8(ClaimsInsurance.ClaimStatus.Settled));
@@ -59,7 +59,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
     }
 
     function test_RejectsUnapprovedModel() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.modelHash = sha256("a model nobody approved");
         _expectRejected(InferenceResult.encode(r), RejectReason.ModelNotApproved);
     }
@@ -67,7 +67,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
     function test_RejectsProposedButNotApprovedModel() public {
         bytes32 candidate = sha256("damage-v2 candidate");
         _proposeOnly(DAMAGE, candidate);
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.modelHash = candidate;
         _expectRejected(InferenceResult.encode(r), RejectReason.ModelNotApproved);
     }
@@ -77,7 +77,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
         registry.proposeRevocation(DAMAGE, MODEL_HASH);
         vm.prank(APPROVER);
         registry.revoke(DAMAGE, MODEL_HASH);
-        _expectRejected(InferenceResult.encode(_result(4)), RejectReason.ModelNotApproved);
+        _expectRejected(InferenceResult.encode(_result(SEVERE)), RejectReason.ModelNotApproved);
     }
 
     function test_RejectsModelDeprecatedAfterRequest() public {
@@ -85,17 +85,17 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
         registry.proposeDeprecation(DAMAGE, MODEL_HASH);
         vm.prank(APPROVER);
         registry.deprecate(DAMAGE, MODEL_HASH);
-        _expectRejected(InferenceResult.encode(_result(4)), RejectReason.ModelNotApproved);
+        _expectRejected(InferenceResult.encode(_result(SEVERE)), RejectReason.ModelNotApproved);
     }
 
     function test_RejectsModelApprovedForAnotherModelId() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.modelHash = RISK_HASH;
         _expectRejected(InferenceResult.encode(r), RejectReason.ModelNotApproved);
     }
 
     function test_RejectsWrongInputHash() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.inputHash = sha256("another photo");
         _expectRejected(InferenceResult.encode(r), RejectReason.InputHashMismatch);
     }
@@ -126,7 +126,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
     }
 
     function test_RejectsLongResult() public {
-        _expectMalformedLength(abi.encodePacked(InferenceResult.encode(_result(4)), uint256(0)));
+        _expectMalformedLength(abi.encodePacked(InferenceResult.encode(_result(SEVERE)), uint256(0)));
     }
 
     function test_RejectsMalformedFields() public {
@@ -137,7 +137,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
     }
 
     function test_RejectsAgreementBelowThreshold() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.agreed = THRESHOLD - 1;
         r.responded = THRESHOLD - 1;
         _expectRejected(InferenceResult.encode(r), RejectReason.InsufficientAgreement);
@@ -145,20 +145,20 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
 
     function test_RejectsAgreementThatIsNoStrictMajority() public {
         // Two of four valid answers agree: at the threshold, but not a majority of those answering.
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.responded = 4;
         r.agreed = THRESHOLD;
         _expectRejected(InferenceResult.encode(r), RejectReason.InsufficientAgreement);
     }
 
     function test_RejectsStaleResult() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         vm.warp(block.timestamp + MAX_AGE + 1);
         _expectRejected(InferenceResult.encode(r), RejectReason.StaleResult);
     }
 
     function test_RejectsResultFromTheFuture() public {
-        InferenceResult.Data memory r = _result(4);
+        InferenceResult.Data memory r = _result(SEVERE);
         r.observedAt = uint64(block.timestamp + oracle.MAX_CLOCK_SKEW() + 1);
         _expectRejected(InferenceResult.encode(r), RejectReason.StaleResult);
     }
@@ -167,7 +167,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
         bytes32 unknown = keccak256("never requested");
         vm.expectEmit(true, true, false, true, address(oracle));
         emit ReportRejected(unknown, _transportCaller(), RejectReason.UnknownRequest);
-        _answerDirectly(unknown, InferenceResult.encode(_result(4)));
+        _answerDirectly(unknown, InferenceResult.encode(_result(SEVERE)));
         assertEq(insurance.pool(), s_poolBefore);
         assertTrue(oracle.isPending(s_requestId), "the real request still waits");
         assertEq(uint8(insurance.getClaim(s_claimId).status), uint8(ClaimsInsurance.ClaimStatus.Pending));
@@ -179,7 +179,7 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
         uint256 balance = HOLDER.balance;
         vm.expectEmit(true, true, false, true, address(oracle));
         emit ReportRejected(s_requestId, _transportCaller(), RejectReason.UnknownRequest);
-        _answerDirectly(s_requestId, InferenceResult.encode(_result(4)));
+        _answerDirectly(s_requestId, InferenceResult.encode(_result(SEVERE)));
         assertEq(insurance.pool(), pool, "paid once");
         assertEq(HOLDER.balance, balance);
     }
@@ -474,7 +474,7 @@ abstract contract OracleBehaviour is InferenceTestBase {
         s_client.setBroken(false);
         // A forged outcome (a higher severity) is not the kept one.
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.NothingToRedeliver.selector, requestId));
-        oracle.redeliver(requestId, address(s_client), DAMAGE, RejectReason.None, _result(4));
+        oracle.redeliver(requestId, address(s_client), DAMAGE, RejectReason.None, _result(SEVERE));
     }
 
     function test_RevertWhen_RedeliveryGetsLessGasThanTheCallback() public {

@@ -731,6 +731,28 @@ describe('job input checks', () => {
     )
   })
 
+  it('tabular by reference: accepts a plain reference, whatever the input hash', () => {
+    // The DON never sees referenced features; the answers must name the request's input hash.
+    for (const inputRef of ['quotes/0001', 'a', 'ns:q/2026-12/x_y.json', 'q'.repeat(128)]) {
+      const byRef = request({ input: { inputRef }, inputHash: canonicalHash })
+      expect(() => checkTabularInput(byRef, crypto, LABELS)).not.toThrow()
+      expect(() => checkJobInput(byRef, crypto, LABELS)).not.toThrow()
+    }
+  })
+
+  it.each([
+    ['a path that climbs', { inputRef: '../secrets' }, /inputRef must be/],
+    ['a dot segment', { inputRef: 'q/./x' }, /inputRef must be/],
+    ['an empty segment', { inputRef: 'q//x' }, /inputRef must be/],
+    ['a quote', { inputRef: 'q"x' }, /inputRef must be/],
+    ['an empty reference', { inputRef: '' }, /inputRef must be/],
+    ['a long reference', { inputRef: 'q'.repeat(129) }, /inputRef must be/],
+    ['a number', { inputRef: 7 }, /inputRef must be/],
+    ['features besides', { inputRef: 'q', features }, 'input must hold only "inputRef"'],
+  ])('tabular by reference: refuses %s', (_, input, message) => {
+    expect(() => checkTabularInput(request({ input }), crypto, LABELS)).toThrow(message)
+  })
+
   it('image: accepts one image by URL or base64 whose sha256 is the input hash', () => {
     for (const image of [
       { url: 'https://x/a.png', sha256: INPUT_HASH },
@@ -762,7 +784,7 @@ describe('job input checks', () => {
 
   it('checkJobInput refuses input that is neither tabular nor image', () => {
     expect(() => checkJobInput(request({ input: { text: 'hi' } }), crypto, LABELS)).toThrow(
-      'input must hold "features" (tabular models) or "image" (image models)',
+      'input must hold "features" or "inputRef" (tabular models) or "image" (image models)',
     )
   })
 })

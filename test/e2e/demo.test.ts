@@ -1,4 +1,7 @@
+import { parseEther } from 'ethers'
+
 import { runDemo, storyHeld, type DemoReport } from '../../script/demo/run-demo'
+import { DEMO_TERMS } from '../../script/demo/terms'
 
 // The whole demo in-process on both DON transports at once (separate anvils, adapters and DONs;
 // forge runs one at a time under its lock): Chainlink Functions (Router + Coordinator, the local
@@ -43,7 +46,10 @@ describe.each(TRANSPORTS)('npm run demo -- --transport %s, end to end', (transpo
   test('scenario A: three honest adapters agree, the claim is settled and paid', () => {
     const a = demo(transport).report.scenarios[0]
     expect(a).toMatchObject({ accepted: true, agreed: 3, claimStatus: 'Settled' })
-    expect(a?.payout).toBeGreaterThan(0n)
+    // damage-v1's manifest pays 10,000 bps for "severe" (class 3): the whole 1 ETH of cover.
+    expect(a?.severity).toBe(3n)
+    expect(a?.payout).toBe(DEMO_TERMS.coverage)
+    expect(DEMO_TERMS.coverage).toBe(parseEther('1'))
     expect(a?.fulfilTx).toMatch(/^0x[0-9a-f]{64}$/)
   })
 

@@ -17,6 +17,7 @@ export const RequestSchema = z.object({
         .min(1, { error: '"data.model" must not be empty' }),
       features: z.unknown().optional(),
       image: z.unknown().optional(),
+      inputRef: z.unknown().optional(),
     },
     { error: '"data" must be an object' },
   ),
@@ -25,5 +26,11 @@ export const RequestSchema = z.object({
 /** Validates a parsed request body; `jobRunID` is the id already taken from it. */
 export function parseInferenceRequest(body: unknown, jobRunID: string): InferenceRequest {
   const { data } = parseOrThrow(RequestSchema, body)
-  return { jobRunID, model: data.model, features: data.features, image: data.image }
+  return {
+    jobRunID,
+    model: data.model,
+    features: data.features,
+    image: data.image,
+    inputRef: data.inputRef,
+  }
 }

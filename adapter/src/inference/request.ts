@@ -1,6 +1,6 @@
 /**
  * An inference request as it flows inward from the HTTP edge: the external-adapter envelope
- * `{ id?, data: { model, features?, image? } }`, already validated by the route
+ * `{ id?, data: { model, features?, image?, inputRef? } }`, already validated by the route
  * (http/request-schema.ts). The model-specific part is validated by the model's input provider
  * (input/), which knows the manifest.
  */
@@ -13,4 +13,6 @@ export interface InferenceRequest {
   features?: unknown
   /** `data.image` as sent (image models). */
   image?: unknown
+  /** `data.inputRef` as sent: where the input store keeps the features (tabular models). */
+  inputRef?: unknown
 }

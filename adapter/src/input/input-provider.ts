@@ -1,7 +1,8 @@
 /**
  * One input provider per model kind: it turns the request's model-specific part into the input
  * hash and the ONNX input row, so the inference service never branches on the kind.
- * - tabular (./tabular.ts): `data.features` validated against the manifest, hashed as JCS;
+ * - tabular (./tabular.ts): `data.features` (or, by reference, `data.inputRef` fetched from the
+ *   operator's input store, ./input-store.ts) validated against the manifest, hashed as JCS;
  * - image (./image-input.ts): `data.image` supplied or fetched, checked against its sha256
  *   (`verify`, while the image decodes), and decoded only when the result is not cached.
  */
@@ -12,6 +13,7 @@ import type { InferenceRequest } from '../inference/request'
 import type { AdapterMetrics } from '../metrics'
 import type { FetchSettings } from './image-fetch'
 import { ImageInputProvider } from './image-input'
+import type { InputStore } from './input-store'
 import { TabularInputProvider } from './tabular'
 
 export interface ModelInput {
@@ -39,6 +41,8 @@ export interface InputSettings {
   /** Largest decoded image, in pixels. */
   maxPixels: number
   fetch: FetchSettings
+  /** The operator's input store for by-reference requests; none: they are refused. */
+  inputStore?: InputStore
 }
 
 /** The provider for a model's inputs, chosen once at load. */
@@ -49,6 +53,6 @@ export function inputProviderFor(
   logger: Logger,
 ): InputProvider {
   return inputs.kind === 'tabular'
-    ? new TabularInputProvider(inputs)
+    ? new TabularInputProvider(inputs, settings.inputStore)
     : new ImageInputProvider(inputs, settings, metrics, logger)
 }

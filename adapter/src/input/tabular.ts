@@ -13,6 +13,7 @@ import type { TabularInputs } from '../../../protocol/manifest'
 import { InputError } from '../errors'
 import type { InferenceRequest } from '../inference/request'
 import type { InputProvider, ModelInput } from './input-provider'
+import { checkInputRef, type InputStore } from './input-store'
 
 export interface TabularInput {
   row: Float32Array
@@ -80,16 +81,37 @@ export function compileTabularValidator(inputs: TabularInputs): TabularValidator
   }
 }
 
-/** The input provider of tabular models: `data.features`, validated and hashed. */
+/**
+ * The input provider of tabular models: `data.features`, validated and hashed; or, by reference,
+ * `data.inputRef`: the features fetched from the operator's input store, then validated and hashed
+ * the same way (the answer names the hash of what was fetched).
+ */
 export class TabularInputProvider implements InputProvider {
   private readonly validator: TabularValidator
 
-  constructor(inputs: TabularInputs) {
+  constructor(
+    inputs: TabularInputs,
+    private readonly inputStore?: InputStore,
+  ) {
     this.validator = compileTabularValidator(inputs)
   }
 
-  prepare(request: InferenceRequest): ModelInput {
+  prepare(request: InferenceRequest): ModelInput | Promise<ModelInput> {
+    if (request.inputRef !== undefined) {
+      if (request.features !== undefined) {
+        throw new InputError('send either "data.features" or "data.inputRef", not both')
+      }
+      return this.byReference(checkInputRef(request.inputRef))
+    }
     const { row, inputHash } = this.validator.parse(request.features)
+    return { inputHash, row: () => row }
+  }
+
+  private async byReference(ref: string): Promise<ModelInput> {
+    if (this.inputStore === undefined) {
+      throw new InputError('"data.inputRef" needs an input store, and this adapter has none')
+    }
+    const { row, inputHash } = this.validator.parse(await this.inputStore.fetchJson(ref))
     return { inputHash, row: () => row }
   }
 }

@@ -15,7 +15,8 @@ import {InferenceResult} from "../../../contracts/libraries/InferenceResult.sol"
 
 /// @notice Base of the forge tests that run a dApp on an inference oracle over a real transport:
 /// the ModelRegistry (behind its proxy) with `damage-v1` and `risk-v1` approved, an oracle of the
-/// transport under test, and ClaimsInsurance on it with a funded pool. A transport base
+/// transport under test, and ClaimsInsurance on it with a funded pool (damage-v1's manifest payout
+/// table, no waiting period, no review window: an accepted severe assessment pays at once). A transport base
 /// (`FunctionsDonTest`, `CreDonTest`) deploys its Chainlink contracts and answers requests through
 /// them; suites written against this base run on every transport.
 abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsuranceEvents {
@@ -26,6 +27,10 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
     uint32 internal constant CALLBACK_GAS = 200_000;
     uint16 internal constant PREMIUM_BPS = 500;
     uint128 internal constant COVERAGE = 10 ether;
+    /// damage-v1's classes (manifest): none, minor, moderate, severe.
+    uint256 internal constant SEVERE = 3;
+    uint256 internal constant MODERATE = 2;
+    uint256 internal constant MINOR = 1;
     uint32 internal constant TERM = 30 days;
     uint256 internal constant POOL_FUNDING = 100 ether;
     uint256 internal constant START_TIME = 1_750_000_000;
@@ -56,8 +61,9 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
 
         _deployTransport();
         oracle = _newOracle(0);
+        // damage-v1's own payout table, read from its manifest: [0, 2500, 6000, 10000] bps.
         insurance = ExamplesDeployer.deployClaimsInsurance(
-            address(oracle), PREMIUM_BPS, ExamplesDeployer.defaultPayoutRatios()
+            address(oracle), PREMIUM_BPS, ExamplesDeployer.damagePayoutTable()
         );
         insurance.fundPool{value: POOL_FUNDING}();
         vm.deal(HOLDER, 100 ether);
@@ -117,7 +123,7 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
 
     function _proposal(bytes32 modelId, bytes32 modelHash)
         internal
-        pure
+        view
         returns (IModelRegistry.Proposal memory)
     {
         return IModelRegistry.Proposal({
@@ -128,18 +134,25 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
             provenanceHash: keccak256(abi.encode("provenance", modelHash)),
             datasetDigest: sha256("dataset"),
             hyperparamsHash: sha256("hyperparameters"),
-            labelCount: 0,
+            // damage-v1's classes as its manifest lists them; risk-v1's result is a scalar.
+            labelCount: modelId == DAMAGE ? ExamplesDeployer.damageLabelCount() : 0,
             weightsCommitment: bytes32(0),
             weightsUri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
         });
     }
 
-    /// @dev Buys a policy for HOLDER and files its claim; returns the claim and its request id.
+    /// @dev Buys a policy for HOLDER and files its claim with the photo PHOTO_SHA (a photo backs one
+    /// claim only); returns the claim and its request id.
     function _buyAndClaim() internal returns (uint256 claimId, bytes32 requestId) {
+        return _buyAndClaim(PHOTO_SHA);
+    }
+
+    /// @dev Like `_buyAndClaim()` with the photo `photoSha`.
+    function _buyAndClaim(bytes32 photoSha) internal returns (uint256 claimId, bytes32 requestId) {
         vm.startPrank(HOLDER);
         uint256 policyId = insurance.buyPolicy{value: insurance.premiumFor(COVERAGE)}(COVERAGE, TERM);
         vm.recordLogs();
-        claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
+        claimId = insurance.fileClaim(policyId, PHOTO_URI, photoSha);
         vm.stopPrank();
         requestId = insurance.getClaim(claimId).requestId;
         _noteRequest(requestId, vm.getRecordedLogs());

@@ -81,6 +81,8 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
         });
         oracle = OnnxOracleDeployer.deployZkOracle(_params(1), verifiers);
         pricing = ExamplesDeployer.deployRiskPricing(address(oracle), BASE);
+        // With no request fee, RiskPricing serves only the customers its owner allows.
+        pricing.setCustomer(CUSTOMER, true);
     }
 
     function _params(uint8 threshold) internal view returns (OnnxOracleDeployer.OracleParams memory) {
