@@ -106,9 +106,12 @@ contract FederatedTraining is IFederatedTraining, IReceiver, IERC165, ConfirmedO
     /// @param forwarderAddress The KeystoneForwarder that delivers the DON's reports.
     /// @param workflowOwner The workflow owner in the report metadata.
     /// @param workflowName The metadata's `workflow_name` (`CrePayload.workflowName(name)`).
-    constructor(address registryAddress, address forwarderAddress, address workflowOwner, bytes10 workflowName)
-        ConfirmedOwner(msg.sender)
-    {
+    constructor(
+        address registryAddress,
+        address forwarderAddress,
+        address workflowOwner,
+        bytes10 workflowName
+    ) ConfirmedOwner(msg.sender) {
         if (registryAddress == address(0)) {
             revert ZeroAddress("registry");
         }
@@ -331,13 +334,17 @@ contract FederatedTraining is IFederatedTraining, IReceiver, IERC165, ConfirmedO
     function onReport(bytes calldata metadata, bytes calldata report) external {
         (bool ok, FlRoundReport.Head memory head) = FlRoundReport.decodeHead(report);
         if (msg.sender != i_forwarder) {
-            emit RoundReportRejected(head.taskId, head.round, msg.sender, ReportRejectReason.UnauthorizedSender);
+            emit RoundReportRejected(
+                head.taskId, head.round, msg.sender, ReportRejectReason.UnauthorizedSender
+            );
             return;
         }
         (bool hasMetadata, bytes10 workflowName, address workflowOwner) = CrePayload.decodeMetadata(metadata);
         Workflow memory expected = s_workflow;
         if (!hasMetadata || workflowOwner != expected.owner || workflowName != expected.name) {
-            emit RoundReportRejected(head.taskId, head.round, msg.sender, ReportRejectReason.UnauthorizedWorkflow);
+            emit RoundReportRejected(
+                head.taskId, head.round, msg.sender, ReportRejectReason.UnauthorizedWorkflow
+            );
             return;
         }
         if (!ok) {
@@ -358,11 +365,13 @@ contract FederatedTraining is IFederatedTraining, IReceiver, IERC165, ConfirmedO
     /// @param participant The committing participant.
     /// @param contentHash keccak256 of the encoded update.
     /// @param salt A fresh random salt.
-    function commitmentOf(bytes32 taskId, uint32 round, address participant, bytes32 contentHash, bytes32 salt)
-        public
-        pure
-        returns (bytes32)
-    {
+    function commitmentOf(
+        bytes32 taskId,
+        uint32 round,
+        address participant,
+        bytes32 contentHash,
+        bytes32 salt
+    ) public pure returns (bytes32) {
         return keccak256(abi.encode(taskId, round, participant, contentHash, salt));
     }
 
@@ -497,9 +506,12 @@ contract FederatedTraining is IFederatedTraining, IReceiver, IERC165, ConfirmedO
     }
 
     /// @dev The effects of a checked report: rewards, slashes, the next round or the end.
-    function _apply(Task storage t, FlRoundReport.Head memory head, bytes calldata entries, Tally memory tally)
-        internal
-    {
+    function _apply(
+        Task storage t,
+        FlRoundReport.Head memory head,
+        bytes calldata entries,
+        Tally memory tally
+    ) internal {
         uint256 pool = t.rewardPool;
         uint256 roundReward = (pool * head.round) / t.rounds - (pool * (head.round - 1)) / t.rounds;
         mapping(address => Participant) storage ps = s_participants[head.taskId];
@@ -522,7 +534,9 @@ contract FederatedTraining is IFederatedTraining, IReceiver, IERC165, ConfirmedO
         t.slashedTotal += uint96(tally.slashed);
         t.modelHash = head.aggregateHash;
         t.provenanceAcc = keccak256(
-            abi.encode(t.provenanceAcc, head.round, tally.updatesDigest, head.aggregateHash, head.modelFileHash)
+            abi.encode(
+                t.provenanceAcc, head.round, tally.updatesDigest, head.aggregateHash, head.modelFileHash
+            )
         );
         t.committed = 0;
         if (head.round == t.rounds) {

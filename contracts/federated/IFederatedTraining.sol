@@ -86,10 +86,16 @@ interface IFederatedTrainingEvents {
     event ParticipantJoined(bytes32 indexed taskId, address indexed participant, uint256 stake);
     /// @notice Emitted when a participant commits to an update for a round.
     /// @param commitment keccak256(abi.encode(taskId, round, participant, contentHash, salt)).
-    event UpdateCommitted(bytes32 indexed taskId, uint32 indexed round, address indexed participant, bytes32 commitment);
+    event UpdateCommitted(
+        bytes32 indexed taskId, uint32 indexed round, address indexed participant, bytes32 commitment
+    );
     /// @notice Emitted when a participant reveals its update: its content hash and where to fetch it.
     event UpdateRevealed(
-        bytes32 indexed taskId, uint32 indexed round, address indexed participant, bytes32 contentHash, string uri
+        bytes32 indexed taskId,
+        uint32 indexed round,
+        address indexed participant,
+        bytes32 contentHash,
+        string uri
     );
     /// @notice Emitted when the DON's report of a round is accepted.
     /// @param updatesDigest keccak256 chain over the (participant, content hash) pairs of the revealed
@@ -111,10 +117,16 @@ interface IFederatedTrainingEvents {
     /// @notice Emitted for each participant whose stake a settled round slashed.
     /// @param status The aggregation rule's status code (federated/reasons.ts; 14 = did not reveal).
     event ParticipantSlashed(
-        bytes32 indexed taskId, uint32 indexed round, address indexed participant, uint256 amount, uint8 status
+        bytes32 indexed taskId,
+        uint32 indexed round,
+        address indexed participant,
+        uint256 amount,
+        uint8 status
     );
     /// @notice Emitted when `onReport` ignores a report; nothing changed.
-    event RoundReportRejected(bytes32 indexed taskId, uint32 indexed round, address sender, ReportRejectReason reason);
+    event RoundReportRejected(
+        bytes32 indexed taskId, uint32 indexed round, address sender, ReportRejectReason reason
+    );
     /// @notice Emitted when a task is cancelled by a timeout.
     event TaskCancelled(bytes32 indexed taskId, uint32 round, address by);
     /// @notice Emitted when the final model is proposed to the registry.

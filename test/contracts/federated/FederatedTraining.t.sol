@@ -430,7 +430,12 @@ contract FederatedTrainingRewardsTest is FederatedTrainingBase {
             bool slash = (slashMask >> i) & 1 == 1;
             es[i] = slash
                 ? Entry({participant: ps[i], status: HARMFUL, slashed: true, weightBps: 0})
-                : Entry({participant: ps[i], status: w == 0 ? DISTANCE_OUTLIER : ACCEPTED, slashed: false, weightBps: w});
+                : Entry({
+                    participant: ps[i],
+                    status: w == 0 ? DISTANCE_OUTLIER : ACCEPTED,
+                    slashed: false,
+                    weightBps: w
+                });
             sum += slash ? 0 : w;
         }
         _report(taskId, 1, es);
@@ -468,7 +473,10 @@ contract FederatedTrainingRewardsTest is FederatedTrainingBase {
         training.withdrawSponsor(taskId);
         assertEq(address(training).balance, 0, "nothing stuck");
         // 5 ether over 3 rounds among 3: all but the rounding dust went to the participants.
-        assertEq(ps[0].balance + ps[1].balance + ps[2].balance, 30 ether + POOL - (SPONSOR.balance - (1_000 ether - POOL)));
+        assertEq(
+            ps[0].balance + ps[1].balance + ps[2].balance,
+            30 ether + POOL - (SPONSOR.balance - (1_000 ether - POOL))
+        );
     }
 
     function test_RevertWhen_WithdrawingWhileRunning() public {
@@ -541,7 +549,9 @@ contract FederatedTrainingFinalModelTest is FederatedTrainingBase {
         assertEq(v.proposer, address(training));
         assertEq(v.provenanceHash, provenance);
         assertEq(v.datasetDigest, training.getTask(taskId).provenanceAcc);
-        assertFalse(registry.isApproved(FINAL_ID, _fileHash(ROUNDS)), "not approved until an approver says so");
+        assertFalse(
+            registry.isApproved(FINAL_ID, _fileHash(ROUNDS)), "not approved until an approver says so"
+        );
         vm.prank(APPROVER);
         registry.approve(FINAL_ID, _fileHash(ROUNDS));
         assertTrue(registry.isApproved(FINAL_ID, _fileHash(ROUNDS)));
@@ -594,7 +604,12 @@ contract FederatedTrainingGasTest is FederatedTrainingBase {
         _reveal(taskId, ps[0], 1);
         vm.cool(address(training));
         vm.prank(ps[1]);
-        training.reveal(taskId, _update(ps[1], 1), _salt(ps[1], 1), "http://127.0.0.1:40123/updates/0x0000000000000000000000000000000000001001/1");
+        training.reveal(
+            taskId,
+            _update(ps[1], 1),
+            _salt(ps[1], 1),
+            "http://127.0.0.1:40123/updates/0x0000000000000000000000000000000000001001/1"
+        );
         uint256 revealGas = vm.snapshotGasLastCall("FederatedTraining", "reveal (cold, 70-byte uri)");
         // Plus the two transactions' intrinsic cost (21,000 each + calldata).
         uint256 total = commitGas + revealGas + 2 * 21_000 + 68 * 16 + 260 * 16;
@@ -618,7 +633,8 @@ contract FederatedTrainingGasTest is FederatedTrainingBase {
         vm.cool(address(forwarder));
         vm.prank(TRANSMITTER);
         forwarder.report(address(training), raw, context, signatures);
-        uint256 used = vm.snapshotGasLastCall("FederatedTraining", "round report through the forwarder (11 entries)");
+        uint256 used =
+            vm.snapshotGasLastCall("FederatedTraining", "round report through the forwarder (11 entries)");
         assertEq(training.getTask(taskId).round, 2, "settled");
         uint256 calldataGas = 16 * (raw.length + context.length + 2 * 65 + 8 * 32);
         assertLe(used + 21_000 + calldataGas, REPORT_GOAL, "report within 300,000 gas");

@@ -158,7 +158,9 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
     }
 
     function _commit(bytes32 taskId, address participant, uint32 round) internal {
-        bytes32 c = training.commitmentOf(taskId, round, participant, _update(participant, round), _salt(participant, round));
+        bytes32 c = training.commitmentOf(
+            taskId, round, participant, _update(participant, round), _salt(participant, round)
+        );
         vm.prank(participant);
         training.commit(taskId, c);
     }
@@ -217,7 +219,8 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
         uint256[] memory words = new uint256[](es.length);
         for (uint256 i = 0; i < es.length; ++i) {
             words[i] = (uint256(uint160(es[i].participant)) << 96) | (uint256(es[i].status) << 88)
-                | (uint256(es[i].slashed ? 1 : 0) << 80) | (uint256(es[i].weightBps) << 64) | (uint256(1234) << 32) | 77;
+                | (uint256(es[i].slashed ? 1 : 0) << 80) | (uint256(es[i].weightBps) << 64)
+                | (uint256(1234) << 32) | 77;
         }
         return abi.encode(taskId, round, base, _aggregate(round), _fileHash(round), uint32(45_000), words);
     }

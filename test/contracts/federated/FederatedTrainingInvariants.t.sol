@@ -70,7 +70,9 @@ contract FederatedTrainingHandler is FederatedTrainingBase {
             } else if (r % 4 == 0) {
                 es[k++] = Entry({participant: s_ps[i], status: HARMFUL, slashed: true, weightBps: 0});
             } else {
-                es[k++] = Entry({participant: s_ps[i], status: ACCEPTED, slashed: false, weightBps: uint16(r % 10_001)});
+                es[k++] = Entry({
+                    participant: s_ps[i], status: ACCEPTED, slashed: false, weightBps: uint16(r % 10_001)
+                });
             }
         }
         // Now and then a report a DON would never sign: it must change nothing.
@@ -79,7 +81,8 @@ contract FederatedTrainingHandler is FederatedTrainingBase {
         }
         uint32 round = t.round;
         _send(_payload(taskId, round, es));
-        if (training.getTask(taskId).round != round || training.getTask(taskId).status != TaskStatus.Running) {
+        if (training.getTask(taskId).round != round || training.getTask(taskId).status != TaskStatus.Running)
+        {
             reportsSettled += 1;
         }
     }
@@ -136,7 +139,8 @@ contract FederatedTrainingInvariantsTest is FederatedTrainingBase {
         uint256 balance = address(t).balance;
         assertEq(handler.paidIn(), handler.paidOut() + balance, "in = out + held");
         FederatedTraining.Task memory task = t.getTask(handler.taskId());
-        uint256 owed = task.sponsorPaid ? 0 : uint256(task.rewardPool) - task.rewardsCredited + task.slashedTotal;
+        uint256 owed =
+            task.sponsorPaid ? 0 : uint256(task.rewardPool) - task.rewardsCredited + task.slashedTotal;
         address[] memory ps = handler.participants();
         for (uint256 i = 0; i < ps.length; ++i) {
             FederatedTraining.Participant memory p = t.getParticipant(handler.taskId(), ps[i]);
