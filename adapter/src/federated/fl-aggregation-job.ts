@@ -17,10 +17,10 @@
  * An update that cannot be fetched counts as bytes that do not match the revealed hash
  * (`hashMismatch`): a participant must serve its update until the round is reported.
  */
-import { keccak256, toUtf8Bytes } from 'ethers'
+import { keccak256 } from 'ethers'
 
-import { canonicalJson } from '../../../protocol/canonical-json'
 import { aggregateRound, type Submission } from '../../../federated/aggregation'
+import { flJobInputHash } from '../../../federated/job-input'
 import { exportFederatedOnnx } from '../../../federated/model-export'
 import { UpdateRejectedError } from '../../../federated/reasons'
 import { encodeRoundReport, roundReport } from '../../../federated/round-report'
@@ -96,36 +96,12 @@ function checkSpec(spec: TaskSpec): void {
   }
 }
 
-/** The hash the operator signs as the job's input: everything that decides the answer. */
-export function flJobInputHash(data: FlJobRequest['data'], specHash: string): string {
-  const updates = data.updates
-    .map((u) => ({ participant: u.participant, hash: u.hash }))
-    .sort((a, b) =>
-      a.participant === b.participant
-        ? a.hash < b.hash
-          ? -1
-          : 1
-        : a.participant < b.participant
-          ? -1
-          : 1,
-    )
-  return keccak256(
-    toUtf8Bytes(
-      canonicalJson({
-        job: 'fl-aggregate',
-        taskId: data.taskId,
-        round: data.round,
-        specHash,
-        base: data.base.hash,
-        validation: data.validation.hash,
-        updates,
-        notRevealed: [...data.notRevealed].sort(),
-      }),
-    ),
-  )
-}
+/** Answers (unsigned) kept per job input hash: every DON node asks every adapter the same job. */
+const ANSWER_CACHE_ENTRIES = 16
 
 export class FlAggregationJob implements AdapterJob {
+  private readonly answers = new Map<string, Promise<FlAnswerData>>()
+
   constructor(
     private readonly fetch: FetchSettings,
     private readonly signer: InferenceSigner | undefined,
@@ -144,10 +120,45 @@ export class FlAggregationJob implements AdapterJob {
     }
   }
 
-  /** Runs the job on a validated request. */
+  /**
+   * Runs the job on a validated request. The unsigned answer is computed once per input hash (the
+   * same chain facts and spec) and shared by concurrent and later identical jobs; only the
+   * signature is made per job run id. A failed run is not kept.
+   */
   async run(data: FlJobRequest['data'], jobRunID: string): Promise<FlAnswerData> {
     const spec: TaskSpec = data.spec
     checkSpec(spec)
+    const specHash = taskSpecHash(spec)
+    const inputHash = flJobInputHash(data, specHash)
+    let pending = this.answers.get(inputHash)
+    if (pending === undefined) {
+      pending = this.compute(data, specHash, inputHash)
+      this.answers.set(inputHash, pending)
+      pending.catch(() => this.answers.delete(inputHash))
+      if (this.answers.size > ANSWER_CACHE_ENTRIES) {
+        const oldest = this.answers.keys().next().value as string
+        this.answers.delete(oldest)
+      }
+    }
+    const answer: FlAnswerData = { ...(await pending) }
+    if (this.signer !== undefined) {
+      answer.signature = await this.signer.sign({
+        modelHash: specHash,
+        inputHash,
+        result: BigInt(answer.reportHash),
+        jobRunId: jobRunID,
+      })
+      answer.signer = this.signer.address
+    }
+    return answer
+  }
+
+  private async compute(
+    data: FlJobRequest['data'],
+    specHash: string,
+    inputHash: string,
+  ): Promise<FlAnswerData> {
+    const spec: TaskSpec = data.spec
     const revealed = new Set(data.updates.map((u) => u.participant))
     const clash = data.notRevealed.find((p) => revealed.has(p))
     if (clash !== undefined) {
@@ -156,7 +167,6 @@ export class FlAggregationJob implements AdapterJob {
     if (new Set(data.notRevealed).size !== data.notRevealed.length) {
       throw new InputError('"data.notRevealed" names a participant twice')
     }
-    const specHash = taskSpecHash(spec)
     const [baseBytes, validationBytes, updateBytes] = await Promise.all([
       fetchImage(data.base.uri, this.fetch),
       fetchImage(data.validation.uri, this.fetch),
@@ -207,7 +217,6 @@ export class FlAggregationJob implements AdapterJob {
     })
     const reportHex = encodeRoundReport(report)
     const reportHash = keccak256(reportHex)
-    const inputHash = flJobInputHash(data, specHash)
     const details = new Map(result.participants.map((p) => [p.participant, p]))
     const answer: FlAnswerData = {
       job: 'fl-aggregate',
@@ -236,15 +245,6 @@ export class FlAggregationJob implements AdapterJob {
           detail: p?.detail ?? (e.status === 'notRevealed' ? 'committed, not revealed' : ''),
         }
       }),
-    }
-    if (this.signer !== undefined) {
-      answer.signature = await this.signer.sign({
-        modelHash: specHash,
-        inputHash,
-        result: BigInt(reportHash),
-        jobRunId: jobRunID,
-      })
-      answer.signer = this.signer.address
     }
     return answer
   }
