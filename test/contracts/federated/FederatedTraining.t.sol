@@ -175,6 +175,22 @@ contract FederatedTrainingPhasesTest is FederatedTrainingBase {
         training.reveal(taskId, _update(ps[0], 1), _salt(ps[0], 1), "u");
     }
 
+    function testFuzz_CommitOnlyInItsPhase(uint256 offset) public {
+        offset = bound(offset, 0, REGISTRATION + 3 * COMMIT);
+        vm.warp(block.timestamp + offset);
+        bytes32 c = training.commitmentOf(taskId, 1, ps[0], _update(ps[0], 1), _salt(ps[0], 1));
+        uint256 opens = training.getTask(taskId).roundStart;
+        bool inPhase = block.timestamp >= opens && block.timestamp < opens + COMMIT;
+        if (!inPhase) {
+            vm.expectRevert(
+                abi.encodeWithSelector(NotInCommitPhase.selector, taskId, 1, opens, opens + COMMIT)
+            );
+        }
+        vm.prank(ps[0]);
+        training.commit(taskId, c);
+        assertEq(training.getParticipant(taskId, ps[0]).committedRound, inPhase ? 1 : 0);
+    }
+
     function test_RevertWhen_RevealWithoutCommit() public {
         _toPhase(taskId, 1);
         vm.prank(ps[0]);
