@@ -32,6 +32,11 @@ export const STATUS_CODES = {
   distanceOutlier: 12,
   /** Applied alone it raises the validation loss by a lot, and far more than the other updates. */
   harmful: 13,
+  /**
+   * Committed on-chain but not revealed in time: never reaches the rule; the round report lists it
+   * (slashed) so the training contract can check it against its own record (contracts/federated).
+   */
+  notRevealed: 14,
 } as const
 
 export type SubmissionStatus = keyof typeof STATUS_CODES

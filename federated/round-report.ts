@@ -1,25 +1,29 @@
 /**
- * The round's result as the compact bytes a DON report carries (and the training contract will
- * decode): ABI-encoded, one 32-byte word per participant.
+ * The round's result as the compact bytes a DON report carries and the training contract decodes
+ * (contracts/federated/FlRoundReport.sol): ABI-encoded, one 32-byte word per participant.
  *
  * ```
  * abi.encode(bytes32 taskId, uint32 round, bytes32 baseModelHash, bytes32 aggregateHash,
- *            uint32 modelLossQ16, uint256[] entries)
+ *            bytes32 modelFileHash, uint32 modelLossQ16, uint256[] entries)
  * entry = participant << 96 | status << 88 | slashed << 80 | weightBps << 64
  *       | lossQ16 << 32 | distanceQ16          (loss and distance saturate at 2^32 - 1)
  * ```
  *
- * Entries are in the aggregator's canonical order (participant address, then update hash); status
- * is `STATUS_CODES` (reasons.ts). For 11 participants the report is 18 words (576 bytes): the
- * five fields, the array's offset and length, one word per entry. The report
- * hash (keccak256 of these bytes) is what independent aggregators must agree on.
+ * `modelFileHash` is the sha256 of the new model's ONNX export (model-export.ts; zero when the
+ * caller has none, e.g. the off-chain simulation). Entries are in the aggregator's canonical order
+ * (participant address, then update hash), with the committers that did not reveal
+ * (`notRevealed`, slashed) merged in by address; status is `STATUS_CODES` (reasons.ts). For 11
+ * participants the report is 19 words (608 bytes): the six fields, the array's offset and length,
+ * one word per entry. The report hash (keccak256 of these bytes) is what independent aggregators
+ * must agree on.
  */
 import { AbiCoder, keccak256 } from 'ethers'
 
 import type { RoundResult } from './aggregation'
 import { STATUS_CODES, type SubmissionStatus } from './reasons'
 
-const TYPES = ['bytes32', 'uint32', 'bytes32', 'bytes32', 'uint32', 'uint256[]'] as const
+const TYPES = ['bytes32', 'uint32', 'bytes32', 'bytes32', 'bytes32', 'uint32', 'uint256[]'] as const
+const ZERO_HASH = `0x${'0'.repeat(64)}`
 const U32_MAX = 0xffffffffn
 
 export interface ReportEntry {
@@ -36,28 +40,53 @@ export interface RoundReport {
   round: number
   baseModelHash: string
   aggregateHash: string
+  /** sha256 of the new model's ONNX export (zero: none). */
+  modelFileHash: string
   modelLossQ16: number
   entries: ReportEntry[]
+}
+
+/** What the chain adds to a round's result: the ONNX hash and who committed but did not reveal. */
+export interface ReportExtras {
+  modelFileHash?: string
+  /** Committers without a reveal (0x + 40 hex); each gets a slashed `notRevealed` entry. */
+  notRevealed?: readonly string[]
 }
 
 const saturate = (v: number): bigint => (BigInt(v) > U32_MAX ? U32_MAX : BigInt(v))
 
 /** The report of a round's result. */
-export function roundReport(result: RoundResult): RoundReport {
+export function roundReport(result: RoundResult, extras: ReportExtras = {}): RoundReport {
+  const entries: ReportEntry[] = result.participants.map((p) => ({
+    participant: p.participant,
+    status: p.status,
+    slashed: p.slashed,
+    weightBps: p.weightBps,
+    lossQ16: p.lossQ16,
+    distanceQ16: p.distanceQ16,
+  }))
+  for (const a of extras.notRevealed ?? []) {
+    entries.push({
+      participant: a.toLowerCase(),
+      status: 'notRevealed',
+      slashed: true,
+      weightBps: 0,
+      lossQ16: 0,
+      distanceQ16: 0,
+    })
+  }
+  // Stable: equal addresses (a duplicate participant) keep the rule's canonical order.
+  entries.sort((x, y) =>
+    x.participant < y.participant ? -1 : x.participant > y.participant ? 1 : 0,
+  )
   return {
     taskId: result.taskId,
     round: result.round,
     baseModelHash: result.baseModelHash,
     aggregateHash: result.aggregateHash,
+    modelFileHash: extras.modelFileHash ?? ZERO_HASH,
     modelLossQ16: result.modelLossQ16,
-    entries: result.participants.map((p) => ({
-      participant: p.participant,
-      status: p.status,
-      slashed: p.slashed,
-      weightBps: p.weightBps,
-      lossQ16: p.lossQ16,
-      distanceQ16: p.distanceQ16,
-    })),
+    entries,
   }
 }
 
@@ -77,6 +106,7 @@ export function encodeRoundReport(report: RoundReport): string {
     report.round,
     report.baseModelHash,
     report.aggregateHash,
+    report.modelFileHash,
     saturate(report.modelLossQ16),
     entries,
   ])
@@ -93,7 +123,7 @@ const STATUS_BY_CODE = new Map<number, SubmissionStatus>(
 
 /** Decodes report bytes (what a contract would read), for checks and tools. */
 export function decodeRoundReport(hex: string): RoundReport {
-  const [taskId, round, baseModelHash, aggregateHash, modelLoss, entries] =
+  const [taskId, round, baseModelHash, aggregateHash, modelFileHash, modelLoss, entries] =
     AbiCoder.defaultAbiCoder().decode(TYPES, hex)
   const mask32 = (v: bigint, shift: bigint): number => Number((v >> shift) & U32_MAX)
   return {
@@ -101,6 +131,7 @@ export function decodeRoundReport(hex: string): RoundReport {
     round: Number(round),
     baseModelHash: baseModelHash as string,
     aggregateHash: aggregateHash as string,
+    modelFileHash: modelFileHash as string,
     modelLossQ16: Number(modelLoss),
     entries: (entries as bigint[]).map((w) => {
       const code = Number((w >> 88n) & 0xffn)

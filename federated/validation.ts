@@ -53,14 +53,53 @@ export function quantiseValidationSet(
   return { n, features: f, x, y: Uint8Array.from(raw.y) }
 }
 
-/** keccak256 of n (uint32 BE), features (uint32 BE), x (int32 LE each), y (one byte each). */
-export function validationSetHash(v: ValidationSet): string {
+/** The published bytes of the set: n (uint32 BE), features (uint32 BE), x (int32 LE each), y (one byte each). */
+export function encodeValidationSet(v: ValidationSet): Uint8Array {
   const buf = Buffer.alloc(8 + 4 * v.x.length + v.y.length)
   buf.writeUInt32BE(v.n, 0)
   buf.writeUInt32BE(v.features, 4)
   v.x.forEach((q, i) => buf.writeInt32LE(q, 8 + 4 * i))
   Buffer.from(v.y).copy(buf, 8 + 4 * v.x.length)
-  return keccak256(buf)
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+}
+
+/** keccak256 of `encodeValidationSet(v)`. */
+export function validationSetHash(v: ValidationSet): string {
+  return keccak256(encodeValidationSet(v))
+}
+
+/** Most rows a published set may have (the loss sums stay exact far beyond: checkExactBounds). */
+export const MAX_VALIDATION_ROWS = 100_000
+
+/**
+ * Decodes published set bytes; throws RangeError (with what is wrong) on a length that does not
+ * match the header, more than MAX_VALIDATION_ROWS rows, a feature beyond +-MAX_ABS_FEATURE or a
+ * label other than 0/1.
+ */
+export function decodeValidationSet(bytes: Uint8Array): ValidationSet {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (buf.length < 8) throw new RangeError(`${buf.length} bytes is shorter than the 8-byte header`)
+  const n = buf.readUInt32BE(0)
+  const features = buf.readUInt32BE(4)
+  if (n === 0 || n > MAX_VALIDATION_ROWS || features === 0 || features > 1024) {
+    throw new RangeError(`a set of ${n} rows of ${features} features is not accepted`)
+  }
+  const expected = 8 + 4 * n * features + n
+  if (buf.length !== expected) {
+    throw new RangeError(`${buf.length} bytes, expected ${expected} for ${n} x ${features}`)
+  }
+  const x = new Int32Array(n * features)
+  for (let i = 0; i < x.length; i++) {
+    const q = buf.readInt32LE(8 + 4 * i)
+    if (Math.abs(q) > MAX_ABS_FEATURE)
+      throw new RangeError(`feature value ${i} (${q}) beyond +-8.0`)
+    x[i] = q
+  }
+  const y = Uint8Array.from(buf.subarray(8 + 4 * x.length))
+  y.forEach((label, i) => {
+    if (label > 1) throw new RangeError(`label ${i} is ${label}, not 0 or 1`)
+  })
+  return { n, features, x, y }
 }
 
 /**

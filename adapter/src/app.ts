@@ -16,6 +16,7 @@ import type { Logger } from 'pino'
 
 import { ResultCache } from './cache'
 import { describeConfig, type Config } from './config'
+import { FlAggregationJob } from './federated/fl-aggregation-job'
 import { ApiKeyAuth } from './http/api-key-auth'
 import { InferenceRoute } from './http/inference-route'
 import { createExpressApp, createListener } from './http/routes'
@@ -113,6 +114,7 @@ function inferenceRoute(
   service: InferenceService,
   metrics: AdapterMetrics,
   logger: Logger,
+  signer: InferenceSigner | undefined,
 ): InferenceRoute {
   const route = new InferenceRoute(
     service,
@@ -120,6 +122,7 @@ function inferenceRoute(
     { bodyLimit: config.BODY_LIMIT_BYTES, queueLimit: config.QUEUE_LIMIT },
     metrics,
     logger,
+    new FlAggregationJob(serviceSettings(config).fetch, signer),
   )
   metrics.setQueueDepthSource(() => route.inFlight)
   return route
@@ -142,7 +145,7 @@ function assemble(
     logger,
     signer,
   )
-  const route = inferenceRoute(config, service, metrics, logger)
+  const route = inferenceRoute(config, service, metrics, logger, signer)
   const lifecycle = new AdapterLifecycle(loaded, route, signer)
   const app = createExpressApp({
     route,

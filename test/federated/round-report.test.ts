@@ -19,6 +19,7 @@ function report(): RoundReport {
     round: 3,
     baseModelHash: H('b'),
     aggregateHash: H('c'),
+    modelFileHash: H('e'),
     modelLossQ16: 29_876,
     entries: Array.from({ length: 11 }, (_, i) => ({
       participant: identityAddress(`p${i}`),
@@ -32,21 +33,21 @@ function report(): RoundReport {
 }
 
 describe('round report', () => {
-  it('encodes 11 participants in 18 ABI words and decodes back to the same report', () => {
+  it('encodes 11 participants in 19 ABI words and decodes back to the same report', () => {
     const r = report()
     const hex = encodeRoundReport(r)
-    expect(getBytes(hex).length).toBe(18 * 32) // 5 fields, the array's offset and length, 11 entries
+    expect(getBytes(hex).length).toBe(19 * 32) // 6 fields, the array's offset and length, 11 entries
     expect(decodeRoundReport(hex)).toEqual(r)
   })
 
   it('packs each participant into one word: address, status, slashed, weight, loss, distance', () => {
     const r = report()
     const words = getBytes(encodeRoundReport(r))
-    const first = Buffer.from(words.subarray(7 * 32, 8 * 32)).toString('hex') // after the head and the length
+    const first = Buffer.from(words.subarray(8 * 32, 9 * 32)).toString('hex') // after the head and the length
     const e = r.entries[1]
     expect(first.slice(0, 40)).toBe(r.entries[0]?.participant.slice(2))
     expect(e?.status).toBe('harmful')
-    const second = Buffer.from(words.subarray(8 * 32, 9 * 32)).toString('hex')
+    const second = Buffer.from(words.subarray(9 * 32, 10 * 32)).toString('hex')
     expect(second.slice(40, 42)).toBe('0d') // harmful = 13
     expect(second.slice(42, 44)).toBe('01') // slashed
     expect(second.slice(48, 56)).toBe((30_001).toString(16).padStart(8, '0'))
@@ -57,6 +58,7 @@ describe('round report', () => {
     const variants: ((r: RoundReport) => void)[] = [
       (r) => (r.round = 4),
       (r) => (r.aggregateHash = H('d')),
+      (r) => (r.modelFileHash = H('f')),
       (r) => ((r.entries[3] as RoundReport['entries'][number]).slashed = true),
       (r) => ((r.entries[0] as RoundReport['entries'][number]).weightBps -= 1),
       (r) => ((r.entries[5] as RoundReport['entries'][number]).distanceQ16 += 1),
@@ -96,6 +98,20 @@ describe('round report', () => {
         },
       ],
     } as unknown as RoundResult
+    const withAbsent = roundReport(result, {
+      modelFileHash: H('5'),
+      notRevealed: ['0x0000000000000000000000000000000000000001'],
+    })
+    expect(withAbsent.modelFileHash).toBe(H('5'))
+    expect(withAbsent.entries[0]).toEqual({
+      participant: '0x0000000000000000000000000000000000000001',
+      status: 'notRevealed',
+      slashed: true,
+      weightBps: 0,
+      lossQ16: 0,
+      distanceQ16: 0,
+    })
+    expect(decodeRoundReport(encodeRoundReport(withAbsent))).toEqual(withAbsent)
     expect(roundReport(result).entries).toEqual([
       {
         participant: identityAddress('x'),

@@ -22,6 +22,7 @@ import {
   PayloadTooLargeError,
   UnavailableError,
 } from '../errors'
+import type { AdapterJob } from '../federated/fl-aggregation-job'
 import type { InferenceService } from '../inference/inference-service'
 import type { AdapterMetrics, HttpChild } from '../metrics'
 import type { ApiKeyAuth } from './api-key-auth'
@@ -48,6 +49,8 @@ export class InferenceRoute {
     private readonly settings: RouteSettings,
     private readonly metrics: AdapterMetrics,
     private readonly logger: Logger,
+    /** Other job types on `POST /` (`data.job`), e.g. the federated aggregation. */
+    private readonly job?: AdapterJob,
   ) {
     this.ok = metrics.httpChild('POST', '/', 200)
   }
@@ -102,7 +105,10 @@ export class InferenceRoute {
       }
       this.inFlight++
       admitted = true
-      const answer = await this.service.answer(parseInferenceRequest(body, jobRunID))
+      const answer =
+        this.job !== undefined && this.job.handles(body)
+          ? await this.job.answer(body, jobRunID)
+          : await this.service.answer(parseInferenceRequest(body, jobRunID))
       sendJson(res, 200, answer.body, undefined, this.shuttingDown)
       this.ok.count.inc()
       this.ok.duration.observe((performance.now() - start) / 1000)
