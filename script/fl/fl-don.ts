@@ -23,10 +23,13 @@ import { keccak_256 } from '@noble/hashes/sha3'
 import { concat, Contract, keccak256, SigningKey, solidityPacked, type Signer } from 'ethers'
 
 import {
+  answerDigest,
   checkQuorumRule,
   cryptoFromNoble,
-  inferenceDigest,
+  hexToBytes,
+  inferenceLeaf,
   jobRunIdFor,
+  MAX_PROOF_LENGTH,
   parseAdapters,
   recoverSigner,
   type AdapterEntry,
@@ -86,6 +89,8 @@ interface AnswerData {
   reportHash?: unknown
   specHash?: unknown
   inputHash?: unknown
+  manifestHash?: unknown
+  proof?: unknown
   signature?: unknown
 }
 
@@ -107,12 +112,28 @@ function judge(
   if (d.specHash !== facts.ruleHash) return `spec hash ${String(d.specHash)} is not the task's`
   if (d.inputHash !== inputHash) return `input hash ${String(d.inputHash)} is not the chain's`
   if (adapter.signer !== undefined) {
-    const digest = inferenceDigest(
-      CRYPTO,
-      facts.ruleHash,
+    // The leaf is recomputed from the chain's facts, never read from the answer; the answer's
+    // Merkle proof folds it to the root its operator signed (docs/protocol.md, version 2).
+    if (d.manifestHash !== facts.ruleHash) return 'manifest hash is not the task spec hash'
+    const proof = d.proof
+    if (
+      !Array.isArray(proof) ||
+      proof.length > MAX_PROOF_LENGTH ||
+      !proof.every((node) => typeof node === 'string' && /^0x[0-9a-f]{64}$/.test(node))
+    ) {
+      return 'no well-formed Merkle proof'
+    }
+    const leaf = inferenceLeaf(CRYPTO, {
+      modelHash: facts.ruleHash,
+      manifestHash: facts.ruleHash,
       inputHash,
-      BigInt(d.reportHash),
+      result: BigInt(d.reportHash),
       jobRunId,
+    })
+    const digest = answerDigest(
+      CRYPTO,
+      leaf,
+      proof.map((node) => hexToBytes(node as string)),
     )
     const who = recoverSigner(CRYPTO, digest, d.signature)
     if (who !== adapter.signer) return `signature from ${who ?? 'nobody'}, not ${adapter.signer}`

@@ -4,7 +4,7 @@
  * to the library's own result, signed by the operator, identical whatever the order of the updates,
  * every bad update turned into the rule's status (the round completes), bad requests typed errors.
  */
-import { keccak256, recoverAddress } from 'ethers'
+import { getBytes, keccak256, recoverAddress } from 'ethers'
 import request from 'supertest'
 
 import { aggregateRound, type Submission } from '../../federated/aggregation'
@@ -15,7 +15,7 @@ import { riskTask } from '../../federated/task'
 import { taskSpecHash, taskSpecOf } from '../../federated/task-spec'
 import { encodeModel } from '../../federated/update-codec'
 import { encodeValidationSet } from '../../federated/validation'
-import { inferenceDigest } from '../../protocol/answer-digest'
+import { answerDigest, inferenceLeaf } from '../../protocol/answer-digest'
 import { FL_GRAPH_NAME } from '../../adapter/src/federated/fl-aggregation-job'
 import { flJobInputHash } from '../../federated/job-input'
 import { FlJobSchema } from '../../adapter/src/federated/fl-job-schema'
@@ -131,13 +131,20 @@ describe('fl-aggregate job', () => {
     expect(d.aggregateHash).toBe(expected.aggregateHash)
     expect(d.modelFileHash).toBe(onnx.sha256)
     expect(d.specHash).toBe(taskSpecHash(spec))
-    // The operator's EIP-712 signature over (spec hash, input hash, report hash, job run id).
-    const digest = inferenceDigest({
+    // The operator's EIP-712 signature over (spec hash as model and manifest hash, input hash,
+    // report hash, job run id): the leaf recomputed here, folded by the answer's proof.
+    expect(d.manifestHash).toBe(d.specHash)
+    const leaf = inferenceLeaf({
       modelHash: d.specHash,
+      manifestHash: d.specHash,
       inputHash: flJobInputHash(FlJobSchema.parse(job(revealed(submissions))).data, d.specHash),
       result: BigInt(d.reportHash),
       jobRunId: 'fl-1',
     })
+    const digest = answerDigest(
+      leaf,
+      (d.proof as string[]).map((n) => getBytes(n)),
+    )
     expect(recoverAddress(digest, d.signature)).toBe(TEST_SIGNER_ADDRESS)
     const roles = new Map(identities.map((i) => [i.address, i.role]))
     for (const p of d.participants) {

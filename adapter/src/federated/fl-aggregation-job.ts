@@ -66,9 +66,17 @@ export interface FlAnswerData {
   /** The new model, encoded (federated/update-codec.ts, kind model), hex. */
   model: string
   participants: FlParticipantAnswer[]
-  /** EIP-712 signature of the operator (absent when the adapter does not sign). */
+  /**
+   * The operator's signature (absent when the adapter does not sign): the EIP-712 `Inference`
+   * answer of docs/protocol.md with the task spec's hash as both model hash and manifest hash (the
+   * spec is the job's whole configuration), the job input hash, the report hash as the result; one
+   * signature per batch of answers, this answer's leaf and Merkle proof beside it.
+   */
   signature?: string
   signer?: string
+  manifestHash?: string
+  leaf?: string
+  proof?: string[]
 }
 
 /** What the route needs of a job: whether a body is one, and its serialised success body. */
@@ -142,12 +150,17 @@ export class FlAggregationJob implements AdapterJob {
     }
     const answer: FlAnswerData = { ...(await pending) }
     if (this.signer !== undefined) {
-      answer.signature = await this.signer.sign({
+      const signed = await this.signer.sign({
         modelHash: specHash,
+        manifestHash: specHash,
         inputHash,
         result: BigInt(answer.reportHash),
         jobRunId: jobRunID,
       })
+      answer.manifestHash = specHash
+      answer.signature = signed.signature
+      answer.leaf = signed.leaf
+      answer.proof = signed.proof
       answer.signer = this.signer.address
     }
     return answer
