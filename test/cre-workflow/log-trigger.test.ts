@@ -236,7 +236,12 @@ describe('answers that prove nothing are dropped', () => {
   test('batch-signed answers with a proof that is not theirs, or none: dropped', () => {
     const [b0, b1, b2] = answers.riskBatched as [RecordedAnswer, RecordedAnswer, RecordedAnswer]
     const proofOf = (a: RecordedAnswer) => (a.body as { data: { proof: string[] } }).data.proof
-    serve([tampered(b0, { proof: proofOf(b1) }), tampered(b1, { proof: [] }), b2])
+    // The three adapters' batches may hold the same leaves in the same order (then b1's proof is
+    // also b0's): lend b0 a proof made of b1's nodes in another order, a proof of no leaf of its tree.
+    const [first, ...rest] = proofOf(b1)
+    const foreign = [...rest, first as string]
+    expect(foreign).not.toEqual(proofOf(b0))
+    serve([tampered(b0, { proof: foreign }), tampered(b1, { proof: [] }), b2])
     const written = acceptWrites()
     const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
     onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
