@@ -2,8 +2,9 @@
  * `npm run bench` (about 7 minutes) and `npm run bench -- --quick` (under 2): measures, in one
  * run on this machine, the compute floor, the HTTP floor, plain Express, Chainlink's EA framework
  * and the adapter (tabular and image, 1/16/64 connections, micro-batching on/off, cache cold/warm,
- * signing on/off), the Functions source through simulateScript against 3 and 5 local adapters, and
- * reads the contracts' gas snapshots. Writes results.json (with the `ratios` of issue 8),
+ * signing on/off), the Functions source through simulateScript against 3 and 5 local adapters, one
+ * request to its accepted result per transport (bench/lib/rounds.ts), and reads the contracts' gas
+ * snapshots. Writes results.json (with the `ratios` of issue 8),
  * results.md and throughput.svg to bench/ (full run) or a temporary folder (quick run; `--out DIR`
  * chooses).
  *
@@ -14,7 +15,8 @@
  *
  * The phases, in order: compute floor (`measureComputeFloor`), targets (bench/lib/targets.ts),
  * load cells (bench/lib/cells.ts), image memory (bench/lib/image-rss.ts), the Functions source
- * (`measureFunctionsPhase`), peak memory of every server, gas, then the results (`writeResults`).
+ * (`measureFunctionsPhase`), peak memory of every server, the end-to-end rounds per transport
+ * (`measureRounds`, with the servers stopped), gas, then the results (`writeResults`).
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -33,9 +35,10 @@ import { measureFunctions, type FunctionsFigures } from './lib/functions-wall-ti
 import { readGasSnapshots } from './lib/gas'
 import { measureImageRss } from './lib/image-rss'
 import { describeMachine } from './lib/machine'
-import { computeRatios } from './lib/ratios'
+import { computeRatios, computeRoundRatios } from './lib/ratios'
 import { renderMarkdown } from './lib/report-markdown'
 import type { Cell, ImageRssRun, Results, ServerFigures, Settings } from './lib/results-types'
+import { measureRounds } from './lib/rounds'
 import {
   availability,
   buildTargets,
@@ -56,6 +59,8 @@ function settings(quick: boolean): Settings {
         rssRunSeconds: 5,
         computeMsPerPoint: 200,
         functionsRepeats: 1,
+        e2eRounds: 3,
+        e2eWarmup: 1,
       }
     : {
         quick,
@@ -65,6 +70,8 @@ function settings(quick: boolean): Settings {
         rssRunSeconds: 60,
         computeMsPerPoint: 1000,
         functionsRepeats: 3,
+        e2eRounds: 20,
+        e2eWarmup: 2,
       }
 }
 
@@ -198,6 +205,8 @@ async function main(): Promise<void> {
 
   const computeFloor = await measureComputeFloor(have, s, skipped)
   const measured = await measureServers(have, s, skipped)
+  // The end-to-end rounds per transport, with the load targets stopped.
+  const rounds = await measureRounds(s, skipped, log)
   // 6. Gas from the committed forge snapshots.
   const gas = readGasSnapshots(REPO_ROOT)
   if (gas.length === 0) skipped.push('gas: no .gas-snapshot or snapshots/*.json committed yet')
@@ -214,8 +223,12 @@ async function main(): Promise<void> {
     cells: measured.cells,
     ...(measured.imageRss ? { imageRss: measured.imageRss } : {}),
     ...(measured.functions ? { functions: measured.functions } : {}),
+    rounds,
     gas,
-    ratios: computeRatios(measured.cells, computeFloor, measured.imageRss),
+    ratios: {
+      ...computeRatios(measured.cells, computeFloor, measured.imageRss),
+      ...computeRoundRatios(rounds),
+    },
     skipped,
     wallSeconds: Math.round((performance.now() - started) / 1000),
   }

@@ -5,6 +5,7 @@ import type { GasFigure } from './gas'
 import type { LoadResult } from '../../script/local/http-load'
 import type { Machine } from './machine'
 import type { Ratios } from './ratios'
+import type { RoundsFigures } from './rounds'
 
 export interface Settings {
   quick: boolean
@@ -14,6 +15,9 @@ export interface Settings {
   rssRunSeconds: number
   computeMsPerPoint: number
   functionsRepeats: number
+  /** End-to-end rounds per transport (bench/lib/rounds.ts), counted after `e2eWarmup` ones. */
+  e2eRounds: number
+  e2eWarmup: number
 }
 
 export const CONNECTIONS = [1, 16, 64] as const
@@ -61,6 +65,8 @@ export interface Results {
   cells: Cell[]
   imageRss?: ImageRssRun
   functions?: FunctionsFigures
+  /** One request to its accepted result, per transport. */
+  rounds?: RoundsFigures
   gas: GasFigure[]
   ratios: Ratios
   skipped: string[]
