@@ -144,6 +144,8 @@ export async function measureFunctionsRounds(
     )
 
     const adapters = await adaptersStarting
+    const seenAt = new Map<string, number>()
+    const executedAt = new Map<string, number>()
     const don = new LocalDon({
       rpcUrl: chain.rpcUrl,
       coordinator: functions.coordinator,
@@ -156,6 +158,12 @@ export async function measureFunctionsRounds(
         },
       ]),
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      onEvent: (e) => {
+        // When the DON saw each request and when its last node finished: the log's breakdown.
+        const now = performance.now()
+        if (e.type === 'request') seenAt.set(e.requestId.toLowerCase(), now)
+        if (e.type === 'node') executedAt.set(e.requestId.toLowerCase(), now)
+      },
     })
     await don.start()
     teardown.add('DON', () => don.stop())
@@ -182,7 +190,11 @@ export async function measureFunctionsRounds(
         gas = receipt?.gasUsed
       }
       const label = i < warmup ? `warm-up ${i + 1}` : `round ${i - warmup + 1}`
-      log(`${label}: ${elapsed.toFixed(0)} ms, ${accepted ? 'accepted' : outcome.kind}`)
+      const seen = (seenAt.get(sent.requestId.toLowerCase()) ?? Number.NaN) - sent.sentAt
+      const executed = (executedAt.get(sent.requestId.toLowerCase()) ?? Number.NaN) - sent.sentAt
+      log(
+        `${label}: ${elapsed.toFixed(0)} ms, ${accepted ? 'accepted' : outcome.kind} (request seen by the DON at ${seen.toFixed(0)} ms, nodes done at ${executed.toFixed(0)} ms)`,
+      )
       if (i < warmup) continue
       ms.push(elapsed)
       if (gas !== undefined) reportGas.push(gas)
