@@ -100,12 +100,12 @@ function roundsSection(r: Results): string[] {
     '',
     `One RiskPricing quote on risk-v1 with three signing adapters, timed from just before the request transaction is sent until the transaction delivering \`InferenceAccepted\` is mined; ${r.rounds.warmup} warm-up round(s) not counted; every DON polls for requests every ${r.rounds.pollIntervalMs} ms.`,
     '',
-    '| transport | rounds | p50 ms | p95 ms | max ms | all accepted | delivery | delivery gas (median) | request gas (median) |',
-    '| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
+    '| transport | rounds | p50 ms | p95 ms | max ms | all accepted | delivery | delivery gas (median) | request gas (median) | load average start / end |',
+    '| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
   ]
   for (const x of r.rounds.runs) {
     out.push(
-      `| ${x.transport} | ${x.rounds} | ${fmt(x.p50Ms)} | ${fmt(x.p95Ms)} | ${fmt(x.maxMs)} | ${x.allAccepted ? 'yes' : 'NO'} | ${x.delivery} | ${fmt(median(x.reportGas))} | ${x.requestGas ? fmt(median(x.requestGas)) : ''} |`,
+      `| ${x.transport} | ${x.rounds} | ${fmt(x.p50Ms)} | ${fmt(x.p95Ms)} | ${fmt(x.maxMs)} | ${x.allAccepted ? 'yes' : 'NO'} | ${x.delivery} | ${fmt(median(x.reportGas))} | ${x.requestGas ? fmt(median(x.requestGas)) : ''} | ${x.loadAverage.start} / ${x.loadAverage.end} |`,
     )
   }
   out.push('', ...r.rounds.runs.map((x) => `- ${x.transport}: ${x.description}.`))

@@ -10,6 +10,8 @@
  *   signatures) with the same source, adapters and consumer (script/functions/toolkit-testnet-rounds.ts),
  *   in a child process (ethers v5, and PATH/TMPDIR the toolkit's listener needs).
  */
+import { loadavg } from 'node:os'
+
 import { measureFunctionsRounds } from '../../script/don/round-latency'
 import type { RoundFigures } from '../../script/local/round-figures'
 import { runTsScript } from '../../script/local/tsx-process'
@@ -32,6 +34,8 @@ export interface TransportRounds {
   reportGas: number[]
   /** Gas of the request transactions, where the measurement records it. */
   requestGas?: number[]
+  /** 1-minute load average when this transport's measurement started and ended. */
+  loadAverage: { start: number; end: number }
 }
 
 export interface RoundsFigures {
@@ -53,6 +57,7 @@ function asRun(
   f: Pick<RoundFigures, 'rounds' | 'ms' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'allAccepted'> & {
     reportGas: ReadonlyArray<bigint | number>
   },
+  loadStart: number,
   requestGas?: ReadonlyArray<bigint | number>,
 ): TransportRounds {
   return {
@@ -67,11 +72,15 @@ function asRun(
     allAccepted: f.allAccepted,
     reportGas: f.reportGas.map(Number),
     ...(requestGas === undefined ? {} : { requestGas: requestGas.map(Number) }),
+    loadAverage: { start: loadStart, end: load1m() },
   }
 }
 
+const load1m = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100
+
 /** The toolkit's rounds, in a child process (its last stdout line is the figures' JSON). */
 async function toolkitRounds(s: Settings): Promise<TransportRounds> {
+  const loadStart = load1m()
   const run = await runTsScript(
     'script/functions/toolkit-testnet-rounds.ts',
     [String(s.e2eRounds), '--warmup', String(s.e2eWarmup), '--json'],
@@ -88,6 +97,7 @@ async function toolkitRounds(s: Settings): Promise<TransportRounds> {
     "Chainlink's startLocalFunctionsTestnet (ganache, FunctionsCoordinatorTestHelper: no signature checks), the same source, adapters and RiskPricing",
     'callReport (no signatures) with the quote callback',
     f,
+    loadStart,
     f.requestGas,
   )
 }
@@ -102,6 +112,7 @@ export async function measureRounds(
   const options = { rounds: s.e2eRounds, warmup: s.e2eWarmup, pollIntervalMs: E2E_POLL_INTERVAL_MS }
   log(`e2e rounds: local Functions DON, ${s.e2eRounds} rounds after ${s.e2eWarmup} warm-up`)
   try {
+    const loadStart = load1m()
     const f = await measureFunctionsRounds({ ...options, log: (l) => log(`  functions ${l}`) })
     runs.push(
       asRun(
@@ -109,6 +120,7 @@ export async function measureRounds(
         'local Functions DON (4 nodes, simulateScript, 3 signatures) in front of the real Router v1_0_0 and Coordinator v1_3_0 on anvil',
         'Coordinator.transmit (3 signatures, billing) with the quote callback',
         f,
+        loadStart,
       ),
     )
   } catch (err) {
