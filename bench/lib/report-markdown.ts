@@ -98,14 +98,14 @@ function roundsSection(r: Results): string[] {
     '',
     '## End to end, per transport',
     '',
-    `One RiskPricing quote on risk-v1 with three signing adapters, timed from just before the request transaction is sent until the transaction delivering \`InferenceAccepted\` is mined; ${r.rounds.warmup} warm-up round(s) not counted; every DON polls for requests every ${r.rounds.pollIntervalMs} ms.`,
+    `One RiskPricing quote on risk-v1 with three signing adapters, timed from just before the request transaction is sent until the transaction delivering \`InferenceAccepted\` is mined; ${r.rounds.warmup} warm-up round(s) not counted; every DON polls for requests every ${r.rounds.pollIntervalMs} ms; rounds ${r.rounds.interleaved ? 'interleaved across the transports' : 'one transport after the other'}; load average ${r.rounds.loadAverage.start} at the start and ${r.rounds.loadAverage.end} at the end of the rounds.`,
     '',
-    '| transport | rounds | p50 ms | p95 ms | max ms | all accepted | delivery | delivery gas (median) | request gas (median) | load average start / end |',
-    '| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | --- |',
+    '| transport | rounds | p50 ms | p95 ms | max ms | all accepted | delivery | delivery gas (median) | request gas (median) |',
+    '| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
   ]
   for (const x of r.rounds.runs) {
     out.push(
-      `| ${x.transport} | ${x.rounds} | ${fmt(x.p50Ms)} | ${fmt(x.p95Ms)} | ${fmt(x.maxMs)} | ${x.allAccepted ? 'yes' : 'NO'} | ${x.delivery} | ${fmt(median(x.reportGas))} | ${x.requestGas ? fmt(median(x.requestGas)) : ''} | ${x.loadAverage.start} / ${x.loadAverage.end} |`,
+      `| ${x.transport} | ${x.rounds} | ${fmt(x.p50Ms)} | ${fmt(x.p95Ms)} | ${fmt(x.maxMs)} | ${x.allAccepted ? 'yes' : 'NO'} | ${x.delivery} | ${fmt(median(x.reportGas))} | ${fmt(median(x.requestGas))} |`,
     )
   }
   out.push('', ...r.rounds.runs.map((x) => `- ${x.transport}: ${x.description}.`))

@@ -2,19 +2,24 @@
  * The end-to-end phase of the bench: one dApp request to its accepted result, per transport, timed
  * from just before RiskPricing's request transaction is sent until the transaction delivering
  * `InferenceAccepted` is mined (p50, p95, max over `e2eRounds` rounds after `e2eWarmup` uncounted
- * ones). Each transport gets a stack of its own, started and stopped here, after the load cells
- * (nothing else of the bench runs meanwhile):
+ * ones). Every transport's stack is started first, then the rounds are interleaved (round i on
+ * each transport in turn, the order alternating), so that the load of the shared machine, which
+ * moves by the minute, falls on every transport alike; then everything is stopped. It runs after
+ * the load cells, with their servers stopped.
  * - `functions`: the local Functions DON in front of the real Router and Coordinator on anvil
  *   (script/don/round-latency.ts), in this process;
  * - `toolkit`: Chainlink's `startLocalFunctionsTestnet` (ganache, a coordinator that checks no
- *   signatures) with the same source, adapters and consumer (script/functions/toolkit-testnet-rounds.ts),
- *   in a child process (ethers v5, and PATH/TMPDIR the toolkit's listener needs).
+ *   signatures) with the same source, adapters and consumer (script/functions/toolkit-testnet-rounds.ts
+ *   `--serve`), in a child process (ethers v5, and PATH/TMPDIR the toolkit's listener needs).
  */
+import { spawn } from 'node:child_process'
 import { loadavg } from 'node:os'
+import { createInterface } from 'node:readline'
 
-import { measureFunctionsRounds } from '../../script/don/round-latency'
-import type { RoundFigures } from '../../script/local/round-figures'
-import { runTsScript } from '../../script/local/tsx-process'
+import { startFunctionsRoundsStack } from '../../script/don/round-latency'
+import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
+import { figuresOf, type RoundRunner, type RoundSample } from '../../script/local/round-figures'
+import { childBaseEnv } from '../../script/local/tsx-process'
 import type { Settings } from './results-types'
 
 export type RoundTransport = 'functions' | 'toolkit' | 'cre'
@@ -32,38 +37,138 @@ export interface TransportRounds {
   maxMs: number
   allAccepted: boolean
   reportGas: number[]
-  /** Gas of the request transactions, where the measurement records it. */
-  requestGas?: number[]
-  /** 1-minute load average when this transport's measurement started and ended. */
-  loadAverage: { start: number; end: number }
+  /** Gas of the request transactions. */
+  requestGas: number[]
 }
 
 export interface RoundsFigures {
   warmup: number
   /** How often each DON (or the toolkit's listener) polls for requests, ms. */
   pollIntervalMs: number
+  /** Rounds were interleaved across the transports (see the header). */
+  interleaved: boolean
+  /** 1-minute load average when the rounds started and ended. */
+  loadAverage: { start: number; end: number }
   runs: TransportRounds[]
 }
 
 /** The poll interval every transport uses here (the local CRE DON's default). */
 export const E2E_POLL_INTERVAL_MS = 100
+const TOOLKIT_READY_TIMEOUT_MS = 600_000
+const TOOLKIT_ROUND_TIMEOUT_MS = 120_000
 
 const round1 = (v: number): number => Math.round(v * 10) / 10
+const load1m = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100
 
-function asRun(
-  transport: RoundTransport,
-  description: string,
-  delivery: string,
-  f: Pick<RoundFigures, 'rounds' | 'ms' | 'p50Ms' | 'p95Ms' | 'maxMs' | 'allAccepted'> & {
-    reportGas: ReadonlyArray<bigint | number>
-  },
-  loadStart: number,
-  requestGas?: ReadonlyArray<bigint | number>,
-): TransportRounds {
+/** A started transport: its rounds, what it is, how to stop it. */
+interface RoundStack {
+  transport: RoundTransport
+  description: string
+  delivery: string
+  round: RoundRunner
+  stop(): Promise<unknown>
+}
+
+/**
+ * The toolkit's testnet in a child process (`--serve`): one round per line written to its stdin,
+ * one JSON sample per line read from its stdout.
+ */
+async function startToolkitChild(log: (line: string) => void): Promise<RoundStack> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', repoPath('script/functions/toolkit-testnet-rounds.ts'), '--serve'],
+    { cwd: REPO_ROOT, env: childBaseEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
+  )
+  let stderrTail = ''
+  child.stderr.on('data', (d: Buffer) => {
+    stderrTail = (stderrTail + d.toString('utf8')).slice(-2000)
+  })
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`toolkit child exited (${signal ?? code}): ${stderrTail.trim()}`)),
+    ),
+  )
+  exited.catch(() => undefined)
+  const nextLine = async (timeoutMs: number): Promise<Record<string, unknown>> => {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`toolkit child silent for ${timeoutMs} ms`)),
+        timeoutMs,
+      )
+    })
+    try {
+      const next = await Promise.race([lines.next(), exited, timeout])
+      if (next.done === true) throw new Error(`toolkit child closed stdout: ${stderrTail.trim()}`)
+      return JSON.parse(next.value) as Record<string, unknown>
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const gone = new Promise((resolve) => child.once('exit', resolve))
+    child.stdin.end()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    await gone
+    clearTimeout(timer)
+  }
+  try {
+    const ready = await nextLine(TOOLKIT_READY_TIMEOUT_MS)
+    if (ready.ready !== true) throw new Error(`toolkit child: ${JSON.stringify(ready)}`)
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
+  }
+  log('  toolkit testnet ready')
+  const big = (v: unknown): bigint | undefined => (typeof v === 'string' ? BigInt(v) : undefined)
   return {
-    transport,
-    description,
-    delivery,
+    transport: 'toolkit',
+    description:
+      "Chainlink's startLocalFunctionsTestnet (ganache, FunctionsCoordinatorTestHelper: no signature checks), the same source, adapters and RiskPricing",
+    delivery: 'callReport (no signatures) with the quote callback',
+    round: async (n) => {
+      child.stdin.write(`${n}\n`)
+      const s = await nextLine(TOOLKIT_ROUND_TIMEOUT_MS)
+      if (typeof s.ms !== 'number') throw new Error(`toolkit child: ${JSON.stringify(s)}`)
+      const reportGas = big(s.reportGas)
+      const requestGas = big(s.requestGas)
+      const premium = big(s.premium)
+      return {
+        ms: s.ms,
+        accepted: s.accepted === true,
+        ...(reportGas === undefined ? {} : { reportGas }),
+        ...(requestGas === undefined ? {} : { requestGas }),
+        ...(premium === undefined ? {} : { premium }),
+        ...(typeof s.note === 'string' ? { note: s.note } : {}),
+      }
+    },
+    stop,
+  }
+}
+
+async function startFunctions(log: (line: string) => void): Promise<RoundStack> {
+  const stack = await startFunctionsRoundsStack({
+    pollIntervalMs: E2E_POLL_INTERVAL_MS,
+    log: (l) => log(`  functions ${l}`),
+  })
+  return {
+    transport: 'functions',
+    description:
+      'local Functions DON (4 nodes, simulateScript, 3 signatures) in front of the real Router v1_0_0 and Coordinator v1_3_0 on anvil',
+    delivery: 'Coordinator.transmit (3 signatures, billing) with the quote callback',
+    round: stack.round,
+    stop: () => stack.stop(),
+  }
+}
+
+function asRun(stack: RoundStack, samples: readonly RoundSample[]): TransportRounds {
+  const f = figuresOf(samples)
+  return {
+    transport: stack.transport,
+    description: stack.description,
+    delivery: stack.delivery,
     rounds: f.rounds,
     ms: f.ms.map(round1),
     p50Ms: round1(f.p50Ms),
@@ -71,66 +176,68 @@ function asRun(
     maxMs: round1(f.maxMs),
     allAccepted: f.allAccepted,
     reportGas: f.reportGas.map(Number),
-    ...(requestGas === undefined ? {} : { requestGas: requestGas.map(Number) }),
-    loadAverage: { start: loadStart, end: load1m() },
+    requestGas: samples.flatMap((x) => (x.requestGas === undefined ? [] : [Number(x.requestGas)])),
   }
 }
 
-const load1m = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
-/** The toolkit's rounds, in a child process (its last stdout line is the figures' JSON). */
-async function toolkitRounds(s: Settings): Promise<TransportRounds> {
-  const loadStart = load1m()
-  const run = await runTsScript(
-    'script/functions/toolkit-testnet-rounds.ts',
-    [String(s.e2eRounds), '--warmup', String(s.e2eWarmup), '--json'],
-    { timeoutMs: 600_000 + s.e2eRounds * 30_000 },
-  )
-  if (run.code !== 0)
-    throw new Error(`exit ${run.signal ?? run.code}: ${run.stderr.trim().split('\n').at(-1)}`)
-  const f = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as RoundFigures & {
-    reportGas: number[]
-    requestGas: number[]
-  }
-  return asRun(
-    'toolkit',
-    "Chainlink's startLocalFunctionsTestnet (ganache, FunctionsCoordinatorTestHelper: no signature checks), the same source, adapters and RiskPricing",
-    'callReport (no signatures) with the quote callback',
-    f,
-    loadStart,
-    f.requestGas,
-  )
-}
-
-/** Measures every transport it can; a transport that fails is named in `skipped`. */
+/** Measures every transport it can start; one that fails is named in `skipped`. */
 export async function measureRounds(
   s: Settings,
   skipped: string[],
   log: (msg: string) => void,
 ): Promise<RoundsFigures> {
-  const runs: TransportRounds[] = []
-  const options = { rounds: s.e2eRounds, warmup: s.e2eWarmup, pollIntervalMs: E2E_POLL_INTERVAL_MS }
-  log(`e2e rounds: local Functions DON, ${s.e2eRounds} rounds after ${s.e2eWarmup} warm-up`)
+  const starters: Array<[RoundTransport, () => Promise<RoundStack>]> = [
+    ['functions', () => startFunctions(log)],
+    ['toolkit', () => startToolkitChild(log)],
+  ]
+  const stacks: RoundStack[] = []
+  const samples = new Map<RoundStack, RoundSample[]>()
   try {
+    for (const [transport, start] of starters) {
+      log(`e2e rounds: starting the ${transport} stack`)
+      try {
+        const stack = await start()
+        stacks.push(stack)
+        samples.set(stack, [])
+      } catch (err) {
+        skipped.push(`e2e rounds, ${transport}: ${message(err)}`)
+      }
+    }
     const loadStart = load1m()
-    const f = await measureFunctionsRounds({ ...options, log: (l) => log(`  functions ${l}`) })
-    runs.push(
-      asRun(
-        'functions',
-        'local Functions DON (4 nodes, simulateScript, 3 signatures) in front of the real Router v1_0_0 and Coordinator v1_3_0 on anvil',
-        'Coordinator.transmit (3 signatures, billing) with the quote callback',
-        f,
-        loadStart,
-      ),
+    log(
+      `e2e rounds: ${s.e2eRounds} rounds after ${s.e2eWarmup} warm-up, interleaved over ${stacks.map((x) => x.transport).join(', ')}`,
     )
-  } catch (err) {
-    skipped.push(`e2e rounds, functions: ${err instanceof Error ? err.message : String(err)}`)
+    const failed = new Set<RoundStack>()
+    for (let i = 0; i < s.e2eWarmup + s.e2eRounds; i++) {
+      const order = i % 2 === 0 ? stacks : [...stacks].reverse()
+      for (const stack of order) {
+        if (failed.has(stack)) continue
+        try {
+          const sample = await stack.round(i)
+          const label = i < s.e2eWarmup ? `warm-up ${i + 1}` : `round ${i - s.e2eWarmup + 1}`
+          log(
+            `  ${stack.transport} ${label}: ${sample.ms.toFixed(0)} ms, ${sample.accepted ? 'accepted' : 'NOT accepted'}${sample.note ? ` (${sample.note})` : ''}`,
+          )
+          if (i >= s.e2eWarmup) samples.get(stack)?.push(sample)
+        } catch (err) {
+          failed.add(stack)
+          skipped.push(`e2e rounds, ${stack.transport}, round ${i + 1}: ${message(err)}`)
+        }
+      }
+    }
+    const loadEnd = load1m()
+    return {
+      warmup: s.e2eWarmup,
+      pollIntervalMs: E2E_POLL_INTERVAL_MS,
+      interleaved: true,
+      loadAverage: { start: loadStart, end: loadEnd },
+      runs: stacks.filter((x) => !failed.has(x)).map((x) => asRun(x, samples.get(x) ?? [])),
+    }
+  } finally {
+    for (const stack of [...stacks].reverse()) {
+      await stack.stop().catch((err: unknown) => log(`  ${stack.transport} stop: ${message(err)}`))
+    }
   }
-  log(`e2e rounds: the toolkit's local Functions testnet, ${s.e2eRounds} rounds`)
-  try {
-    runs.push(await toolkitRounds(s))
-  } catch (err) {
-    skipped.push(`e2e rounds, toolkit: ${err instanceof Error ? err.message : String(err)}`)
-  }
-  return { warmup: s.e2eWarmup, pollIntervalMs: E2E_POLL_INTERVAL_MS, runs }
 }

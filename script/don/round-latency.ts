@@ -26,7 +26,7 @@ import { deployLocalFunctions, FUNCTIONS_DEPLOYER_INDEX } from '../local/functio
 import { deployProject } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { acceptedIn, requestRiskQuote } from '../local/risk-quote-requests'
-import { roundFigures, type RoundFigures } from '../local/round-figures'
+import { runRounds, type RoundFigures, type RoundRunner } from '../local/round-figures'
 import { Teardown } from '../local/teardown'
 import { LocalDon } from './local-don'
 import { HostedSecretsStore } from './secrets'
@@ -63,6 +63,8 @@ const SECRETS = { slotId: 0, version: 1 } as const
 /** What each quote request pays the oracle (RiskPricing serves paying customers). */
 export const ROUND_REQUEST_FEE = parseEther('0.001')
 const ROUND_TIMEOUT_MS = 60_000
+/** Round n quotes the (FIRST_FEATURE_SET + n)-th feature set of risk-v1. */
+const FIRST_FEATURE_SET = 1000
 const DEFAULT_POLL_INTERVAL_MS = 100
 
 const pricingOracleInterface = new Interface([
@@ -89,10 +91,17 @@ async function send(contract: Contract, method: string, args: unknown[]): Promis
   await tx.wait()
 }
 
-/** Measures `rounds` Functions rounds through the local DON (after `warmup` uncounted ones). */
-export async function measureFunctionsRounds(
-  options: FunctionsRoundOptions,
-): Promise<RoundFigures> {
+/** A running stack of the measurement: one round per call, then `stop()`. */
+export interface FunctionsRoundsStack {
+  round: RoundRunner
+  /** Stops everything in reverse order; resolves with the steps that failed. */
+  stop(): Promise<string[]>
+}
+
+/** Starts the stack (anvil, contracts, adapters, the DON); on a failure stops what it started. */
+export async function startFunctionsRoundsStack(
+  options: Pick<FunctionsRoundOptions, 'pollIntervalMs' | 'log'> = {},
+): Promise<FunctionsRoundsStack> {
   const log = options.log ?? (() => undefined)
   const teardown = new Teardown()
   try {
@@ -169,40 +178,46 @@ export async function measureFunctionsRounds(
     teardown.add('DON', () => don.stop())
 
     const customer = wallet(ROUND_ACCOUNTS.customer)
-    const ms: number[] = []
-    const reportGas: bigint[] = []
-    let allAccepted = true
-    const warmup = options.warmup ?? 2
-    for (let i = 0; i < warmup + options.rounds; i++) {
+    const round: RoundRunner = async (n) => {
       const sent = await requestRiskQuote(
         project.pricing,
         project.pricingOracle,
         customer,
-        1000 + i,
+        FIRST_FEATURE_SET + n,
       )
       const outcome = await don.waitForOutcome(sent.requestId, ROUND_TIMEOUT_MS)
-      const elapsed = performance.now() - sent.sentAt
-      let accepted = false
-      let gas: bigint | undefined
-      if (outcome.kind === 'transmitted') {
-        const receipt = await provider.getTransactionReceipt(outcome.txHash)
-        accepted = acceptedIn(receipt?.logs ?? [], project.pricingOracle, sent.requestId)
-        gas = receipt?.gasUsed
+      const ms = performance.now() - sent.sentAt
+      const id = sent.requestId.toLowerCase()
+      const seen = (seenAt.get(id) ?? Number.NaN) - sent.sentAt
+      const executed = (executedAt.get(id) ?? Number.NaN) - sent.sentAt
+      const note = `request seen by the DON at ${seen.toFixed(0)} ms, nodes done at ${executed.toFixed(0)} ms`
+      if (outcome.kind !== 'transmitted')
+        return { ms, accepted: false, requestGas: sent.gasUsed, note: `${outcome.kind}; ${note}` }
+      const receipt = await provider.getTransactionReceipt(outcome.txHash)
+      return {
+        ms,
+        accepted: acceptedIn(receipt?.logs ?? [], project.pricingOracle, sent.requestId),
+        requestGas: sent.gasUsed,
+        ...(receipt === null ? {} : { reportGas: receipt.gasUsed }),
+        note,
       }
-      const label = i < warmup ? `warm-up ${i + 1}` : `round ${i - warmup + 1}`
-      const seen = (seenAt.get(sent.requestId.toLowerCase()) ?? Number.NaN) - sent.sentAt
-      const executed = (executedAt.get(sent.requestId.toLowerCase()) ?? Number.NaN) - sent.sentAt
-      log(
-        `${label}: ${elapsed.toFixed(0)} ms, ${accepted ? 'accepted' : outcome.kind} (request seen by the DON at ${seen.toFixed(0)} ms, nodes done at ${executed.toFixed(0)} ms)`,
-      )
-      if (i < warmup) continue
-      ms.push(elapsed)
-      if (gas !== undefined) reportGas.push(gas)
-      allAccepted &&= accepted
     }
-    return roundFigures(ms, allAccepted, reportGas)
+    return { round, stop: () => teardown.run() }
+  } catch (err) {
+    await teardown.run()
+    throw err
+  }
+}
+
+/** Measures `rounds` Functions rounds through the local DON (after `warmup` uncounted ones). */
+export async function measureFunctionsRounds(
+  options: FunctionsRoundOptions,
+): Promise<RoundFigures> {
+  const log = options.log ?? (() => undefined)
+  const stack = await startFunctionsRoundsStack(options)
+  try {
+    return (await runRounds(stack.round, options.rounds, options.warmup ?? 2, log)).figures
   } finally {
-    const failures = await teardown.run()
-    for (const f of failures) log(`teardown: ${f}`)
+    for (const f of await stack.stop()) log(`teardown: ${f}`)
   }
 }

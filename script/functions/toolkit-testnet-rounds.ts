@@ -24,13 +24,15 @@
  *   interval as the local DON (`pollIntervalMs`), so the comparison is of the work, not of polling.
  *
  * CLI, in a process of its own: `node --import tsx script/functions/toolkit-testnet-rounds.ts [N]
- * [--warmup W] [--json]` (the bench and the test run it so).
+ * [--warmup W] [--json]` (the test runs it so), or `--serve` (one round per stdin line: the bench
+ * interleaves these rounds with the local DON's).
  */
 import './toolkit-backend'
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { format } from 'node:util'
 
 import { startLocalFunctionsTestnet } from '@chainlink/functions-toolkit/dist/localFunctionsTestnet'
@@ -59,7 +61,12 @@ import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { freePort } from '../local/free-port'
 import { REPO_ROOT, NODE_BIN_DIR, isInsideRepo } from '../local/repo-root'
 import { oracleVerdicts, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
-import { roundFigures, type RoundFigures } from '../local/round-figures'
+import {
+  runRounds,
+  type RoundFigures,
+  type RoundRunner,
+  type RoundSample,
+} from '../local/round-figures'
 import { Teardown } from '../local/teardown'
 
 export interface ToolkitRoundOptions {
@@ -104,7 +111,11 @@ const BASE_PREMIUM = parseEther('0.01')
 const SUBSCRIPTION_FUNDING = parseEther('1000')
 const SECRETS = { slotId: 0, version: 1 } as const
 const ROUND_TIMEOUT_MS = 60_000
+/** Round n quotes the (FIRST_FEATURE_SET + n)-th feature set of risk-v1, as on the local DON. */
+const FIRST_FEATURE_SET = 1000
 const DEFAULT_POLL_INTERVAL_MS = 100
+/** How often a round looks for the oracle's verdict (the end of the timing; the local DONs wait on a receipt). */
+const VERDICT_POLL_MS = 20
 
 const routerInterface = new Interface([
   'function createSubscription() returns (uint64)',
@@ -174,10 +185,16 @@ async function waitForVerdict(
   throw new Error(`no InferenceAccepted/Rejected for ${requestId} within ${ROUND_TIMEOUT_MS} ms`)
 }
 
-/** Measures `rounds` rounds through the toolkit's local Functions testnet (after `warmup`). */
-export async function measureToolkitRounds(
-  options: ToolkitRoundOptions,
-): Promise<ToolkitRoundFigures> {
+/** A running toolkit testnet with the project on it: one round per call, then `stop()`. */
+export interface ToolkitRoundsStack {
+  round: RoundRunner
+  stop(): Promise<string[]>
+}
+
+/** Starts the testnet, the adapters and the project; on a failure stops what it started. */
+export async function startToolkitRoundsStack(
+  options: Pick<ToolkitRoundOptions, 'pollIntervalMs' | 'log'> = {},
+): Promise<ToolkitRoundsStack> {
   const log = options.log ?? (() => undefined)
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
   const teardown = new Teardown()
@@ -290,41 +307,65 @@ export async function measureToolkitRounds(
     log(`RiskPricing ${pricingAddress} on FunctionsInferenceOracle ${oracleAddress}`)
 
     const customer = wallet(ROUND_ACCOUNTS.customer)
-    const ms: number[] = []
-    const reportGas: bigint[] = []
-    const requestGas: bigint[] = []
-    const premiums: bigint[] = []
-    let allAccepted = true
-    const warmup = options.warmup ?? 2
-    for (let i = 0; i < warmup + options.rounds; i++) {
+    const round: RoundRunner = async (n) => {
       const base = (await provider.getBlock('latest'))?.baseFeePerGas ?? 0n
-      const sent = await requestRiskQuote(pricingAddress, oracleAddress, customer, 1000 + i, {
-        maxPriorityFeePerGas: TOOLKIT_PRIORITY_FEE,
-        maxFeePerGas: base * 2n + TOOLKIT_PRIORITY_FEE,
-      })
+      const sent = await requestRiskQuote(
+        pricingAddress,
+        oracleAddress,
+        customer,
+        FIRST_FEATURE_SET + n,
+        {
+          maxPriorityFeePerGas: TOOLKIT_PRIORITY_FEE,
+          maxFeePerGas: base * 2n + TOOLKIT_PRIORITY_FEE,
+        },
+      )
       const verdict = await waitForVerdict(
         provider,
         oracleAddress,
         sent.requestId,
         sent.blockNumber,
-        pollMs,
+        VERDICT_POLL_MS,
       )
-      const elapsed = performance.now() - sent.sentAt
-      const label = i < warmup ? `warm-up ${i + 1}` : `round ${i - warmup + 1}`
-      log(`${label}: ${elapsed.toFixed(0)} ms, ${verdict.accepted ? 'accepted' : 'rejected'}`)
-      if (i < warmup) continue
+      const ms = performance.now() - sent.sentAt
       const receipt = await provider.getTransactionReceipt(verdict.txHash)
       const quote = await riskQuote(pricingAddress, customer, sent.requestId)
-      ms.push(elapsed)
-      if (receipt !== null) reportGas.push(receipt.gasUsed)
-      requestGas.push(sent.gasUsed)
-      premiums.push(quote.premium)
-      allAccepted &&= verdict.accepted && quote.premium > 0n
+      return {
+        ms,
+        // Accepted and priced: the quote callback ran.
+        accepted: verdict.accepted && quote.premium > 0n,
+        ...(receipt === null ? {} : { reportGas: receipt.gasUsed }),
+        requestGas: sent.gasUsed,
+        premium: quote.premium,
+        ...(verdict.accepted ? {} : { note: 'InferenceRejected' }),
+      }
     }
-    return { ...roundFigures(ms, allAccepted, reportGas), requestGas, premiums }
+    return { round, stop: () => teardown.run() }
+  } catch (err) {
+    await teardown.run()
+    throw err
+  }
+}
+
+/** Measures `rounds` rounds through the toolkit's local Functions testnet (after `warmup`). */
+export async function measureToolkitRounds(
+  options: ToolkitRoundOptions,
+): Promise<ToolkitRoundFigures> {
+  const log = options.log ?? (() => undefined)
+  const stack = await startToolkitRoundsStack(options)
+  try {
+    const { figures, samples } = await runRounds(
+      stack.round,
+      options.rounds,
+      options.warmup ?? 2,
+      log,
+    )
+    return {
+      ...figures,
+      requestGas: samples.flatMap((x) => (x.requestGas === undefined ? [] : [x.requestGas])),
+      premiums: samples.map((x) => x.premium ?? 0n),
+    }
   } finally {
-    const failures = await teardown.run()
-    for (const f of failures) log(`teardown: ${f}`)
+    for (const f of await stack.stop()) log(`teardown: ${f}`)
   }
 }
 
@@ -361,15 +402,50 @@ export function parseToolkitArgs(args: readonly string[]): {
   return out
 }
 
+/** One round as a JSON line (what `--serve` answers; gas and premium as decimal strings). */
+export function sampleJson(sample: RoundSample): string {
+  return JSON.stringify({
+    ms: sample.ms,
+    accepted: sample.accepted,
+    reportGas: sample.reportGas?.toString(),
+    requestGas: sample.requestGas?.toString(),
+    premium: sample.premium?.toString(),
+    note: sample.note,
+  })
+}
+
+/**
+ * `--serve`: starts the stack, prints `{"ready":true}`, then runs one round for each line read on
+ * stdin (the feature set index n) and prints its sample as one JSON line; stops when stdin ends.
+ * The bench drives it so, to interleave these rounds with the local DON's.
+ */
+async function serve(log: (line: string) => void): Promise<void> {
+  const stack = await startToolkitRoundsStack({ log })
+  try {
+    process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
+    for await (const line of createInterface({ input: process.stdin })) {
+      const n = Number(line.trim())
+      if (!Number.isInteger(n) || n < 0) {
+        process.stdout.write(`${JSON.stringify({ error: `not a round number: ${line}` })}\n`)
+        continue
+      }
+      process.stdout.write(`${sampleJson(await stack.round(n))}\n`)
+    }
+  } finally {
+    for (const f of await stack.stop()) log(`teardown: ${f}`)
+  }
+}
+
 /** The CLI: logs on stderr (the toolkit's console.log too), figures on stdout. */
 export async function runToolkitRoundsCommand(args: readonly string[]): Promise<void> {
-  const parsed = parseToolkitArgs(args)
   const err = (line: string): void => {
     process.stderr.write(`${line}\n`)
   }
   console.log = (...items: unknown[]) => err(format(...items))
   // The toolkit's listener handles requests without awaiting them: report, do not crash.
   process.on('unhandledRejection', (reason) => err(`toolkit listener: ${String(reason)}`))
+  if (args[0] === '--serve') return serve(err)
+  const parsed = parseToolkitArgs(args)
   const figures = await measureToolkitRounds({
     rounds: parsed.rounds,
     warmup: parsed.warmup,

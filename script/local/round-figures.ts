@@ -41,3 +41,50 @@ export function roundFigures(
     reportGas: [...reportGas],
   }
 }
+
+/** One round as a stack measured it. */
+export interface RoundSample {
+  /** Request sent to the delivering transaction mined, ms. */
+  ms: number
+  /** It ended with InferenceAccepted (and whatever else the stack checks, e.g. a priced quote). */
+  accepted: boolean
+  /** Gas of the delivering transaction, if there was one. */
+  reportGas?: bigint
+  /** Gas of the request transaction. */
+  requestGas?: bigint
+  /** The quote's premium after the round (wei; 0 = not priced). */
+  premium?: bigint
+  /** More for the log line, e.g. where the time went. */
+  note?: string
+}
+
+/** A running stack's one round: the n-th distinct feature set of risk-v1 (n counts from 0). */
+export type RoundRunner = (n: number) => Promise<RoundSample>
+
+/** Runs `warmup` uncounted rounds, then `rounds` counted ones, one at a time, logging each. */
+export async function runRounds(
+  runner: RoundRunner,
+  rounds: number,
+  warmup: number,
+  log: (line: string) => void,
+): Promise<{ figures: RoundFigures; samples: RoundSample[] }> {
+  const samples: RoundSample[] = []
+  for (let i = 0; i < warmup + rounds; i++) {
+    const sample = await runner(i)
+    const label = i < warmup ? `warm-up ${i + 1}` : `round ${i - warmup + 1}`
+    log(
+      `${label}: ${sample.ms.toFixed(0)} ms, ${sample.accepted ? 'accepted' : 'NOT accepted'}${sample.note ? ` (${sample.note})` : ''}`,
+    )
+    if (i >= warmup) samples.push(sample)
+  }
+  return { figures: figuresOf(samples), samples }
+}
+
+/** The figures of counted samples. */
+export function figuresOf(samples: readonly RoundSample[]): RoundFigures {
+  return roundFigures(
+    samples.map((s) => s.ms),
+    samples.every((s) => s.accepted),
+    samples.flatMap((s) => (s.reportGas === undefined ? [] : [s.reportGas])),
+  )
+}

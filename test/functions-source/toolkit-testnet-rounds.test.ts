@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+
 import { parseToolkitArgs } from '../../script/functions/toolkit-testnet-rounds'
-import { runTsScript } from '../../script/local/tsx-process'
+import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
+import { childBaseEnv, runTsScript } from '../../script/local/tsx-process'
 
 // ganache, the toolkit's contracts, three adapters and a forge build check: about a minute here.
 jest.setTimeout(400_000)
@@ -62,5 +66,37 @@ describe("startLocalFunctionsTestnet: the project's source and RiskPricing end t
     expect(figures.maxMs).toBe(figures.ms[0])
     expect(figures.requestGas[0]).toBeGreaterThan(100_000)
     expect(figures.reportGas[0]).toBeGreaterThan(100_000)
+  })
+})
+
+describe('toolkit testnet rounds --serve (how the bench interleaves it with the local DON)', () => {
+  it('answers one JSON sample per round number, refuses a bad line, and exits when stdin ends', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', repoPath('script/functions/toolkit-testnet-rounds.ts'), '--serve'],
+      { cwd: REPO_ROOT, env: childBaseEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
+    )
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+      const next = async (): Promise<Record<string, unknown>> => {
+        const line = await lines.next()
+        if (line.done === true) throw new Error('the child closed its stdout')
+        return JSON.parse(line.value) as Record<string, unknown>
+      }
+      expect(await next()).toEqual({ ready: true })
+      child.stdin.write('round one\n')
+      expect(await next()).toEqual({ error: 'not a round number: round one' })
+      child.stdin.write('7\n')
+      const sample = await next()
+      expect(sample.accepted).toBe(true)
+      expect(typeof sample.ms).toBe('number')
+      expect(BigInt(sample.premium as string)).toBeGreaterThanOrEqual(10n ** 16n)
+      expect(BigInt(sample.reportGas as string)).toBeGreaterThan(100_000n)
+      child.stdin.end()
+      expect(await exited).toBe(0)
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
   })
 })
