@@ -60,7 +60,7 @@ import { anvilPrivateKey } from '../local/anvil-accounts'
 import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { freePort } from '../local/free-port'
 import { REPO_ROOT, NODE_BIN_DIR, isInsideRepo } from '../local/repo-root'
-import { oracleVerdicts, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
+import { quoteOracleInterface, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
 import {
   runRounds,
   type RoundFigures,
@@ -114,8 +114,6 @@ const ROUND_TIMEOUT_MS = 60_000
 /** Round n quotes the (FIRST_FEATURE_SET + n)-th feature set of risk-v1, as on the local DON. */
 const FIRST_FEATURE_SET = 1000
 const DEFAULT_POLL_INTERVAL_MS = 100
-/** How often a round looks for the oracle's verdict (the end of the timing; the local DONs wait on a receipt). */
-const VERDICT_POLL_MS = 20
 
 const routerInterface = new Interface([
   'function createSubscription() returns (uint64)',
@@ -164,25 +162,86 @@ function toolkitEnv(tmpDir: string): () => void {
   }
 }
 
-/** The delivering transaction of `requestId`: the first oracle verdict about it, polled. */
-async function waitForVerdict(
-  provider: JsonRpcProvider,
-  oracle: string,
-  requestId: string,
-  fromBlock: number,
-  pollMs: number,
-): Promise<{ accepted: boolean; txHash: string }> {
-  const deadline = performance.now() + ROUND_TIMEOUT_MS
-  while (performance.now() < deadline) {
-    const logs = await provider.getLogs({ address: oracle, fromBlock, topics: [null, requestId] })
-    for (const log of logs) {
-      const verdict = oracleVerdicts([log], oracle)[0]
-      if (verdict?.name === 'InferenceAccepted' || verdict?.name === 'InferenceRejected')
-        return { accepted: verdict.name === 'InferenceAccepted', txHash: log.transactionHash }
-    }
-    await new Promise((resolve) => setTimeout(resolve, pollMs))
+/** The parts of ganache's in-process EIP-1193 provider a verdict subscription needs. */
+interface GanacheProvider {
+  request(args: { method: string; params: unknown[] }): Promise<unknown>
+  on(event: 'message', listener: (message: GanacheMessage) => void): void
+  removeListener?(event: 'message', listener: (message: GanacheMessage) => void): void
+}
+interface GanacheMessage {
+  type: string
+  data?: {
+    subscription?: string
+    result?: { topics?: string[]; data?: string; transactionHash?: string }
   }
-  throw new Error(`no InferenceAccepted/Rejected for ${requestId} within ${ROUND_TIMEOUT_MS} ms`)
+}
+
+/** An oracle verdict as it was mined: when it arrived here, accepted or not, its transaction. */
+interface MinedVerdict {
+  at: number
+  accepted: boolean
+  txHash: string
+}
+
+/**
+ * Verdicts of `oracle` pushed by ganache when their block is mined (`eth_subscribe` to its logs on
+ * the in-process provider): the end of a round's timing, without polling the chain from the
+ * toolkit's own process, which would slow down its listener.
+ */
+async function subscribeVerdicts(
+  ganache: GanacheProvider,
+  oracle: string,
+): Promise<{ wait(requestId: string): Promise<MinedVerdict>; close(): void }> {
+  const subscription = (await ganache.request({
+    method: 'eth_subscribe',
+    params: ['logs', { address: oracle }],
+  })) as string
+  const mined = new Map<string, MinedVerdict>()
+  const waiters = new Map<string, (v: MinedVerdict) => void>()
+  const onMessage = (message: GanacheMessage): void => {
+    const log = message.data?.result
+    if (message.type !== 'eth_subscription' || message.data?.subscription !== subscription) return
+    if (log?.topics === undefined || log.data === undefined) return
+    const parsed = quoteOracleInterface.parseLog({ topics: log.topics, data: log.data })
+    if (parsed?.name !== 'InferenceAccepted' && parsed?.name !== 'InferenceRejected') return
+    const id = (parsed.args.getValue('requestId') as string).toLowerCase()
+    const verdict = {
+      at: performance.now(),
+      accepted: parsed.name === 'InferenceAccepted',
+      txHash: log.transactionHash ?? '',
+    }
+    mined.set(id, verdict)
+    waiters.get(id)?.(verdict)
+  }
+  ganache.on('message', onMessage)
+  return {
+    wait: (requestId) => {
+      const id = requestId.toLowerCase()
+      const done = mined.get(id)
+      if (done) return Promise.resolve(done)
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(id)
+          reject(
+            new Error(
+              `no InferenceAccepted/Rejected for ${requestId} within ${ROUND_TIMEOUT_MS} ms`,
+            ),
+          )
+        }, ROUND_TIMEOUT_MS)
+        waiters.set(id, (v) => {
+          clearTimeout(timer)
+          waiters.delete(id)
+          resolve(v)
+        })
+      })
+    },
+    close: () => {
+      ganache.removeListener?.('message', onMessage)
+      void ganache
+        .request({ method: 'eth_unsubscribe', params: [subscription] })
+        .catch(() => undefined)
+    },
+  }
 }
 
 /** A running toolkit testnet with the project on it: one round per call, then `stop()`. */
@@ -306,6 +365,11 @@ export async function startToolkitRoundsStack(
     await send(routerContract, 'addConsumer', [subscriptionId, oracleAddress])
     log(`RiskPricing ${pricingAddress} on FunctionsInferenceOracle ${oracleAddress}`)
 
+    const verdicts = await subscribeVerdicts(
+      testnet.server.provider as unknown as GanacheProvider,
+      oracleAddress,
+    )
+    teardown.add('verdict subscription', async () => verdicts.close())
     const customer = wallet(ROUND_ACCOUNTS.customer)
     const round: RoundRunner = async (n) => {
       const base = (await provider.getBlock('latest'))?.baseFeePerGas ?? 0n
@@ -319,14 +383,8 @@ export async function startToolkitRoundsStack(
           maxFeePerGas: base * 2n + TOOLKIT_PRIORITY_FEE,
         },
       )
-      const verdict = await waitForVerdict(
-        provider,
-        oracleAddress,
-        sent.requestId,
-        sent.blockNumber,
-        VERDICT_POLL_MS,
-      )
-      const ms = performance.now() - sent.sentAt
+      const verdict = await verdicts.wait(sent.requestId)
+      const ms = verdict.at - sent.sentAt
       const receipt = await provider.getTransactionReceipt(verdict.txHash)
       const quote = await riskQuote(pricingAddress, customer, sent.requestId)
       return {
