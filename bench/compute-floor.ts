@@ -3,23 +3,27 @@
  * does not share its event loop): in-process ONNX Runtime throughput of each bundled model at
  * several batch sizes, and the image path's decode + resize + normalise + infer done in-process
  * without HTTP (at 1 and at 16 concurrent pipelines), for the adapter to be compared with.
- * Session options are the adapter's (sequential, one inter-op and one intra-op thread, `basic`
- * graph optimisation). Prints one JSON object on stdout.
+ * Session options are the adapter's (`sessionOptions(1)`: sequential, one inter-op and one
+ * intra-op thread, `basic` graph optimisation). Prints one JSON object on stdout.
  *
- * Usage: node --import tsx bench/compute-floor.ts <millisecondsPerMeasurement> <jpegWidth> <jpegHeight>
+ * Usage: node --import tsx bench/compute-floor.ts <millisecondsPerMeasurement> <jpegWidth> <jpegHeight> [models]
+ *        node --import tsx bench/compute-floor.ts image <milliseconds> <concurrency>
  */
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { InferenceSession, Tensor } from 'onnxruntime-node'
-import sharp from 'sharp'
 
+import { imageToRow } from '../adapter/src/input/image-preprocess'
+import { sessionOptions } from '../adapter/src/inference/model-loader'
+import { imageInputHash } from '../protocol/input-hash'
 import type { ImageInputs, Manifest } from '../protocol/manifest'
 import { loadManifest, randomJpeg } from '../script/local/model-inputs'
 import { BUNDLED_MODEL_DIR } from '../script/local/repo-root'
 
 const BATCH_SIZES = [1, 4, 16, 64, 256, 1024]
+/** The adapter's default FETCH_MAX_PIXELS. */
+const MAX_PIXELS = 40_000_000
 
 export interface BatchFigure {
   batch: number
@@ -48,12 +52,7 @@ export interface ComputeFloor {
 
 async function openSession(manifest: Manifest): Promise<InferenceSession> {
   const bytes = readFileSync(join(BUNDLED_MODEL_DIR, manifest.id, manifest.file.path))
-  return InferenceSession.create(bytes, {
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    intraOpNumThreads: 1,
-    graphOptimizationLevel: 'basic',
-  })
+  return InferenceSession.create(bytes, sessionOptions(1))
 }
 
 function inputShape(manifest: Manifest, batch: number): number[] {
@@ -91,41 +90,46 @@ async function measureModel(manifest: Manifest, ms: number): Promise<ModelFloor>
   }
 }
 
-/** The image path's work for one request: hash, decode + resize, normalise, infer. */
+/**
+ * The image path's work for one request, with the adapter's own functions: the input hash (sha256
+ * of the bytes), decode + resize + normalise (adapter/src/input/image-preprocess.ts, so the same
+ * sharp pipeline and libvips settings), infer. Without HTTP, JSON or base64.
+ */
 async function imagePipeline(
   session: InferenceSession,
   spec: ImageInputs,
   jpeg: Buffer,
 ): Promise<void> {
-  createHash('sha256').update(jpeg).digest()
-  const raw = await sharp(jpeg)
-    .removeAlpha()
-    .resize(spec.width, spec.height, { fit: spec.resize, kernel: spec.kernel })
-    .raw()
-    .toBuffer()
-  const plane = spec.width * spec.height
-  const data = new Float32Array(3 * plane)
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      data[c * plane + p] = ((raw[p * 3 + c] ?? 0) / spec.pixelScale - spec.mean[c]!) / spec.std[c]!
-    }
-  }
+  imageInputHash(jpeg)
+  const row = await imageToRow(jpeg, spec, MAX_PIXELS)
   await session.run({
-    [spec.tensor]: new Tensor('float32', data, [1, 3, spec.height, spec.width]),
+    [spec.tensor]: new Tensor('float32', row, [1, 3, spec.height, spec.width]),
   })
 }
 
-async function measureImage(
+/** The JPEGs of the image work: the same seeds as the adapter-image cells' bodies. */
+export const BENCH_JPEG_SEEDS = [11, 12, 13, 14] as const
+
+export interface ImageRun {
+  perSecond: number
+  p50Ms: number
+}
+
+/** Runs the image work at a given concurrency for a given time (after one warm-up). */
+async function imageRunner(
   manifest: Manifest,
-  ms: number,
   width: number,
   height: number,
-): Promise<ImageFloor> {
+): Promise<{
+  run: (concurrency: number, durationMs: number) => Promise<ImageRun>
+  jpegBytes: number
+  release: () => Promise<void>
+}> {
   if (manifest.inputs.kind !== 'image') throw new Error(`${manifest.id} is not an image model`)
   const spec = manifest.inputs
   const session = await openSession(manifest)
-  const jpegs = await Promise.all([1, 2, 3, 4].map((s) => randomJpeg(width, height, s)))
-  const run = async (concurrency: number, durationMs: number) => {
+  const jpegs = await Promise.all(BENCH_JPEG_SEEDS.map((s) => randomJpeg(width, height, s)))
+  const run = async (concurrency: number, durationMs: number): Promise<ImageRun> => {
     const latencies: number[] = []
     const start = performance.now()
     let i = 0
@@ -146,18 +150,43 @@ async function measureImage(
     }
   }
   await run(4, 300) // warm-up
-  const concurrency1 = await run(1, ms)
-  const concurrency16 = await run(16, ms)
-  await session.release()
+  return { run, jpegBytes: jpegs[0]!.length, release: () => session.release() }
+}
+
+async function measureImage(
+  manifest: Manifest,
+  ms: number,
+  width: number,
+  height: number,
+): Promise<ImageFloor> {
+  const runner = await imageRunner(manifest, width, height)
+  const concurrency1 = await runner.run(1, ms)
+  const concurrency16 = await runner.run(16, ms)
+  await runner.release()
   return {
     model: manifest.id,
-    jpeg: { width, height, bytes: jpegs[0]!.length },
+    jpeg: { width, height, bytes: runner.jpegBytes },
     concurrency1,
     concurrency16,
   }
 }
 
+/**
+ * `compute-floor.ts image <ms> <concurrency>`: only the image work (damage-v1, 1024x768), at one
+ * concurrency, printed as one `ImageRun` (the bench runs it right before an image cell).
+ */
+async function imageOnly(ms: number, concurrency: number): Promise<void> {
+  const runner = await imageRunner(loadManifest('damage-v1'), 1024, 768)
+  const out = await runner.run(concurrency, ms)
+  await runner.release()
+  process.stdout.write(`${JSON.stringify(out)}\n`)
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'image') {
+    await imageOnly(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 16))
+    return
+  }
   const ms = Number(process.argv[2] ?? 1000)
   const width = Number(process.argv[3] ?? 1024)
   const height = Number(process.argv[4] ?? 768)

@@ -1,10 +1,11 @@
 /**
- * `npm run bench` (about 7 minutes) and `npm run bench -- --quick` (under 2): measures, in one
- * run on this machine, the compute floor, the HTTP floor, plain Express, Chainlink's EA framework
- * and the adapter (tabular and image, 1/16/64 connections, micro-batching on/off, cache cold/warm,
- * signing on/off), the Functions source through simulateScript against 3 and 5 local adapters, one
- * request to its accepted result per transport (bench/lib/rounds.ts), and reads the contracts' gas
- * snapshots. Writes results.json (with the `ratios` of issue 8),
+ * `npm run bench` (about 17 minutes, ten of them the image memory soak; `--soak-seconds N`
+ * shortens it) and `npm run bench -- --quick` (under 2.5): measures, in one run on this machine,
+ * the compute floor, the HTTP floor, plain Express, Chainlink's EA framework and the adapter
+ * (tabular and image, 1/16/64 connections, micro-batching on/off, cache cold/warm, signing on/off),
+ * the Functions source through simulateScript against 3 and 5 local adapters, the image adapter's
+ * memory over a soak, one request to its accepted result per transport next to Chainlink's toolkit
+ * testnet (bench/lib/rounds.ts), and reads the contracts' gas snapshots. Writes results.json (with the `ratios` of issue 8),
  * results.md and throughput.svg to bench/ (full run) or a temporary folder (quick run; `--out DIR`
  * chooses).
  *
@@ -14,9 +15,10 @@
  * alike) and each cell's figure is the median over rounds.
  *
  * The phases, in order: compute floor (`measureComputeFloor`), targets (bench/lib/targets.ts),
- * load cells (bench/lib/cells.ts), image memory (bench/lib/image-rss.ts), the Functions source
- * (`measureFunctionsPhase`), peak memory of every server, the end-to-end rounds per transport
- * (`measureRounds`, with the servers stopped), gas, then the results (`writeResults`).
+ * load cells (bench/lib/cells.ts), the Functions source (`measureFunctionsPhase`), peak memory of
+ * every server, the image memory soak on a fresh adapter (bench/lib/image-soak.ts), the end-to-end
+ * rounds per transport (`measureRounds`, bench/lib/rounds.ts), gas, then the results
+ * (`writeResults`).
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -33,11 +35,11 @@ import { measureCells } from './lib/cells'
 import { renderThroughputSvg } from './lib/chart-svg'
 import { measureFunctions, type FunctionsFigures } from './lib/functions-wall-time'
 import { readGasSnapshots } from './lib/gas'
-import { measureImageRss } from './lib/image-rss'
+import { FULL_SOAK_SECONDS, runImageSoak, type SoakRun } from './lib/image-soak'
 import { describeMachine } from './lib/machine'
 import { computeRatios, computeRoundRatios } from './lib/ratios'
 import { renderMarkdown } from './lib/report-markdown'
-import type { Cell, ImageRssRun, Results, ServerFigures, Settings } from './lib/results-types'
+import type { Cell, Results, ServerFigures, Settings } from './lib/results-types'
 import { measureRounds } from './lib/rounds'
 import {
   availability,
@@ -49,6 +51,18 @@ import {
   type Target,
 } from './lib/targets'
 
+/** The quick run's soak: long enough to have a second half, far too short to judge a slope. */
+const QUICK_SOAK_SECONDS = 20
+
+/** `--soak-seconds N` if given, else `fallback`. */
+function soakSeconds(fallback: number): number {
+  const i = process.argv.indexOf('--soak-seconds')
+  if (i < 0) return fallback
+  const n = Number(process.argv[i + 1])
+  if (!Number.isInteger(n) || n < 2) throw new Error('--soak-seconds takes an integer >= 2')
+  return n
+}
+
 function settings(quick: boolean): Settings {
   return quick
     ? {
@@ -56,7 +70,7 @@ function settings(quick: boolean): Settings {
         warmupSeconds: 0.4,
         measureSeconds: 1.5,
         rounds: 1,
-        rssRunSeconds: 5,
+        soakSeconds: soakSeconds(QUICK_SOAK_SECONDS),
         computeMsPerPoint: 200,
         functionsRepeats: 1,
         e2eRounds: 3,
@@ -67,7 +81,7 @@ function settings(quick: boolean): Settings {
         warmupSeconds: 1.5,
         measureSeconds: 5,
         rounds: 2,
-        rssRunSeconds: 60,
+        soakSeconds: soakSeconds(FULL_SOAK_SECONDS),
         computeMsPerPoint: 1000,
         functionsRepeats: 3,
         e2eRounds: 20,
@@ -137,7 +151,6 @@ async function measureFunctionsPhase(
 /** What phases 2 to 5 measure with the servers running. */
 interface ServerPhases {
   cells: Cell[]
-  imageRss?: ImageRssRun
   functions?: FunctionsFigures
   servers: ServerFigures[]
 }
@@ -154,12 +167,6 @@ async function measureServers(
     await startTargets(targets, skipped)
     await checkTargets(targets)
     const cells = await measureCells(targets, s, log)
-    const imageTarget = targets.find((t) => t.name === 'adapter-image')
-    let imageRss: ImageRssRun | undefined
-    if (imageTarget) {
-      log(`image RSS run: ${s.rssRunSeconds} s at 16 connections`)
-      imageRss = await measureImageRss(imageTarget, s)
-    }
     const functions = await measureFunctionsPhase(targets, risk, s, skipped)
     const servers = targets.map((t) => ({
       target: t.name,
@@ -169,12 +176,28 @@ async function measureServers(
     return {
       cells,
       servers,
-      ...(imageRss ? { imageRss } : {}),
       ...(functions ? { functions } : {}),
     }
   } finally {
     await Promise.all(targets.map((t) => t.server?.stop()))
   }
+}
+
+/**
+ * Phase 6: the image memory soak, on a fresh adapter once every other server has stopped (so the
+ * soak has the machine's two cores to itself, like the servers before it).
+ */
+async function measureSoak(
+  have: Availability,
+  s: Settings,
+  skipped: string[],
+): Promise<SoakRun | undefined> {
+  if (!have.adapter || !have.image) {
+    skipped.push('image soak: adapter/src/server.ts or damage-v1 not present')
+    return undefined
+  }
+  log(`image memory soak: ${s.soakSeconds} s at 16 connections`)
+  return runImageSoak({ seconds: s.soakSeconds, log })
 }
 
 /** Writes results.json (prettier-formatted, as the repository checks), results.md, throughput.svg. */
@@ -205,9 +228,10 @@ async function main(): Promise<void> {
 
   const computeFloor = await measureComputeFloor(have, s, skipped)
   const measured = await measureServers(have, s, skipped)
-  // The end-to-end rounds per transport, with the load targets stopped.
+  const imageSoak = await measureSoak(have, s, skipped)
+  // 7. One request to its accepted result per transport, interleaved (bench/lib/rounds.ts).
   const rounds = await measureRounds(s, skipped, log)
-  // 6. Gas from the committed forge snapshots.
+  // 8. Gas from the committed forge snapshots.
   const gas = readGasSnapshots(REPO_ROOT)
   if (gas.length === 0) skipped.push('gas: no .gas-snapshot or snapshots/*.json committed yet')
 
@@ -221,12 +245,12 @@ async function main(): Promise<void> {
     ...(computeFloor ? { computeFloor } : {}),
     servers: measured.servers,
     cells: measured.cells,
-    ...(measured.imageRss ? { imageRss: measured.imageRss } : {}),
+    ...(imageSoak ? { imageSoak } : {}),
     ...(measured.functions ? { functions: measured.functions } : {}),
     rounds,
     gas,
     ratios: {
-      ...computeRatios(measured.cells, computeFloor, measured.imageRss),
+      ...computeRatios(measured.cells, computeFloor, imageSoak),
       ...computeRoundRatios(rounds),
     },
     skipped,

@@ -51,15 +51,22 @@ export async function measureCells(
   s: Settings,
   log: (msg: string) => void,
 ): Promise<Cell[]> {
-  const perCell = new Map<string, { results: LoadResult[]; hits: number; misses: number }>()
+  const perCell = new Map<
+    string,
+    { results: LoadResult[]; hits: number; misses: number; inProcess: number[] }
+  >()
   for (let round = 0; round < s.rounds; round++) {
     for (const c of CONNECTIONS) {
       for (const t of targets) {
         if (!t.connections.includes(c)) continue
+        const key = `${t.name}@${c}`
+        const acc = perCell.get(key) ?? { results: [], hits: 0, misses: 0, inProcess: [] }
+        if (t.inProcess?.connections === c) {
+          log(`round ${round + 1}/${s.rounds}: ${t.name} in-process at ${c}`)
+          acc.inProcess.push(await t.inProcess.measure(s.measureSeconds))
+        }
         log(`round ${round + 1}/${s.rounds}: ${t.name} at ${c} connection(s)`)
         const m = await measureCell(t, c, s)
-        const key = `${t.name}@${c}`
-        const acc = perCell.get(key) ?? { results: [], hits: 0, misses: 0 }
         acc.results.push(m.result)
         acc.hits += m.hits
         acc.misses += m.misses
@@ -80,6 +87,7 @@ export async function measureCells(
         latencyP50Ms: median(acc.results.map((r) => r.latencyP50Ms)),
         latencyP99Ms: median(acc.results.map((r) => r.latencyP99Ms)),
       }
+      if (acc.inProcess.length > 0) cell.inProcessPerSecond = Math.round(median(acc.inProcess))
       if (t.adapter && acc.hits + acc.misses > 0) {
         cell.cacheHitRate = Math.round((acc.hits / (acc.hits + acc.misses)) * 10_000) / 10_000
       }

@@ -151,13 +151,17 @@ export function renderMarkdown(r: Results): string {
   out.push('', '## Servers', '', '| target | peak RSS MiB | what it is |', '| --- | ---: | --- |')
   for (const s of r.servers)
     out.push(`| ${s.target} | ${fmt(s.peakRssMiB, 1)} | ${s.description} |`)
-  if (r.imageRss) {
-    const x = r.imageRss
+  if (r.imageSoak) {
+    const x = r.imageSoak
+    const mem = (m: typeof x.memoryEnd): string =>
+      m
+        ? `V8 heap ${fmt(m.heapUsedMiB, 1)} MiB used of ${fmt(m.heapTotalMiB, 1)}, external ${fmt(m.externalMiB, 1)} MiB`
+        : 'n/a'
     out.push(
       '',
-      '## Image memory over a long run',
+      '## Image memory soak',
       '',
-      `${x.seconds} s at ${x.connections} connections: ${fmt(x.requestsPerSecond)} req/s, p99 ${fmt(x.latencyP99Ms, 2)} ms; RSS ${x.rssStartMiB} MiB at the start, ${x.rssEndMiB} MiB at the end (max ${x.rssMaxMiB}), growth ${fmt(x.growth * 100, 1)}%; answers ${JSON.stringify(x.statusCounts)}.`,
+      `A fresh adapter, ${x.seconds} s at ${x.connections} connections, ${x.images.length} images (${x.images.map((i) => `${i.kind} ${i.width}x${i.height}`).join(', ')}), cache off: ${fmt(x.load.requestsPerSecond)} req/s, p50 ${fmt(x.load.latencyP50Ms, 2)} ms, p99 ${fmt(x.load.latencyP99Ms, 2)} ms, answers ${JSON.stringify(x.load.statusCounts)}, errors ${x.load.errors}. RSS ${fmt(x.rssStartMiB, 1)} MiB at the start, peak ${fmt(x.rssPeakMiB, 1)} MiB, ${fmt(x.rssEndMiB, 1)} MiB at the end; slope over the second half ${fmt(x.rssSlopePctPer5Min, 2)}% per 5 minutes. After the first second: ${mem(x.memoryStart)}; at the end: ${mem(x.memoryEnd)}. Load average ${x.loadAverage1mStart} at the soak's start, ${x.loadAverage1mEnd} at its end.`,
     )
   }
   if (r.computeFloor) {

@@ -2,6 +2,7 @@
 import type { ComputeFloor } from '../compute-floor'
 import type { FunctionsFigures } from './functions-wall-time'
 import type { GasFigure } from './gas'
+import type { SoakRun } from './image-soak'
 import type { LoadResult } from '../../script/local/http-load'
 import type { Machine } from './machine'
 import type { Ratios } from './ratios'
@@ -12,7 +13,8 @@ export interface Settings {
   warmupSeconds: number
   measureSeconds: number
   rounds: number
-  rssRunSeconds: number
+  /** Seconds of the image memory soak (bench/lib/image-soak.ts). */
+  soakSeconds: number
   computeMsPerPoint: number
   functionsRepeats: number
   /** End-to-end rounds per transport (bench/lib/rounds.ts), counted after `e2eWarmup` ones. */
@@ -31,6 +33,8 @@ export interface Cell {
   requestsPerSecond: number
   latencyP50Ms: number
   latencyP99Ms: number
+  /** The same work without HTTP, measured right before the cell in each round (median), req/s. */
+  inProcessPerSecond?: number
   /** Cache hits / (hits + misses) over the measured windows, for adapter targets. */
   cacheHitRate?: number
 }
@@ -39,18 +43,6 @@ export interface ServerFigures {
   target: string
   description: string
   peakRssMiB: number
-}
-
-export interface ImageRssRun {
-  connections: number
-  seconds: number
-  rssStartMiB: number
-  rssEndMiB: number
-  rssMaxMiB: number
-  growth: number
-  requestsPerSecond: number
-  latencyP99Ms: number
-  statusCounts: Record<string, number>
 }
 
 export interface Results {
@@ -63,7 +55,7 @@ export interface Results {
   computeFloor?: ComputeFloor
   servers: ServerFigures[]
   cells: Cell[]
-  imageRss?: ImageRssRun
+  imageSoak?: SoakRun
   functions?: FunctionsFigures
   /** One request to its accepted result, per transport. */
   rounds?: RoundsFigures

@@ -11,7 +11,8 @@ import { ADAPTER_ENTRY, startAdapter } from '../../script/local/adapters'
 import type { BodyPool } from '../../script/local/http-load'
 import { imageBody, loadManifest, randomJpeg, tabularBody } from '../../script/local/model-inputs'
 import { BUNDLED_MODEL_DIR, repoPath } from '../../script/local/repo-root'
-import { startTsServer, type LocalServer } from '../../script/local/tsx-process'
+import { runTsScript, startTsServer, type LocalServer } from '../../script/local/tsx-process'
+import { BENCH_JPEG_SEEDS, type ImageRun } from '../compute-floor'
 import { CONNECTIONS } from './results-types'
 
 /** A well-known test key (anvil's account 0): public, never used for value. */
@@ -39,6 +40,11 @@ export interface Target {
   probe?: { body: string; signed: boolean }
   /** Bodies sent once after the probe (the warm target's cache). */
   prime?: string[]
+  /**
+   * A figure measured in every round right before this target's cell at `connections`: the same
+   * work without HTTP, in its own process, requests/s (the image target's in-process floor).
+   */
+  inProcess?: { connections: number; measure: (seconds: number) => Promise<number> }
   /** If the server does not come up, try once more with this extra env (and say so). */
   fallback?: { env: Record<string, string>; note: string }
   server?: LocalServer
@@ -234,10 +240,27 @@ function tabularTargets(risk: Manifest, fresh: FreshInputs): Target[] {
   ]
 }
 
+/**
+ * The image work of one request without HTTP (bench/compute-floor.ts `image`: sha256, decode,
+ * resize, normalise, infer with the adapter's own functions) at `concurrency`, in its own process,
+ * for `seconds`; requests/s.
+ */
+async function imageInProcess(concurrency: number, seconds: number): Promise<number> {
+  const run = await runTsScript(
+    'bench/compute-floor.ts',
+    ['image', String(Math.round(seconds * 1000)), String(concurrency)],
+    { timeoutMs: 120_000 },
+  )
+  if (run.code !== 0) {
+    throw new Error(`image floor failed (${run.signal ?? `exit ${run.code}`}):\n${run.stderr}`)
+  }
+  return (JSON.parse(run.stdout) as ImageRun).perSecond
+}
+
 /** The adapter on damage-v1, every request decoding a 1024x768 JPEG sent inline. */
 async function imageTarget(): Promise<Target> {
   const damage = loadManifest('damage-v1')
-  const jpegs = await Promise.all([11, 12, 13, 14].map((seed) => randomJpeg(1024, 768, seed)))
+  const jpegs = await Promise.all(BENCH_JPEG_SEEDS.map((seed) => randomJpeg(1024, 768, seed)))
   const bodies = jpegs.map((j, i) => imageBody(damage, j, `bench-img-${i}`))
   return adapterTarget(
     'adapter-image',
@@ -250,6 +273,7 @@ async function imageTarget(): Promise<Target> {
         make: (k) => bodies[k % bodies.length] as string,
       }),
       probe: { body: bodies[0] as string, signed: false },
+      inProcess: { connections: 16, measure: (seconds) => imageInProcess(16, seconds) },
     },
   )
 }

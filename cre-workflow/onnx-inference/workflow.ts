@@ -62,33 +62,33 @@ const ADDRESS = /^0x[0-9a-f]{40}$/
 const hash = z.string().regex(HASH)
 const count = z.bigint().min(0n).max(BigInt(MAX_UINT8))
 
+/** The fields every report carries: the DON's result and what it is bound to. */
+const resultFields = z.object({
+  modelHash: hash,
+  inputHash: hash,
+  result: z.bigint().min(0n).max(MAX_UINT256),
+  responded: count,
+  agreed: count,
+  observedAt: z.bigint().min(0n).max(MAX_UINT64),
+})
+
+const AGREED_WITHIN_RESPONDED = [
+  (o: { agreed: bigint; responded: bigint }) => o.agreed <= o.responded,
+  'agreed exceeds responded',
+] as const
+
 /** What consensus returns for the HTTP trigger, checked before it is encoded. */
-export const resultObservationSchema = z
-  .object({
-    modelHash: hash,
-    inputHash: hash,
-    result: z.bigint().min(0n).max(MAX_UINT256),
-    responded: count,
-    agreed: count,
-    observedAt: z.bigint().min(0n).max(MAX_UINT64),
-  })
-  .refine((o) => o.agreed <= o.responded, 'agreed exceeds responded')
+export const resultObservationSchema = resultFields.refine(...AGREED_WITHIN_RESPONDED)
 
 /** What consensus returns for an on-chain request, checked before it is encoded. */
-export const requestObservationSchema = z
-  .object({
+export const requestObservationSchema = resultFields
+  .extend({
     requestId: hash,
     client: z.string().regex(ADDRESS),
     modelId: hash,
     requestedInputHash: hash,
-    modelHash: hash,
-    inputHash: hash,
-    result: z.bigint().min(0n).max(MAX_UINT256),
-    responded: count,
-    agreed: count,
-    observedAt: z.bigint().min(0n).max(MAX_UINT64),
   })
-  .refine((o) => o.agreed <= o.responded, 'agreed exceeds responded')
+  .refine(...AGREED_WITHIN_RESPONDED)
 
 /** The SDK's aggregation of a field spec (node-round.ts holds the spec, shared with the local DON). */
 function consensusByFields<T extends object>(spec: Readonly<Record<keyof T, FieldAggregation>>) {

@@ -18,33 +18,12 @@ export const insuranceInterface = new Interface([
 ])
 
 /**
- * The parts of an inference oracle (contracts/oracles/: the shared events of IInferenceOracle and
- * FunctionsInferenceOracle's secrets setter) the demo calls.
+ * FunctionsInferenceOracle's secrets setter (the demo's Functions line-ups); the events every oracle
+ * emits are in script/local/oracle-events.ts.
  */
 export const oracleInterface = new Interface([
   'function setDonHostedSecrets(uint8 slotId, uint64 version)',
-  'function isPending(bytes32 requestId) view returns (bool)',
-  'event InferenceRequested(bytes32 indexed requestId, bytes32 indexed modelId, address indexed client, bytes32 modelHash, bytes32 inputHash, string input, uint8 threshold, uint32 tolerance)',
-  'event InferenceAccepted(bytes32 indexed requestId, bytes32 indexed modelId, uint256 result, bytes32 modelHash, uint8 agreed)',
-  'event InferenceRejected(bytes32 indexed requestId, bytes32 indexed modelId, uint8 reason)',
-  'event ReportRejected(bytes32 indexed requestId, address indexed sender, uint8 reason)',
-  'event DeliveryFailed(bytes32 indexed requestId, address indexed client, bytes32 indexed modelId, uint8 reason, (uint256 result, bytes32 modelHash, bytes32 inputHash, uint8 responded, uint8 agreed, uint64 observedAt) result)',
 ])
-
-/** `IInferenceOracleEvents.RejectReason` (contracts/interfaces/IInferenceOracle.sol). */
-export const REJECT_REASONS = [
-  'None',
-  'UnknownRequest',
-  'OracleError',
-  'MalformedResult',
-  'ModelNotApproved',
-  'InputHashMismatch',
-  'InsufficientAgreement',
-  'StaleResult',
-  'Expired',
-  'UnauthorizedSender',
-  'UnauthorizedWorkflow',
-] as const
 
 /** `ClaimsInsurance.ClaimStatus`. */
 export const CLAIM_STATUS = ['None', 'Pending', 'Rejected', 'Settled', 'Expired'] as const

@@ -1,24 +1,31 @@
+/**
+ * The demo's story, phase by phase: a local chain and adapters, a transport's Chainlink contracts
+ * and the project, the registry's two-person approval, the DON, the insurance pool, three claims,
+ * the summary. The transport (./transport.ts: Functions or CRE) is the only part that differs; the
+ * story, its numbers (./terms.ts) and its checks are the same on both.
+ */
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { Contract, JsonRpcProvider, Wallet, formatEther, id, parseEther, type Log } from 'ethers'
+import { Contract, JsonRpcProvider, Wallet, formatEther, id, type Log } from 'ethers'
 
 import { sha256Hex } from '../../protocol/hashes'
-import { describeDonEvent } from '../don/event-log'
-import { LocalDon, type RoundOutcome } from '../don/local-don'
-import { HostedSecretsStore } from '../don/secrets'
-import { adaptersSecret, startAdapters, type LocalAdapter } from '../local/adapters'
+import { startAdapters, type LocalAdapter } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { startAnvil } from '../local/anvil'
+import { startAnvil, type LocalChain } from '../local/anvil'
 import { removeDeploymentFile, throwawayChainId } from '../local/deployment-file'
-import { deployLocalFunctions } from '../local/functions-deployment'
+import { registerModel } from '../local/model-registration'
 import { startFileServer } from '../local/photo-server'
-import { deployProject } from '../local/project-deployment'
+import { deployProject, type ProjectDeployment } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { Teardown } from '../local/teardown'
-import { writeUnapprovedVariant } from '../local/unapproved-model'
-import { CLAIM_STATUS, REJECT_REASONS, insuranceInterface, oracleInterface } from './abis'
-import { registerModel } from './model-registration'
+import { writeUnapprovedVariant, type ModelVariant } from '../local/unapproved-model'
+import { abortable } from './abortable'
+import { CLAIM_STATUS, insuranceInterface } from './abis'
+import { creTransport } from './cre-transport'
+import { functionsTransport } from './functions-transport'
+import { DEMO_TERMS } from './terms'
+import type { ClaimOutcome, DemoTransport, LineupVersion, Lineups } from './transport'
 
 /** What one claim scenario ended with (the e2e test checks these). */
 export interface ScenarioReport {
@@ -27,6 +34,7 @@ export interface ScenarioReport {
   claimId: bigint
   requestId: string
   fileClaimTx: string
+  /** The transaction that delivered the DON's answer (Coordinator transmit, forwarder report). */
   fulfilTx: string | undefined
   accepted: boolean
   severity: bigint | undefined
@@ -37,6 +45,7 @@ export interface ScenarioReport {
 }
 
 export interface DemoReport {
+  transport: 'functions' | 'cre'
   scenarios: ScenarioReport[]
   /** Teardown steps that failed (empty when everything stopped cleanly). */
   teardownFailures: string[]
@@ -45,58 +54,168 @@ export interface DemoReport {
 export interface DemoOptions {
   /** Receives each line of the narration. */
   log: (line: string) => void
+  /** The DON transport (default `cre`: see ./transport.ts). */
+  transport?: 'functions' | 'cre'
   /** Also print every DON node's observation. */
   verboseDon?: boolean
   /** Aborting stops the demo and tears everything down. */
   signal?: AbortSignal
 }
 
-/** The DON-hosted secrets slot the insurer uses; each adapter line-up is one version of it. */
-const SECRETS_SLOT = 0
-/** Adapters that must agree for ClaimsInsurance to accept an assessment. */
-const AGREEMENT_THRESHOLD = 2
-const DON_ROUND_TIMEOUT_MS = 60_000
-const COVERAGE = parseEther('1')
-const POLICY_TERM_SECONDS = 30 * 24 * 3600
-const POOL_FUNDING = parseEther('10')
 // Operator keys of the demo adapters: fixed, so the narration is reproducible. Test keys only.
 const operatorKey = (i: number): string => id(`onnx-oracle demo operator ${i}`)
 
 /** Accounts of the demo (anvil's public development keys; nothing of value). */
 const ACCOUNTS = {
-  insurer: 0, // deploys, owns the registry admin role, the insurance contract and the subscription
+  insurer: 0, // deploys; owns the registry admin role, the insurance contract and its oracle
   holder: 1,
   proposer: 2,
   approver: 3,
 } as const
 
-/** Rejects as soon as `signal` aborts (Ctrl-C must not wait for a DON round). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(new Error('demo aborted'))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('demo aborted'))
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(v)
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(e instanceof Error ? e : new Error(String(e)))
-      },
-    )
-  })
+/** The folder CID the local photo server serves the claim photos under (it checks no content
+ * addressing; the adapters check the photo's sha256). */
+const DEMO_PHOTO_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
+
+/** One demo run: narration, what to tear down, Ctrl-C, the transport. */
+interface DemoRun {
+  log: (line: string) => void
+  teardown: Teardown
+  signal: AbortSignal | undefined
+  transport: DemoTransport
+  verbose: boolean
+}
+
+/** A claim's damage photo, as the photo server serves it. */
+interface ClaimPhoto {
+  name: string
+  bytes: Buffer
+  url: string
+  sha256: string
+}
+
+/** Phase 1's result: the chain, the photos and the adapters (still loading their models). */
+interface LocalNetwork {
+  chain: LocalChain
+  /** One photo per scenario (ClaimsInsurance may let a photo back one claim only). */
+  photos: readonly ClaimPhoto[]
+  variant: ModelVariant
+  adaptersStarting: Promise<LocalAdapter[]>
+}
+
+/** Phases 2-4's result: everything the claims need. */
+interface DemoWorld {
+  project: ProjectDeployment
+  provider: JsonRpcProvider
+  insurer: Wallet
+  holder: Wallet
+  adapters: [LocalAdapter, LocalAdapter, LocalAdapter, LocalAdapter]
+  lineups: Lineups
+}
+
+interface Scenario {
+  name: string
+  lineup: LineupVersion
+  /** Which of the demo's photos the claim files. */
+  photo: number
+  story: string
+  /** What happens before the claim (narrated). */
+  before?: (world: DemoWorld, log: (line: string) => void) => Promise<void>
+}
+
+/** The story's three claims, the same on every transport. */
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: '6. Scenario A: three honest adapters',
+    lineup: 1,
+    photo: 0,
+    story: 'Three operators run the approved damage-v1 and assess the photo.',
+  },
+  {
+    name: '7. Scenario B: one adapter on an unapproved model',
+    lineup: 2,
+    photo: 1,
+    story:
+      "Operator 3 is replaced by operator 4, who serves a damage-v1 version the registry never approved: the DON's checks drop its answer (model hash mismatch); two approved answers still agree.",
+  },
+  {
+    name: '8. Scenario C: two of three adapters misbehave',
+    lineup: 2,
+    photo: 2,
+    story:
+      'Operator 2 is down and operator 4 still serves the unapproved model: only one valid answer, below the threshold of 2. No assessment is accepted and nothing is paid.',
+    before: async (world, log) => {
+      log('operator-2 goes offline')
+      await world.adapters[1].stop()
+    },
+  },
+]
+
+function aborted(run: DemoRun): void {
+  if (run.signal?.aborted) throw new Error('demo aborted')
 }
 
 /**
- * What the source said about each adapter on one DON node (`adapter <i>: <verdict>` lines it logs),
- * with the adapters' names: which ones answered validly and which were dropped, and why.
+ * The demo's damage photos, one per scenario: bundled damage-v1 samples, the "severe" ones first
+ * (scenarios A and B are paid for the same assessment), then the others.
  */
-function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[] {
+function damagePhotos(count: number): ClaimPhoto[] {
+  const dir = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
+  const pngs = readdirSync(dir)
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+  const ordered = [
+    ...pngs.filter((f) => f.includes('severe')),
+    ...pngs.filter((f) => !f.includes('severe')),
+  ]
+  if (ordered.length < count) throw new Error(`need ${count} sample PNGs in ${dir}`)
+  return ordered.slice(0, count).map((name) => {
+    const bytes = readFileSync(join(dir, name))
+    return {
+      name,
+      bytes,
+      url: `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${name}`,
+      sha256: sha256Hex(bytes),
+    }
+  })
+}
+
+/** The first log in `logs` that `contract` emitted as ClaimsInsurance event `name`, parsed. */
+function insuranceEvent(
+  logs: readonly Log[],
+  contract: string,
+  name: string,
+): ReturnType<typeof insuranceInterface.parseLog> {
+  for (const log of logs) {
+    if (log.address.toLowerCase() !== contract.toLowerCase()) continue
+    const parsed = insuranceInterface.parseLog(log)
+    if (parsed?.name === name) return parsed
+  }
+  return null
+}
+
+/** Sends `method(...args)` (with `value`, if any) and waits for it to be mined. */
+async function send(
+  contract: Contract,
+  method: string,
+  args: unknown[],
+  value?: bigint,
+): Promise<{ hash: string; logs: readonly Log[] }> {
+  const tx = (await contract.getFunction(method)(
+    ...args,
+    ...(value === undefined ? [] : [{ value }]),
+  )) as { hash: string; wait(): Promise<{ logs: readonly Log[] } | null> }
+  const receipt = await tx.wait()
+  return { hash: tx.hash, logs: receipt?.logs ?? [] }
+}
+
+/**
+ * What the DON code said about each adapter (its `adapter <i>: <verdict>` lines), with the adapters'
+ * names: which ones answered validly and which were dropped, and why.
+ */
+function adapterVerdicts(lines: readonly string[], lineup: readonly LocalAdapter[]): string[] {
   const out: string[] = []
-  for (const line of log.split('\n')) {
+  for (const line of lines) {
     const m = /^adapter (\d+): (.*)$/.exec(line.trim())
     if (m === null) continue
     const adapter = lineup[Number(m[1])]
@@ -105,332 +224,296 @@ function adapterVerdicts(log: string, lineup: readonly LocalAdapter[]): string[]
   return out
 }
 
-/** The folder CID the local photo server serves the claim photos under (it checks no content
- * addressing; the adapters check the photo's sha256). */
-const DEMO_PHOTO_FOLDER_CID = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
+/** Phase 1: anvil, the photo "IPFS gateway", four adapters starting (they load while forge runs). */
+async function startLocalNetwork(run: DemoRun): Promise<LocalNetwork> {
+  run.log('== 1. Local network')
+  const chain = await startAnvil({ chainId: throwawayChainId() })
+  run.teardown.add('anvil', async () => {
+    await chain.stop()
+    removeDeploymentFile(chain.chainId)
+  })
+  run.log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
+  aborted(run)
 
-/** The demo's damage photo: a bundled damage-v1 sample, preferably one showing severe damage. */
-function damagePhoto(): { name: string; bytes: Buffer } {
-  const dir = join(REPO_ROOT, 'adapter', 'models', 'damage-v1', 'samples')
-  const pngs = readdirSync(dir)
-    .filter((f) => f.endsWith('.png'))
-    .sort()
-  const name = pngs.find((f) => f.includes('severe')) ?? pngs.at(-1)
-  if (name === undefined) throw new Error(`no sample PNG in ${dir}`)
-  return { name, bytes: readFileSync(join(dir, name)) }
+  // The photo server stands in for an IPFS gateway: adapters reach a loopback address only for
+  // ipfs:// through their allow-listed IPFS_GATEWAY (docs/adapter.md, "Image URLs").
+  const photos = await startFileServer()
+  run.teardown.add('photo server', () => photos.stop())
+  const claimPhotos = damagePhotos(SCENARIOS.length)
+  for (const photo of claimPhotos) {
+    photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
+  }
+
+  const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
+  const env = { FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: photos.url }
+  const adaptersStarting = startAdapters([
+    { name: 'operator-1', signerKey: operatorKey(1), env },
+    { name: 'operator-2', signerKey: operatorKey(2), env },
+    { name: 'operator-3', signerKey: operatorKey(3), env },
+    {
+      name: 'operator-4 (unapproved model)',
+      signerKey: operatorKey(4),
+      modelDir: variant.modelDir,
+      env,
+    },
+  ])
+  // Stop whatever starts even if the deployment fails first.
+  run.teardown.add('adapters', async () => {
+    const started = await adaptersStarting.catch(() => [] as LocalAdapter[])
+    await Promise.all(started.map((a) => a.stop()))
+  })
+  return {
+    chain,
+    photos: claimPhotos,
+    variant,
+    adaptersStarting,
+  }
 }
 
-/** The first log in `logs` that `contract` emitted as event `name`, parsed. */
-function findEvent(
-  logs: readonly Log[],
-  contract: string,
-  name: string,
-): ReturnType<typeof insuranceInterface.parseLog> {
-  const abi = insuranceInterface.getEvent(name) !== null ? insuranceInterface : oracleInterface
-  for (const log of logs) {
-    if (log.address.toLowerCase() !== contract.toLowerCase()) continue
-    try {
-      const parsed = abi.parseLog(log)
-      if (parsed?.name === name) return parsed
-    } catch {
-      // not one of the demo's events
-    }
+/** Phase 2: the transport's Chainlink contracts, then the registry and the dApps on its oracles. */
+async function deployContracts(run: DemoRun, chain: LocalChain): Promise<ProjectDeployment> {
+  run.log(`== 2. Deploy ${run.transport.title}`)
+  run.log('(the first run compiles the contracts; later runs reuse cache/local-forge)')
+  await run.transport.deploy(chain, run.log)
+  aborted(run)
+  const address = (i: number): string => new Wallet(anvilPrivateKey(i)).address
+  const project = await deployProject(chain.rpcUrl, chain.chainId, {
+    transport: run.transport.name,
+    proposers: [address(ACCOUNTS.proposer)],
+    approvers: [address(ACCOUNTS.approver)],
+    secretsSlot: 0,
+    secretsVersion: run.transport.initialSecretsVersion,
+    agreementThreshold: DEMO_TERMS.agreementThreshold,
+    tolerance: DEMO_TERMS.tolerance,
+  })
+  const oracleKind = run.transport.name === 'cre' ? 'CreInferenceOracle' : 'Functions oracle'
+  run.log(
+    `ModelRegistry (proxy) ${project.registry}, ClaimsInsurance ${project.insurance} on its ${oracleKind} ${project.insuranceOracle}`,
+  )
+  aborted(run)
+  return project
+}
+
+/** Phase 3: the registry's two-person rule, with the provenance of each model. */
+async function registerDemoModels(
+  run: DemoRun,
+  registry: string,
+  proposer: Wallet,
+  approver: Wallet,
+): Promise<void> {
+  run.log('== 3. Register and approve the demo models (proposer != approver)')
+  for (const modelId of ['damage-v1', 'risk-v1']) {
+    const r = await registerModel(registry, modelId, proposer, approver)
+    run.log(`${modelId}: model hash ${r.modelHash}`)
+    run.log(`  provenance hash ${r.provenanceHash}`)
+    run.log(
+      `  proposed by ${proposer.address} (tx ${r.proposeTx}), approved by ${approver.address} (tx ${r.approveTx})`,
+    )
   }
-  return null
+  aborted(run)
+}
+
+/** Phase 4: the adapters are up; the transport's DON starts in front of the contracts. */
+async function startDon(
+  run: DemoRun,
+  network: LocalNetwork,
+  project: ProjectDeployment,
+  provider: JsonRpcProvider,
+): Promise<Pick<DemoWorld, 'adapters' | 'lineups'>> {
+  run.log('== 4. Adapters and the local DON')
+  const adapters = (await abortable(network.adaptersStarting, run.signal)) as DemoWorld['adapters']
+  const [op1, op2, op3, op4] = adapters
+  for (const a of adapters) run.log(`${a.name}: ${a.url} signer ${a.signer}`)
+  run.log(
+    `unapproved damage-v1 variant served by operator-4: model hash ${network.variant.modelHash}`,
+  )
+  const lineups: Lineups = { 1: [op1, op2, op3], 2: [op1, op2, op4] }
+  await run.transport.startDon({
+    chain: network.chain,
+    project,
+    provider,
+    ownerKey: anvilPrivateKey(ACCOUNTS.insurer),
+    lineups,
+    log: run.log,
+    verbose: run.verbose,
+  })
+  run.teardown.add('DON', () => run.transport.stop())
+  aborted(run)
+  return { adapters, lineups }
+}
+
+/** Phase 5: the insurer funds the pool the claims are paid from. */
+async function fundPool(run: DemoRun, world: DemoWorld): Promise<void> {
+  run.log('== 5. Insurance pool')
+  const insurance = new Contract(world.project.insurance, insuranceInterface, world.insurer)
+  const funded = await send(insurance, 'fundPool', [], DEMO_TERMS.poolFunding)
+  run.log(
+    `insurer ${world.insurer.address} funded the pool with ${formatEther(DEMO_TERMS.poolFunding)} ETH (tx ${funded.hash})`,
+  )
+}
+
+/** Prints what the DON did and what the oracle decided. */
+function narrateOutcome(run: DemoRun, outcome: ClaimOutcome, lineup: LocalAdapter[]): void {
+  for (const line of outcome.narration) run.log(line)
+  const verdicts = outcome.verdicts && adapterVerdicts(outcome.verdicts.lines, lineup)
+  if (outcome.verdicts && verdicts && verdicts.length > 0) {
+    run.log(`adapter answers, as DON node ${outcome.verdicts.node} judged them:`)
+    for (const line of verdicts) run.log(line)
+  }
+  if (outcome.accepted) {
+    run.log(
+      `InferenceAccepted: severity class ${outcome.severity}, ${outcome.agreed} of ${lineup.length} adapters agreed on the approved model`,
+    )
+  } else if (outcome.rejectReason !== undefined) {
+    run.log(
+      `InferenceRejected: ${outcome.rejectReason}${outcome.rejectDetail ? ` (${outcome.rejectDetail})` : ''}`,
+    )
+  }
+}
+
+/** Phases 6-8: one claim: the line-up, a policy, the claim, the DON's round, the payout. */
+async function runClaim(
+  run: DemoRun,
+  world: DemoWorld,
+  network: LocalNetwork,
+  scenario: Scenario,
+): Promise<ScenarioReport> {
+  aborted(run)
+  run.log(`== ${scenario.name}`)
+  run.log(scenario.story)
+  await scenario.before?.(world, run.log)
+  const lineup = world.lineups[scenario.lineup]
+  run.log(await run.transport.useLineup(scenario.lineup))
+
+  const insurance = new Contract(world.project.insurance, insuranceInterface, world.holder)
+  const premium = (await insurance.getFunction('premiumFor')(DEMO_TERMS.coverage)) as bigint
+  const bought = await send(
+    insurance,
+    'buyPolicy',
+    [DEMO_TERMS.coverage, DEMO_TERMS.policyTermSeconds],
+    premium,
+  )
+  const policyId = insuranceEvent(
+    bought.logs,
+    world.project.insurance,
+    'PolicyPurchased',
+  )?.args.getValue('policyId') as bigint
+  run.log(
+    `holder ${world.holder.address} bought policy #${policyId}: coverage ${formatEther(DEMO_TERMS.coverage)} ETH, premium ${formatEther(premium)} ETH (tx ${bought.hash})`,
+  )
+  const photo = network.photos[scenario.photo]
+  if (photo === undefined) throw new Error(`${scenario.name}: no photo ${scenario.photo}`)
+  const filed = await send(insurance, 'fileClaim', [policyId, photo.url, photo.sha256])
+  const requested = insuranceEvent(filed.logs, world.project.insurance, 'ClaimRequested')
+  const claimId = requested?.args.getValue('claimId') as bigint
+  const requestId = requested?.args.getValue('requestId') as string
+  run.log(
+    `claim #${claimId} filed with photo ${photo.url} (sha256 ${photo.sha256}) (tx ${filed.hash})`,
+  )
+  run.log(`${run.transport.requestNoun} ${requestId}: waiting for the DON...`)
+  const outcome = await run.transport.waitForClaim(requestId, run.signal)
+  narrateOutcome(run, outcome, lineup)
+
+  const claim = (await insurance.getFunction('getClaim')(claimId)) as {
+    status: bigint
+    payout: bigint
+  }
+  const claimStatus = CLAIM_STATUS[Number(claim.status)] ?? 'unknown'
+  run.log(`claim #${claimId}: ${claimStatus}, payout ${formatEther(claim.payout)} ETH`)
+  return {
+    name: scenario.name,
+    adapters: lineup.map((a) => a.name),
+    claimId,
+    requestId,
+    fileClaimTx: filed.hash,
+    fulfilTx: outcome.deliveryTx,
+    accepted: outcome.accepted,
+    severity: outcome.severity,
+    agreed: outcome.agreed,
+    rejectReason: outcome.rejectReason,
+    claimStatus,
+    payout: claim.payout,
+  }
+}
+
+/** Phase 9. */
+function summarise(run: DemoRun, scenarios: readonly ScenarioReport[]): void {
+  run.log('== 9. Summary')
+  for (const s of scenarios) {
+    run.log(
+      `${s.name}: ${s.accepted ? `accepted, severity ${s.severity}, ${s.agreed} agreeing` : `rejected (${s.rejectReason})`}; claim ${s.claimStatus}, payout ${formatEther(s.payout)} ETH`,
+    )
+  }
+}
+
+/** The demo's own check (its exit code): the outcomes the narration promised, a clean teardown. */
+export function storyHeld(report: DemoReport): boolean {
+  const [a, b, c] = report.scenarios
+  return (
+    a?.accepted === true &&
+    a.payout > 0n &&
+    b?.accepted === true &&
+    b.agreed === 2 &&
+    c?.accepted === false &&
+    c.payout === 0n &&
+    report.teardownFailures.length === 0
+  )
+}
+
+/** The transport named `name`. */
+export function demoTransport(name: 'functions' | 'cre'): DemoTransport {
+  return name === 'cre' ? creTransport() : functionsTransport()
 }
 
 /**
- * Runs the whole demo: a local chain with the real Chainlink Functions contracts, three adapters
- * with distinct operator keys (plus one serving an unapproved model version), the local DON, the
- * registry and the ClaimsInsurance example; then three claims. Always tears everything down.
+ * Runs the whole demo on one transport: a local chain with the real Chainlink contracts of that
+ * transport, three adapters with distinct operator keys (plus one serving an unapproved model
+ * version), the local DON, the registry and the ClaimsInsurance example; then three claims. Always
+ * tears everything down.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
-  const { log } = options
-  const teardown = new Teardown()
+  const transport = demoTransport(options.transport ?? 'cre')
+  const run: DemoRun = {
+    log: options.log,
+    teardown: new Teardown(),
+    signal: options.signal,
+    transport,
+    verbose: options.verboseDon ?? false,
+  }
   const scenarios: ScenarioReport[] = []
   let teardownFailures: string[]
-  const aborted = (): void => {
-    if (options.signal?.aborted) throw new Error('demo aborted')
-  }
   try {
-    log('== 1. Local network')
-    const chain = await startAnvil({ chainId: throwawayChainId() })
-    teardown.add('anvil', async () => {
-      await chain.stop()
-      removeDeploymentFile(chain.chainId)
-    })
-    log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
-    aborted()
-
-    // The photo server stands in for an IPFS gateway: adapters reach a loopback address only for
-    // ipfs:// through their allow-listed IPFS_GATEWAY (docs/adapter.md, "Image URLs").
-    const photos = await startFileServer()
-    teardown.add('photo server', () => photos.stop())
-    const photo = damagePhoto()
-    photos.put(`ipfs/${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`, photo.bytes, 'image/png')
-    const photoUrl = `ipfs://${DEMO_PHOTO_FOLDER_CID}/claims/${photo.name}`
-    const photoHash = sha256Hex(photo.bytes)
-
-    // Adapters load their models while forge compiles and deploys.
-    const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
-    const adapterEnv = { FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: photos.url }
-    const adaptersStarting = startAdapters([
-      { name: 'operator-1', signerKey: operatorKey(1), env: adapterEnv },
-      { name: 'operator-2', signerKey: operatorKey(2), env: adapterEnv },
-      { name: 'operator-3', signerKey: operatorKey(3), env: adapterEnv },
-      {
-        name: 'operator-4 (unapproved model)',
-        signerKey: operatorKey(4),
-        modelDir: variant.modelDir,
-        env: adapterEnv,
-      },
-    ])
-    // Stop whatever starts even if the deployment below fails first.
-    teardown.add('adapters', async () => {
-      const started = await adaptersStarting.catch(() => [] as LocalAdapter[])
-      await Promise.all(started.map((a) => a.stop()))
-    })
-
-    log(
-      '== 2. Deploy Chainlink Functions (real Router v1.0.0 + Coordinator v1.3.0, 4-node DON) and the project',
-    )
-    log('(the first run compiles the contracts; later runs reuse cache/local-forge)')
-    const functions = await deployLocalFunctions(chain.rpcUrl, chain.chainId)
-    log(
-      `router ${functions.router}, coordinator ${functions.coordinator}, subscription ${functions.subscriptionId}`,
-    )
-    const project = await deployProject(chain.rpcUrl, chain.chainId, {
-      proposers: [new Wallet(anvilPrivateKey(ACCOUNTS.proposer)).address],
-      approvers: [new Wallet(anvilPrivateKey(ACCOUNTS.approver)).address],
-      secretsSlot: SECRETS_SLOT,
-      secretsVersion: 1,
-      agreementThreshold: AGREEMENT_THRESHOLD,
-      tolerance: 0,
-    })
-    log(
-      `ModelRegistry (proxy) ${project.registry}, ClaimsInsurance ${project.insurance} on its Functions oracle ${project.insuranceOracle}`,
-    )
-    aborted()
-
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, {
+    const network = await startLocalNetwork(run)
+    const project = await deployContracts(run, network.chain)
+    const provider = new JsonRpcProvider(network.chain.rpcUrl, undefined, {
       staticNetwork: true,
       cacheTimeout: -1,
     })
     provider.pollingInterval = 100
-    teardown.add('provider', async () => provider.destroy())
+    run.teardown.add('provider', async () => provider.destroy())
     const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
-    const insurer = wallet(ACCOUNTS.insurer)
-    const holder = wallet(ACCOUNTS.holder)
-    const proposer = wallet(ACCOUNTS.proposer)
-    const approver = wallet(ACCOUNTS.approver)
-
-    log('== 3. Register and approve the demo models (proposer != approver)')
-    for (const modelId of ['damage-v1', 'risk-v1']) {
-      const r = await registerModel(project.registry, modelId, proposer, approver)
-      log(`${modelId}: model hash ${r.modelHash}`)
-      log(`  provenance hash ${r.provenanceHash}`)
-      log(
-        `  proposed by ${proposer.address} (tx ${r.proposeTx}), approved by ${approver.address} (tx ${r.approveTx})`,
-      )
-    }
-
-    log('== 4. Adapters and the local DON')
-    const adapters = await abortable(adaptersStarting, options.signal)
-    const [op1, op2, op3, op4] = adapters as [
-      LocalAdapter,
-      LocalAdapter,
-      LocalAdapter,
-      LocalAdapter,
-    ]
-    for (const a of adapters) log(`${a.name}: ${a.url} signer ${a.signer}`)
-    log(`unapproved damage-v1 variant served by operator-4: model hash ${variant.modelHash}`)
-    const lineups: Record<1 | 2, LocalAdapter[]> = {
-      1: [op1, op2, op3],
-      2: [op1, op2, op4],
-    }
-    const secrets = new HostedSecretsStore(
-      Object.entries(lineups).map(([version, list]) => ({
-        slotId: SECRETS_SLOT,
-        version: BigInt(version),
-        secrets: { ADAPTERS: adaptersSecret(list) },
-      })),
+    await registerDemoModels(
+      run,
+      project.registry,
+      wallet(ACCOUNTS.proposer),
+      wallet(ACCOUNTS.approver),
     )
-    const don = new LocalDon({
-      rpcUrl: chain.rpcUrl,
-      coordinator: functions.coordinator,
-      keyring: functions.donKeyring,
-      secrets,
-      onEvent: (e) => {
-        if (options.verboseDon || e.type === 'started' || e.type === 'error')
-          log(`[DON] ${describeDonEvent(e)}`)
-      },
-    })
-    await don.start()
-    teardown.add('DON', () => don.stop())
-    aborted()
-
-    const insurance = new Contract(project.insurance, insuranceInterface, insurer)
-    const asHolder = new Contract(project.insurance, insuranceInterface, holder)
-    const insuranceOracle = new Contract(project.insuranceOracle, oracleInterface, insurer)
-    const send = async (c: Contract, method: string, args: unknown[], value?: bigint) => {
-      const tx = (await c.getFunction(method)(
-        ...args,
-        ...(value === undefined ? [] : [{ value }]),
-      )) as {
-        hash: string
-        wait(): Promise<{ logs: readonly Log[] } | null>
-      }
-      const receipt = await tx.wait()
-      return { hash: tx.hash, logs: receipt?.logs ?? [] }
+    const world: DemoWorld = {
+      project,
+      provider,
+      insurer: wallet(ACCOUNTS.insurer),
+      holder: wallet(ACCOUNTS.holder),
+      ...(await startDon(run, network, project, provider)),
     }
-
-    log('== 5. Insurance pool')
-    const funded = await send(insurance, 'fundPool', [], POOL_FUNDING)
-    log(
-      `insurer ${insurer.address} funded the pool with ${formatEther(POOL_FUNDING)} ETH (tx ${funded.hash})`,
-    )
-
-    const runClaim = async (
-      name: string,
-      secretsVersion: 1 | 2,
-      story: string,
-    ): Promise<ScenarioReport> => {
-      aborted()
-      log(`== ${name}`)
-      log(story)
-      const lineup = lineups[secretsVersion]
-      const set = await send(insuranceOracle, 'setDonHostedSecrets', [SECRETS_SLOT, secretsVersion])
-      log(
-        `adapters (DON-hosted secrets slot ${SECRETS_SLOT} v${secretsVersion}): ${lineup.map((a) => a.name).join(', ')} (tx ${set.hash})`,
-      )
-      const premium = (await insurance.getFunction('premiumFor')(COVERAGE)) as bigint
-      const bought = await send(asHolder, 'buyPolicy', [COVERAGE, POLICY_TERM_SECONDS], premium)
-      const policyId = findEvent(bought.logs, project.insurance, 'PolicyPurchased')?.args.getValue(
-        'policyId',
-      ) as bigint
-      log(
-        `holder ${holder.address} bought policy #${policyId}: coverage ${formatEther(COVERAGE)} ETH, premium ${formatEther(premium)} ETH (tx ${bought.hash})`,
-      )
-      const filed = await send(asHolder, 'fileClaim', [policyId, photoUrl, photoHash])
-      const requested = findEvent(filed.logs, project.insurance, 'ClaimRequested')
-      const claimId = requested?.args.getValue('claimId') as bigint
-      const requestId = requested?.args.getValue('requestId') as string
-      log(`claim #${claimId} filed with photo ${photoUrl} (sha256 ${photoHash}) (tx ${filed.hash})`)
-      log(`Functions request ${requestId}: waiting for the DON...`)
-      const outcome: RoundOutcome = await abortable(
-        don.waitForOutcome(requestId, DON_ROUND_TIMEOUT_MS),
-        options.signal,
-      )
-      return summarise(name, lineup, claimId, requestId, filed.hash, outcome)
-    }
-
-    const summarise = async (
-      name: string,
-      lineup: readonly LocalAdapter[],
-      claimId: bigint,
-      requestId: string,
-      fileClaimTx: string,
-      outcome: RoundOutcome,
-    ): Promise<ScenarioReport> => {
-      let fulfilTx: string | undefined
-      let accepted = false
-      let severity: bigint | undefined
-      let agreed: number | undefined
-      let rejectReason: string | undefined
-      if (outcome.kind === 'transmitted') {
-        fulfilTx = outcome.txHash
-        const receipt = await provider.getTransactionReceipt(outcome.txHash)
-        const ok = findEvent(receipt?.logs ?? [], project.insuranceOracle, 'InferenceAccepted')
-        const rejected = findEvent(
-          receipt?.logs ?? [],
-          project.insuranceOracle,
-          'InferenceRejected',
-        )
-        log(
-          `DON report: ${outcome.observations.length} nodes observed, signed by ${outcome.signers.length}, transmitted by ${outcome.transmitter} (tx ${outcome.txHash})`,
-        )
-        // The first node whose source printed its per-adapter verdicts (a node may have failed).
-        const judged = outcome.observations.find((o) => adapterVerdicts(o.log, lineup).length > 0)
-        if (judged !== undefined) {
-          log(`adapter answers, as DON node ${judged.node} judged them:`)
-          for (const line of adapterVerdicts(judged.log, lineup)) log(line)
-        }
-        if (ok) {
-          accepted = true
-          severity = ok.args.getValue('result') as bigint
-          agreed = Number(ok.args.getValue('agreed'))
-          log(
-            `InferenceAccepted: severity class ${severity}, ${agreed} of ${lineup.length} adapters agreed on the approved model`,
-          )
-        }
-        if (rejected) {
-          rejectReason = REJECT_REASONS[Number(rejected.args.getValue('reason'))] ?? 'unknown'
-          const err = outcome.processed?.err
-          log(
-            `InferenceRejected: ${rejectReason}${err && err !== '0x' ? ` (DON error: "${Buffer.from(err.slice(2), 'hex').toString('utf8')}")` : ''}`,
-          )
-        }
-      } else {
-        rejectReason = outcome.kind
-        log(`DON: ${describeDonEvent({ type: 'outcome', outcome })}`)
-      }
-      const claim = (await insurance.getFunction('getClaim')(claimId)) as {
-        status: bigint
-        payout: bigint
-      }
-      const claimStatus = CLAIM_STATUS[Number(claim.status)] ?? 'unknown'
-      log(`claim #${claimId}: ${claimStatus}, payout ${formatEther(claim.payout)} ETH`)
-      return {
-        name,
-        adapters: lineup.map((a) => a.name),
-        claimId,
-        requestId,
-        fileClaimTx,
-        fulfilTx,
-        accepted,
-        severity,
-        agreed,
-        rejectReason,
-        claimStatus,
-        payout: claim.payout,
-      }
-    }
-
-    scenarios.push(
-      await runClaim(
-        '6. Scenario A: three honest adapters',
-        1,
-        'Three operators run the approved damage-v1 and assess the photo.',
-      ),
-    )
-    scenarios.push(
-      await runClaim(
-        '7. Scenario B: one adapter on an unapproved model',
-        2,
-        'Operator 3 is replaced by operator 4, who serves a damage-v1 version the registry never approved: the source drops its answer (model hash mismatch); two approved answers still agree.',
-      ),
-    )
-    log('operator-2 goes offline')
-    await op2.stop()
-    scenarios.push(
-      await runClaim(
-        '8. Scenario C: two of three adapters misbehave',
-        2,
-        'Operator 2 is down and operator 4 still serves the unapproved model: only one valid answer, below the threshold of 2. The DON reports the error and nothing is paid.',
-      ),
-    )
-    log('== 9. Summary')
-    for (const s of scenarios) {
-      log(
-        `${s.name}: ${s.accepted ? `accepted, severity ${s.severity}, ${s.agreed} agreeing` : `rejected (${s.rejectReason})`}; claim ${s.claimStatus}, payout ${formatEther(s.payout)} ETH`,
-      )
-    }
+    await fundPool(run, world)
+    for (const scenario of SCENARIOS) scenarios.push(await runClaim(run, world, network, scenario))
+    summarise(run, scenarios)
   } finally {
-    log('== Shutting down')
-    const failures = await teardown.run()
-    for (const f of failures) log(`teardown: ${f}`)
-    log(failures.length === 0 ? 'everything stopped' : 'some parts did not stop cleanly')
+    run.log('== Shutting down')
+    const failures = await run.teardown.run()
+    for (const f of failures) run.log(`teardown: ${f}`)
+    run.log(failures.length === 0 ? 'everything stopped' : 'some parts did not stop cleanly')
     teardownFailures = failures
   }
-  return { scenarios, teardownFailures }
+  return { transport: transport.name, scenarios, teardownFailures }
 }

@@ -72,9 +72,23 @@ export interface NodeRound {
   log: string
 }
 
+/** What the Functions Router reported about a transmitted response. */
+export interface RouterOutcome {
+  /** From the Router's `RequestProcessed`, if it was emitted. */
+  processed?: {
+    resultCode: number
+    resultName: string
+    response: string
+    err: string
+    callbackReturnData: string
+  }
+  /** From the Router's `RequestNotProcessed`, if it was emitted instead. */
+  notProcessed?: { resultCode: number; resultName: string }
+}
+
 /** What the DON did with one request. */
 export type RoundOutcome =
-  | {
+  | ({
       kind: 'transmitted'
       requestId: string
       txHash: string
@@ -83,17 +97,7 @@ export type RoundOutcome =
       observations: NodeRound[]
       result: string
       error: string
-      /** From the Router's `RequestProcessed`, if it was emitted. */
-      processed?: {
-        resultCode: number
-        resultName: string
-        response: string
-        err: string
-        callbackReturnData: string
-      }
-      /** From the Router's `RequestNotProcessed`, if it was emitted instead. */
-      notProcessed?: { resultCode: number; resultName: string }
-    }
+    } & RouterOutcome)
   | { kind: 'rejected'; requestId: string; txHash: string; reason: string }
   | { kind: 'no-quorum'; requestId: string; present: number; required: number }
 
@@ -572,16 +576,7 @@ function parseOracleRequest(log: Log): OracleRequestEvent {
   }
 }
 
-function routerOutcome(receipt: TransactionReceipt): {
-  processed?: {
-    resultCode: number
-    resultName: string
-    response: string
-    err: string
-    callbackReturnData: string
-  }
-  notProcessed?: { resultCode: number; resultName: string }
-} {
+function routerOutcome(receipt: TransactionReceipt): RouterOutcome {
   for (const log of receipt.logs) {
     const parsed = (() => {
       try {

@@ -77,7 +77,7 @@ describe('image inference (damage-v1)', () => {
     expect(tooMany.body.error.message).toMatch(/redirected more than 2 times/)
   })
 
-  it('wrong digest -> 422, before decoding (inline and fetched)', async () => {
+  it('wrong digest -> 422 (inline and fetched), whatever the decode gives', async () => {
     const wrong = `0x${'00'.repeat(32)}`
     const inline = await post({ base64: sample.bytes.toString('base64'), sha256: wrong })
     expect(inline.status).toBe(422)
@@ -87,6 +87,22 @@ describe('image inference (damage-v1)', () => {
     })
     const fetched = await post({ url: ipfsUrl(sample.file), sha256: wrong })
     expect(fetched.status).toBe(422)
+  })
+
+  it('never answers from the cache for bytes that do not match the digest (422), nor for undecodable ones', async () => {
+    const s = samples[3] ?? sample
+    const ok = await post({ base64: s.bytes.toString('base64'), sha256: s.sha256 })
+    expect(ok.status).toBe(200)
+    // Same digest, so the same cache key, but other bytes: another sample, and junk.
+    const other = samples.find((x) => x.sha256 !== s.sha256) ?? sample
+    for (const bytes of [other.bytes, Buffer.from('not an image')]) {
+      const res = await post({ base64: bytes.toString('base64'), sha256: s.sha256 })
+      expect(res.status).toBe(422)
+      expect(res.body.error.message).toBe('image bytes do not match the requested sha256')
+    }
+    // And the genuine bytes are still answered (from the cache) as before.
+    const again = await post({ base64: s.bytes.toString('base64'), sha256: s.sha256 })
+    expect(again.body.data.outputs).toEqual(ok.body.data.outputs)
   })
 
   it('bad image specs -> 400', async () => {

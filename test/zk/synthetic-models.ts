@@ -9,7 +9,11 @@ import { join } from 'node:path'
 import { onnx } from 'onnx-proto'
 
 import { parseManifest, type Manifest } from '../../protocol/manifest'
-import { encodeModel, type NodeSpec, type Initializer } from '../../script/models/training/onnx-writer'
+import {
+  encodeModel,
+  type NodeSpec,
+  type Initializer,
+} from '../../script/models/training/onnx-writer'
 import { RISK_DIR } from './support'
 
 export interface SyntheticModel {

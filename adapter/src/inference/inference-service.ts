@@ -9,7 +9,12 @@ import type { Logger } from 'pino'
 
 import { ResultCache } from '../cache'
 import { AdapterError, NotFoundError } from '../errors'
-import { inputProviderFor, type InputProvider, type InputSettings } from '../input/input-provider'
+import {
+  inputProviderFor,
+  type InputProvider,
+  type InputSettings,
+  type ModelInput,
+} from '../input/input-provider'
 import type { AdapterMetrics } from '../metrics'
 import type { InferenceSigner } from '../signing/signer'
 import { MicroBatcher } from './batcher'
@@ -97,10 +102,9 @@ export class InferenceService {
     const { inputHash } = input
     const key = ResultCache.key(model.modelHash, inputHash)
     let outputs = this.cache.get(key)
-    if (outputs === undefined) {
-      const row = input.row()
-      outputs = await this.compute(rt, key, row instanceof Promise ? await row : row)
-    } else {
+    if (outputs === undefined) outputs = await this.compute(rt, key, input)
+    else {
+      input.verify?.()
       rt.hits.inc()
       rt.cached.inc()
     }
@@ -127,7 +131,18 @@ export class InferenceService {
     return { body: text, model: model.id }
   }
 
-  private async compute(rt: ModelRuntime, key: string, row: Float32Array): Promise<number[]> {
+  private async compute(rt: ModelRuntime, key: string, input: ModelInput): Promise<number[]> {
+    // The row first (an image starts decoding on another thread), then the input's own check on
+    // this one; a failed check wins over whatever the row gives.
+    const pending = input.row()
+    try {
+      input.verify?.()
+    } catch (err) {
+      if (pending instanceof Promise) pending.catch(() => {})
+      throw err
+    }
+    // Awaited only when it is a promise (an image): the tabular row takes no extra microtask turn.
+    const row = pending instanceof Promise ? await pending : pending
     if (this.cache.enabled) rt.misses.inc()
     rt.computed.inc()
     const out = await rt.batcher.submit(row)

@@ -1,8 +1,10 @@
 /**
  * The input provider of image models: `data.image` is `{ url | base64, sha256 }`. The bytes are
- * always obtained (decoded from base64, or fetched) and checked against `sha256` before anything
- * else, so a wrong digest or a bad URL is an error whatever the result cache holds; the input hash
- * is that digest. Decoding and preprocessing happen only when the row is asked for (a cache miss).
+ * always obtained (decoded from base64, or fetched) and checked against `sha256` (`verify`) before
+ * any answer, so a wrong digest or a bad URL is an error whatever the result cache holds; the
+ * input hash is that digest. Decoding and preprocessing happen only when the row is asked for (a
+ * cache miss); the service asks for the row first and verifies while libvips decodes on another
+ * thread, and a digest mismatch wins over whatever the decode gives.
  */
 import type { Logger } from 'pino'
 
@@ -36,16 +38,15 @@ export class ImageInputProvider implements InputProvider {
     const spec = parseOrThrow(ImageSpecSchema, request.image)
     const inputHash = spec.sha256.toLowerCase()
     const bytes =
-      spec.base64 !== undefined
-        ? this.inline(spec.base64, inputHash)
-        : await this.remote(spec.url as string, inputHash)
+      spec.base64 !== undefined ? this.inline(spec.base64) : await this.remote(spec.url as string)
     return {
       inputHash,
+      verify: () => this.checkDigest(bytes, inputHash),
       row: () => imageToRow(bytes, this.inputs, this.settings.maxPixels),
     }
   }
 
-  private inline(base64: string, expected: string): Buffer {
+  private inline(base64: string): Buffer {
     const { maxBytes } = this.settings.fetch
     // base64 length bounds the byte length before decoding.
     if (Math.floor((base64.length * 3) / 4) > maxBytes + 2) {
@@ -54,11 +55,10 @@ export class ImageInputProvider implements InputProvider {
     const bytes = Buffer.from(base64, 'base64')
     if (bytes.length > maxBytes)
       throw new PayloadTooLargeError(`image is larger than ${maxBytes} bytes`)
-    this.checkDigest(bytes, expected)
     return bytes
   }
 
-  private async remote(url: string, expected: string): Promise<Buffer> {
+  private async remote(url: string): Promise<Buffer> {
     let bytes: Buffer
     try {
       bytes = await fetchImage(url, this.settings.fetch)
@@ -67,7 +67,6 @@ export class ImageInputProvider implements InputProvider {
       this.fetchFailed.inc()
       throw err
     }
-    this.checkDigest(bytes, expected)
     return bytes
   }
 

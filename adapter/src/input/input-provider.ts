@@ -2,8 +2,8 @@
  * One input provider per model kind: it turns the request's model-specific part into the input
  * hash and the ONNX input row, so the inference service never branches on the kind.
  * - tabular (./tabular.ts): `data.features` validated against the manifest, hashed as JCS;
- * - image (./image-input.ts): `data.image` supplied or fetched, checked against its sha256, and
- *   decoded only when the result is not cached.
+ * - image (./image-input.ts): `data.image` supplied or fetched, checked against its sha256
+ *   (`verify`, while the image decodes), and decoded only when the result is not cached.
  */
 import type { Logger } from 'pino'
 
@@ -17,6 +17,12 @@ import { TabularInputProvider } from './tabular'
 export interface ModelInput {
   /** `0x` + 64 hex: the input hash of docs/protocol.md. */
   readonly inputHash: string
+  /**
+   * Checks that the input really has `inputHash` (an image's bytes against its claimed sha256);
+   * throws an AdapterError if not. When present, it must pass before any answer is given, cached
+   * or computed. The service calls it after `row()` has started, so it runs while the row is made.
+   */
+  verify?(): void
   /** The ONNX input row; called only on a result-cache miss (so an image is decoded only then). */
   row(): Float32Array | Promise<Float32Array>
 }

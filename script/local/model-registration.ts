@@ -2,7 +2,7 @@ import { join } from 'node:path'
 
 import type { Signer } from 'ethers'
 
-import { REPO_ROOT } from '../local/repo-root'
+import { REPO_ROOT } from './repo-root'
 import { readModelFolder } from '../registry/model-proposal'
 import { ModelRegistryClient } from '../registry/registry-client'
 
