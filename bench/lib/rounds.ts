@@ -10,12 +10,17 @@
  *   (script/don/round-latency.ts), in this process;
  * - `toolkit`: Chainlink's `startLocalFunctionsTestnet` (ganache, a coordinator that checks no
  *   signatures) with the same source, adapters and consumer (script/functions/toolkit-testnet-rounds.ts
- *   `--serve`), in a child process (ethers v5, and PATH/TMPDIR the toolkit's listener needs).
+ *   `--serve`), in a child process (ethers v5, and PATH/TMPDIR the toolkit's listener needs);
+ * - `cre`: the local CRE DON through Chainlink's KeystoneForwarder on anvil, on the stack
+ *   script/cre/round-latency.ts's `measureCreRounds` uses, each round as it times one.
  */
 import { spawn } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { createInterface } from 'node:readline'
 
+import { LATENCY_ADAPTERS } from '../../script/cre/round-latency'
+import { startLocalCreStack, STACK_ACCOUNTS } from '../../script/cre/local-stack'
+import { requestRiskQuote as requestCreQuote } from '../../script/cre/risk-quotes'
 import { startFunctionsRoundsStack } from '../../script/don/round-latency'
 import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
 import { figuresOf, type RoundRunner, type RoundSample } from '../../script/local/round-figures'
@@ -55,6 +60,9 @@ export interface RoundsFigures {
 /** The poll interval every transport uses here (the local CRE DON's default). */
 export const E2E_POLL_INTERVAL_MS = 100
 const TOOLKIT_READY_TIMEOUT_MS = 600_000
+const CRE_ROUND_TIMEOUT_MS = 60_000
+/** Round n quotes the (FIRST_FEATURE_SET + n)-th feature set of risk-v1, on every transport. */
+const FIRST_FEATURE_SET = 1000
 const TOOLKIT_ROUND_TIMEOUT_MS = 120_000
 
 const round1 = (v: number): number => Math.round(v * 10) / 10
@@ -163,6 +171,44 @@ async function startFunctions(log: (line: string) => void): Promise<RoundStack> 
   }
 }
 
+/**
+ * The local CRE DON on the stack `measureCreRounds` starts (`startLocalCreStack` with its
+ * `LATENCY_ADAPTERS` on risk-v1), one round per call as `measureCreRounds` times it (from just
+ * before `requestQuote` is sent until the DON's report transaction with `InferenceAccepted` is
+ * mined), so that its rounds interleave with the others, each with a new feature set.
+ */
+async function startCre(log: (line: string) => void): Promise<RoundStack> {
+  const stack = await startLocalCreStack({
+    adapters: LATENCY_ADAPTERS,
+    models: ['risk-v1'],
+    log: (l) => log(`  cre ${l}`),
+  })
+  const customer = stack.wallet(STACK_ACCOUNTS.user)
+  return {
+    transport: 'cre',
+    description:
+      "local CRE DON (4 nodes running the workflow's node-mode code, consensus by fields, 2 signatures) through Chainlink's KeystoneForwarder 1.2.0 on anvil",
+    delivery: 'KeystoneForwarder.report (2 signatures) with the quote callback',
+    round: async (n) => {
+      const sent = await requestCreQuote(
+        stack.project.pricing,
+        stack.project.pricingOracle,
+        customer,
+        FIRST_FEATURE_SET + n,
+      )
+      const outcome = await stack.don.waitForOutcome(sent.requestId, CRE_ROUND_TIMEOUT_MS)
+      const ms = performance.now() - sent.sentAt
+      if (outcome.kind !== 'delivered') return { ms, accepted: false, note: outcome.kind }
+      return {
+        ms,
+        accepted: outcome.verdict.event === 'InferenceAccepted',
+        reportGas: outcome.gasUsed,
+      }
+    },
+    stop: () => stack.stop(),
+  }
+}
+
 function asRun(stack: RoundStack, samples: readonly RoundSample[]): TransportRounds {
   const f = figuresOf(samples)
   return {
@@ -191,6 +237,7 @@ export async function measureRounds(
   const starters: Array<[RoundTransport, () => Promise<RoundStack>]> = [
     ['functions', () => startFunctions(log)],
     ['toolkit', () => startToolkitChild(log)],
+    ['cre', () => startCre(log)],
   ]
   const stacks: RoundStack[] = []
   const samples = new Map<RoundStack, RoundSample[]>()
