@@ -4,7 +4,8 @@
  * the compute floor, the HTTP floor, plain Express, Chainlink's EA framework and the adapter
  * (tabular and image, 1/16/64 connections, micro-batching on/off, cache cold/warm, signing on/off),
  * the Functions source through simulateScript against 3 and 5 local adapters, the image adapter's
- * memory over a soak, and reads the contracts' gas snapshots. Writes results.json (with the `ratios` of issue 8),
+ * memory over a soak, one request to its accepted result per transport next to Chainlink's toolkit
+ * testnet (bench/lib/rounds.ts), and reads the contracts' gas snapshots. Writes results.json (with the `ratios` of issue 8),
  * results.md and throughput.svg to bench/ (full run) or a temporary folder (quick run; `--out DIR`
  * chooses).
  *
@@ -15,8 +16,9 @@
  *
  * The phases, in order: compute floor (`measureComputeFloor`), targets (bench/lib/targets.ts),
  * load cells (bench/lib/cells.ts), the Functions source (`measureFunctionsPhase`), peak memory of
- * every server, the image memory soak on a fresh adapter (bench/lib/image-soak.ts), gas, then the
- * results (`writeResults`).
+ * every server, the image memory soak on a fresh adapter (bench/lib/image-soak.ts), the end-to-end
+ * rounds per transport (`measureRounds`, bench/lib/rounds.ts), gas, then the results
+ * (`writeResults`).
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -35,9 +37,10 @@ import { measureFunctions, type FunctionsFigures } from './lib/functions-wall-ti
 import { readGasSnapshots } from './lib/gas'
 import { FULL_SOAK_SECONDS, runImageSoak, type SoakRun } from './lib/image-soak'
 import { describeMachine } from './lib/machine'
-import { computeRatios } from './lib/ratios'
+import { computeRatios, computeRoundRatios } from './lib/ratios'
 import { renderMarkdown } from './lib/report-markdown'
 import type { Cell, Results, ServerFigures, Settings } from './lib/results-types'
+import { measureRounds } from './lib/rounds'
 import {
   availability,
   buildTargets,
@@ -70,6 +73,8 @@ function settings(quick: boolean): Settings {
         soakSeconds: soakSeconds(QUICK_SOAK_SECONDS),
         computeMsPerPoint: 200,
         functionsRepeats: 1,
+        e2eRounds: 3,
+        e2eWarmup: 1,
       }
     : {
         quick,
@@ -79,6 +84,8 @@ function settings(quick: boolean): Settings {
         soakSeconds: soakSeconds(FULL_SOAK_SECONDS),
         computeMsPerPoint: 1000,
         functionsRepeats: 3,
+        e2eRounds: 20,
+        e2eWarmup: 2,
       }
 }
 
@@ -222,7 +229,9 @@ async function main(): Promise<void> {
   const computeFloor = await measureComputeFloor(have, s, skipped)
   const measured = await measureServers(have, s, skipped)
   const imageSoak = await measureSoak(have, s, skipped)
-  // 7. Gas from the committed forge snapshots.
+  // 7. One request to its accepted result per transport, interleaved (bench/lib/rounds.ts).
+  const rounds = await measureRounds(s, skipped, log)
+  // 8. Gas from the committed forge snapshots.
   const gas = readGasSnapshots(REPO_ROOT)
   if (gas.length === 0) skipped.push('gas: no .gas-snapshot or snapshots/*.json committed yet')
 
@@ -238,8 +247,12 @@ async function main(): Promise<void> {
     cells: measured.cells,
     ...(imageSoak ? { imageSoak } : {}),
     ...(measured.functions ? { functions: measured.functions } : {}),
+    rounds,
     gas,
-    ratios: computeRatios(measured.cells, computeFloor, imageSoak),
+    ratios: {
+      ...computeRatios(measured.cells, computeFloor, imageSoak),
+      ...computeRoundRatios(rounds),
+    },
     skipped,
     wallSeconds: Math.round((performance.now() - started) / 1000),
   }

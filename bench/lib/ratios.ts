@@ -5,6 +5,7 @@
 import type { ComputeFloor } from '../compute-floor'
 import { SLOPE_GOAL_MIN_SECONDS, type SoakRun } from './image-soak'
 import type { Cell } from './results-types'
+import type { RoundTransport, RoundsFigures } from './rounds'
 
 export interface Ratio {
   value: number | null
@@ -113,4 +114,46 @@ export function computeRatios(
       soak && soak.seconds < SLOPE_GOAL_MIN_SECONDS ? undefined : below(2),
     ),
   }
+}
+
+/** Issue 11's goal for one CRE round, request to accepted result, on this machine (ms). */
+const CRE_ROUND_GOAL_MS = 1500
+
+/**
+ * The end-to-end figures of bench/lib/rounds.ts (issue 14 part 3): p50 and p95 of one round per
+ * transport, and the local Functions DON against Chainlink's toolkit testnet. Every key is present
+ * in every run; a transport that was not measured, or had a round not accepted, gives `null`.
+ */
+export function computeRoundRatios(rounds: RoundsFigures | undefined): Ratios {
+  const run = (t: RoundTransport) => {
+    const r = rounds?.runs.find((x) => x.transport === t)
+    return r?.allAccepted ? r : undefined
+  }
+  const fn = run('functions')
+  const tk = run('toolkit')
+  const cre = run('cre')
+  const out: Ratios = {}
+  const what: Record<RoundTransport, string> = {
+    functions: 'local Functions DON (real Router and Coordinator, 3 signatures checked)',
+    toolkit: "Chainlink's toolkit testnet (startLocalFunctionsTestnet, no signature checks)",
+    cre: 'local CRE DON (real KeystoneForwarder, 2 signatures checked)',
+  }
+  for (const [t, r] of [
+    ['functions', fn],
+    ['toolkit', tk],
+    ['cre', cre],
+  ] as const) {
+    const goal = t === 'cre' ? below(CRE_ROUND_GOAL_MS) : undefined
+    out[`e2e_round_p50_ms_${t}`] = withGoal(
+      r ? r.p50Ms : null,
+      `one RiskPricing quote, request sent to InferenceAccepted mined, p50 ms: ${what[t]}`,
+      goal,
+    )
+    out[`e2e_round_p95_ms_${t}`] = withGoal(r ? r.p95Ms : null, `the same, p95 ms: ${what[t]}`)
+  }
+  out.e2e_round_functions_vs_toolkit = withGoal(
+    ratio(fn?.p50Ms, tk?.p50Ms),
+    "round p50 of the local Functions DON over the toolkit testnet's (same source, adapters and consumer; below 1 = the local DON is faster)",
+  )
+  return out
 }

@@ -1,10 +1,116 @@
 /** bench/results.md: the results as Markdown tables (ratios and goals first). */
+import type { GasFigure } from './gas'
 import type { Results } from './results-types'
 
 const fmt = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined
     ? 'n/a'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits })
+
+/** The gas-per-transport table: which committed snapshot entry each cell reads. */
+const TRANSPORT_GAS: ReadonlyArray<{
+  transport: string
+  operation: string
+  source: string
+  name: string
+}> = [
+  {
+    transport: 'Functions',
+    operation: 'request: ClaimsInsurance.fileClaim',
+    source: 'snapshots/ClaimsInsurance.json',
+    name: 'Functions: fileClaim (request)',
+  },
+  {
+    transport: 'Functions',
+    operation: 'request: minimal client, 14,885-byte source kept as contract code',
+    source: 'snapshots/RequestGas.json',
+    name: 'Functions: request, 14885-byte source as contract code (minimal client)',
+  },
+  {
+    transport: 'Functions',
+    operation: 'report delivery: Coordinator.transmit (3 signatures, billing), accept + payout',
+    source: 'snapshots/ClaimsInsurance.json',
+    name: 'Functions: coordinator.transmit (3 signatures, accept + payout)',
+  },
+  {
+    transport: 'Functions',
+    operation: 'of which the oracle fulfilment, accept + payout',
+    source: 'snapshots/ClaimsInsurance.json',
+    name: 'Functions: fulfillRequest, accept + payout',
+  },
+  {
+    transport: 'CRE',
+    operation: 'request: ClaimsInsurance.fileClaim',
+    source: 'snapshots/ClaimsInsurance.json',
+    name: 'CRE: fileClaim (request)',
+  },
+  {
+    transport: 'CRE',
+    operation: 'request: minimal client',
+    source: 'snapshots/RequestGas.json',
+    name: 'CRE: request (minimal client)',
+  },
+  {
+    transport: 'CRE',
+    operation: 'report delivery: KeystoneForwarder.report (2 signatures), accept + payout',
+    source: 'snapshots/ClaimsInsurance.json',
+    name: 'CRE: forwarder.report (2 signatures, accept + payout)',
+  },
+  {
+    transport: 'zk',
+    operation: 'verifyProof of a risk-v1 proof',
+    source: 'snapshots/ZkVerifier.json',
+    name: 'risk-v1 verifyProof',
+  },
+  {
+    transport: 'Registry',
+    operation: 'ModelRegistry.propose',
+    source: 'snapshots/ModelRegistry.json',
+    name: 'propose',
+  },
+  {
+    transport: 'Registry',
+    operation: 'ModelRegistry.approve',
+    source: 'snapshots/ModelRegistry.json',
+    name: 'approve',
+  },
+]
+
+/** Gas per transport from the committed snapshots (n/a where an entry is not committed). */
+export function transportGasTable(gas: readonly GasFigure[]): string[] {
+  const out = ['| transport | operation | gas |', '| --- | --- | ---: |']
+  for (const row of TRANSPORT_GAS) {
+    const g = gas.find((x) => x.source === row.source && x.name === row.name)
+    out.push(`| ${row.transport} | ${row.operation} | ${fmt(g?.gas)} |`)
+  }
+  return out
+}
+
+const median = (values: readonly number[]): number | undefined => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)]
+}
+
+/** The end-to-end rounds per transport. */
+function roundsSection(r: Results): string[] {
+  if (!r.rounds || r.rounds.runs.length === 0) return []
+  const out = [
+    '',
+    '## End to end, per transport',
+    '',
+    `One RiskPricing quote on risk-v1 with three signing adapters, timed from just before the request transaction is sent until the transaction delivering \`InferenceAccepted\` is mined; ${r.rounds.warmup} warm-up round(s) not counted; every DON polls for requests every ${r.rounds.pollIntervalMs} ms; rounds ${r.rounds.interleaved ? 'interleaved across the transports' : 'one transport after the other'}; load average ${r.rounds.loadAverage.start} at the start and ${r.rounds.loadAverage.end} at the end of the rounds.`,
+    '',
+    '| transport | rounds | p50 ms | p95 ms | max ms | all accepted | delivery | delivery gas (median) | request gas (median) |',
+    '| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |',
+  ]
+  for (const x of r.rounds.runs) {
+    out.push(
+      `| ${x.transport} | ${x.rounds} | ${fmt(x.p50Ms)} | ${fmt(x.p95Ms)} | ${fmt(x.maxMs)} | ${x.allAccepted ? 'yes' : 'NO'} | ${x.delivery} | ${fmt(median(x.reportGas))} | ${fmt(median(x.requestGas))} |`,
+    )
+  }
+  out.push('', ...r.rounds.runs.map((x) => `- ${x.transport}: ${x.description}.`))
+  return out
+}
 
 export function renderMarkdown(r: Results): string {
   const m = r.machine
@@ -93,6 +199,15 @@ export function renderMarkdown(r: Results): string {
         `| ${f.adapters} | ${f.wallMs.length} | ${fmt(f.medianMs)} | ${fmt(Math.min(...f.wallMs))} | ${fmt(Math.max(...f.wallMs))} | ${f.agreed} |`,
       )
     }
+  }
+  out.push(...roundsSection(r))
+  if (r.gas.length > 0) {
+    out.push(
+      '',
+      '## Gas per transport (forge snapshots as committed)',
+      '',
+      ...transportGasTable(r.gas),
+    )
   }
   out.push('', '## Gas (forge snapshots as committed)', '')
   if (r.gas.length === 0) out.push('No gas snapshot committed at the time of this run.')

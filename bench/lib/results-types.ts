@@ -6,6 +6,7 @@ import type { SoakRun } from './image-soak'
 import type { LoadResult } from '../../script/local/http-load'
 import type { Machine } from './machine'
 import type { Ratios } from './ratios'
+import type { RoundsFigures } from './rounds'
 
 export interface Settings {
   quick: boolean
@@ -16,6 +17,9 @@ export interface Settings {
   soakSeconds: number
   computeMsPerPoint: number
   functionsRepeats: number
+  /** End-to-end rounds per transport (bench/lib/rounds.ts), counted after `e2eWarmup` ones. */
+  e2eRounds: number
+  e2eWarmup: number
 }
 
 export const CONNECTIONS = [1, 16, 64] as const
@@ -53,6 +57,8 @@ export interface Results {
   cells: Cell[]
   imageSoak?: SoakRun
   functions?: FunctionsFigures
+  /** One request to its accepted result, per transport. */
+  rounds?: RoundsFigures
   gas: GasFigure[]
   ratios: Ratios
   skipped: string[]

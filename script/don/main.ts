@@ -5,12 +5,16 @@
  * (DON_ANVIL_PORT, default 8545), deploys Chainlink Functions there (script/DeployLocalFunctions.s.sol)
  * and prints the addresses a consumer needs. It then watches for requests until SIGINT/SIGTERM.
  * Environment: script/don/config.ts and docs/local-don.md.
+ *
+ * `npm run don -- rounds [N]` instead measures N rounds, request to accepted result, on a stack of
+ * its own (script/don/rounds-command.ts) and exits.
  */
 import { startAnvil, type LocalChain } from '../local/anvil'
 import { deployLocalFunctions } from '../local/functions-deployment'
 import { loadDonConfig } from './config'
 import { DonConfigError } from './errors'
 import { LocalDon, type DonEvent } from './local-don'
+import { runRoundsCommand } from './rounds-command'
 import { HostedSecretsStore } from './secrets'
 import { describeDonEvent } from './event-log'
 
@@ -68,7 +72,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`local DON: ${err instanceof Error ? err.message : String(err)}\n`)
-  process.exit(1)
-})
+const rounds = process.argv[2] === 'rounds'
+const run = rounds ? runRoundsCommand(process.argv.slice(3)) : main()
+run.then(
+  () => {
+    if (rounds) process.exit(0)
+  },
+  (err: unknown) => {
+    process.stderr.write(`local DON: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  },
+)
