@@ -37,10 +37,11 @@ import { measureFunctions, type FunctionsFigures } from './lib/functions-wall-ti
 import { readGasSnapshots } from './lib/gas'
 import { FULL_SOAK_SECONDS, runImageSoak, type SoakRun } from './lib/image-soak'
 import { describeMachine } from './lib/machine'
-import { computeRatios, computeRoundRatios } from './lib/ratios'
+import { computeRatios, computeRoundRatios, computeZkRatios } from './lib/ratios'
 import { renderMarkdown } from './lib/report-markdown'
 import type { Cell, Results, ServerFigures, Settings } from './lib/results-types'
 import { measureRounds } from './lib/rounds'
+import { measureZk } from './lib/zk'
 import {
   availability,
   buildTargets,
@@ -231,7 +232,9 @@ async function main(): Promise<void> {
   const imageSoak = await measureSoak(have, s, skipped)
   // 7. One request to its accepted result per transport, interleaved (bench/lib/rounds.ts).
   const rounds = await measureRounds(s, skipped, log)
-  // 8. Gas from the committed forge snapshots.
+  // 8. The zero-knowledge path: proving time, proof size, verification and fulfilment gas.
+  const zk = await measureZk(quick, skipped, log)
+  // 9. Gas from the committed forge snapshots.
   const gas = readGasSnapshots(REPO_ROOT)
   if (gas.length === 0) skipped.push('gas: no .gas-snapshot or snapshots/*.json committed yet')
 
@@ -248,10 +251,12 @@ async function main(): Promise<void> {
     ...(imageSoak ? { imageSoak } : {}),
     ...(measured.functions ? { functions: measured.functions } : {}),
     rounds,
+    ...(zk ? { zk } : {}),
     gas,
     ratios: {
       ...computeRatios(measured.cells, computeFloor, imageSoak),
       ...computeRoundRatios(rounds),
+      ...computeZkRatios(zk),
     },
     skipped,
     wallSeconds: Math.round((performance.now() - started) / 1000),

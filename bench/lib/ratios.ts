@@ -2,6 +2,7 @@
  * The comparisons of issues 4 and 8, each a ratio of figures measured in the same run, with its
  * goal and whether this run met it. Tabular model, 64 connections, cache cold, unless said.
  */
+import type { ZkBenchFigures } from './zk'
 import type { ComputeFloor } from '../compute-floor'
 import { SLOPE_GOAL_MIN_SECONDS, type SoakRun } from './image-soak'
 import type { Cell } from './results-types'
@@ -156,4 +157,29 @@ export function computeRoundRatios(rounds: RoundsFigures | undefined): Ratios {
     "round p50 of the local Functions DON over the toolkit testnet's (same source, adapters and consumer; below 1 = the local DON is faster)",
   )
   return out
+}
+
+/** Issue 16's goals for the risk-v1 proof path. */
+export function computeZkRatios(zk: ZkBenchFigures | undefined): Ratios {
+  return {
+    zk_prove_p50_ms: withGoal(
+      zk ? zk.provingMsP50 : null,
+      'risk-v1 Groth16 proof (snarkjs, witness + prove), p50 of the warm proofs of one run, ms',
+      atMost(1000),
+    ),
+    zk_verify_gas: withGoal(
+      zk ? zk.verifyProofGas : null,
+      'gas of verifyProof for a risk-v1 proof on anvil',
+      atMost(250_000),
+    ),
+    zk_proof_bytes: withGoal(
+      zk ? zk.proofBytes : null,
+      'size of a risk-v1 proof (Groth16 on BN254: two G1 points and one G2 point), bytes',
+      atMost(256),
+    ),
+    zk_fulfil_gas: withGoal(
+      zk ? zk.fulfilGas : null,
+      "gas of the zk oracle's fulfil on anvil: proof checked, commitments compared, the quote priced",
+    ),
+  }
 }

@@ -7,6 +7,7 @@ import type { LoadResult } from '../../script/local/http-load'
 import type { Machine } from './machine'
 import type { Ratios } from './ratios'
 import type { RoundsFigures } from './rounds'
+import type { ZkBenchFigures } from './zk'
 
 export interface Settings {
   quick: boolean
@@ -59,6 +60,8 @@ export interface Results {
   functions?: FunctionsFigures
   /** One request to its accepted result, per transport. */
   rounds?: RoundsFigures
+  /** The zero-knowledge path (bench/lib/zk.ts). */
+  zk?: ZkBenchFigures
   gas: GasFigure[]
   ratios: Ratios
   skipped: string[]

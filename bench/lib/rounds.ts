@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline'
 
 import { LATENCY_ADAPTERS } from '../../script/cre/round-latency'
 import { startLocalCreStack, STACK_ACCOUNTS } from '../../script/cre/local-stack'
-import { requestRiskQuote as requestCreQuote } from '../../script/cre/risk-quotes'
+import { requestRiskQuote as requestCreQuote } from '../../script/local/risk-quote-requests'
 import { startFunctionsRoundsStack } from '../../script/don/round-latency'
 import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
 import { figuresOf, type RoundRunner, type RoundSample } from '../../script/local/round-figures'

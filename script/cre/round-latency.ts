@@ -10,7 +10,8 @@ import { id } from 'ethers'
 
 import type { AdapterSpec } from '../local/adapters'
 import { startLocalCreStack, STACK_ACCOUNTS, type LocalCreStack } from './local-stack'
-import { requestRiskQuote } from './risk-quotes'
+import { requestRiskQuote } from '../local/risk-quote-requests'
+import { percentile } from '../local/round-figures'
 
 export interface CreRoundFigures {
   rounds: number
@@ -32,14 +33,6 @@ export interface CreRoundOptions {
   log?: (line: string) => void
   /** Reuse a running stack (its RiskPricing and DON); otherwise one is started and stopped. */
   stack?: LocalCreStack
-}
-
-/** Nearest-rank percentile of `values` (p in 0..100). */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = Math.ceil((p / 100) * sorted.length)
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number
 }
 
 const ROUND_TIMEOUT_MS = 30_000

@@ -16,13 +16,12 @@ import { join } from 'node:path'
 
 import { Contract, Interface, JsonRpcProvider, Wallet, id, parseEther } from 'ethers'
 
-import { readModelFolder } from '../registry/model-proposal'
-import { ModelRegistryClient } from '../registry/registry-client'
 import { adaptersSecret, startAdapters, type AdapterSpec } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
 import { startAnvil } from '../local/anvil'
 import { removeDeploymentFile, throwawayChainId } from '../local/deployment-file'
 import { deployLocalFunctions, FUNCTIONS_DEPLOYER_INDEX } from '../local/functions-deployment'
+import { registerModel } from '../local/model-registration'
 import { deployProject } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { acceptedIn, requestRiskQuote } from '../local/risk-quote-requests'
@@ -72,19 +71,6 @@ const pricingOracleInterface = new Interface([
   'function setDonHostedSecrets(uint8 slotId, uint64 version)',
   'function setRequestFee(uint96 fee)',
 ])
-
-/** Proposes and approves a bundled model (adapter/models/<id>) with two accounts. */
-export async function registerBundledModel(
-  registry: string,
-  modelId: string,
-  proposer: Wallet,
-  approver: Wallet,
-): Promise<void> {
-  const { proposal } = readModelFolder(join(REPO_ROOT, 'adapter', 'models', modelId))
-  const asProposer = new ModelRegistryClient(registry, proposer)
-  await asProposer.propose(proposal)
-  await asProposer.connect(approver).approve(proposal.modelId, proposal.modelHash)
-}
 
 async function send(contract: Contract, method: string, args: unknown[]): Promise<void> {
   const tx = (await contract.getFunction(method)(...args)) as { wait(): Promise<unknown> }
@@ -145,7 +131,7 @@ export async function startFunctionsRoundsStack(
     await send(oracle, 'setSource', [source])
     await send(oracle, 'setDonHostedSecrets', [SECRETS.slotId, SECRETS.version])
     await send(oracle, 'setRequestFee', [ROUND_REQUEST_FEE])
-    await registerBundledModel(
+    await registerModel(
       project.registry,
       'risk-v1',
       wallet(ROUND_ACCOUNTS.proposer),

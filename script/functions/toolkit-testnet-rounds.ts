@@ -49,16 +49,12 @@ import {
   type Log,
 } from 'ethers'
 
-import {
-  ROUND_ACCOUNTS,
-  ROUND_ADAPTERS,
-  ROUND_REQUEST_FEE,
-  registerBundledModel,
-} from '../don/round-latency'
+import { ROUND_ACCOUNTS, ROUND_ADAPTERS, ROUND_REQUEST_FEE } from '../don/round-latency'
 import { adaptersSecret, startAdapters } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
 import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { freePort } from '../local/free-port'
+import { registerModel } from '../local/model-registration'
 import { REPO_ROOT, NODE_BIN_DIR, isInsideRepo } from '../local/repo-root'
 import { quoteOracleInterface, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
 import {
@@ -336,7 +332,7 @@ export async function startToolkitRoundsStack(
       await role('APPROVER_ROLE'),
       wallet(ROUND_ACCOUNTS.approver).address,
     ])
-    await registerBundledModel(
+    await registerModel(
       await registry.getAddress(),
       'risk-v1',
       wallet(ROUND_ACCOUNTS.proposer),

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 
 import { JsonRpcProvider, Wallet } from 'ethers'
 
-import { requestRiskQuote } from '../../script/cre/risk-quotes'
+import { requestRiskQuote } from '../../script/local/risk-quote-requests'
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { freePort } from '../../script/local/free-port'
 import { REPO_ROOT } from '../../script/local/repo-root'

@@ -17,8 +17,9 @@ import {
   STACK_ACCOUNTS,
   type LocalCreStack,
 } from '../../script/cre/local-stack'
-import { requestRiskQuote, riskQuote } from '../../script/cre/risk-quotes'
-import { measureCreRounds, percentile } from '../../script/cre/round-latency'
+import { requestRiskQuote, riskQuote } from '../../script/local/risk-quote-requests'
+import { measureCreRounds } from '../../script/cre/round-latency'
+import { percentile } from '../../script/local/round-figures'
 import { adaptersSecret, type LocalAdapter } from '../../script/local/adapters'
 import { freePort } from '../../script/local/free-port'
 import { writeUnapprovedVariant, type ModelVariant } from '../../script/local/unapproved-model'
