@@ -11,20 +11,10 @@ import { id } from 'ethers'
 import type { AdapterSpec } from '../local/adapters'
 import { startLocalCreStack, STACK_ACCOUNTS, type LocalCreStack } from './local-stack'
 import { requestRiskQuote } from '../local/risk-quote-requests'
-import { percentile } from '../local/round-figures'
+import { roundFigures, type RoundFigures } from '../local/round-figures'
 
-export interface CreRoundFigures {
-  rounds: number
-  /** Each round's time, request sent to accepted result mined, in ms. */
-  ms: number[]
-  p50Ms: number
-  p95Ms: number
-  maxMs: number
-  /** Every round ended with InferenceAccepted. */
-  allAccepted: boolean
-  /** Gas of each report transaction (forwarder, signature checks, onReport, the quote callback). */
-  reportGas: bigint[]
-}
+/** The figures of CRE rounds: the shape every transport's rounds share. */
+export type CreRoundFigures = RoundFigures
 
 export interface CreRoundOptions {
   rounds: number
@@ -71,15 +61,7 @@ export async function measureCreRounds(options: CreRoundOptions): Promise<CreRou
         `round ${i - warmup + 1}: ${elapsed.toFixed(0)} ms, ${accepted ? 'accepted' : outcome.kind}`,
       )
     }
-    return {
-      rounds: ms.length,
-      ms,
-      p50Ms: percentile(ms, 50),
-      p95Ms: percentile(ms, 95),
-      maxMs: Math.max(...ms),
-      allAccepted,
-      reportGas,
-    }
+    return roundFigures(ms, allAccepted, reportGas)
   } finally {
     if (options.stack === undefined) await stack.stop()
   }

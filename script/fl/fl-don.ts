@@ -20,7 +20,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1'
 import { sha256 } from '@noble/hashes/sha256'
 import { keccak_256 } from '@noble/hashes/sha3'
-import { concat, Contract, keccak256, SigningKey, solidityPacked, type Signer } from 'ethers'
+import { Contract, keccak256, solidityPacked, type Signer } from 'ethers'
 
 import {
   answerDigest,
@@ -37,6 +37,14 @@ import {
 import { flJobInputHash } from '../../federated/job-input'
 import { decodeRoundReport } from '../../federated/round-report'
 import type { TaskSpec } from '../../federated/task-spec'
+import {
+  DEFAULT_REPORT_ID,
+  encodeRawReport,
+  reportContext,
+  signReport,
+  workflowNameBytes10,
+  type ReportHeader,
+} from '../cre/report'
 
 const CRYPTO = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 /** The job run id prefix of aggregation jobs. */
@@ -215,72 +223,6 @@ export function donConsensus(
   return undefined
 }
 
-/** The KeystoneForwarder report header (version 1 layout). */
-export interface ReportHeader {
-  executionId: string
-  timestamp: number
-  donId: number
-  configVersion: number
-  workflowCid: string
-  /** `CrePayload.workflowName(name)`: 10 ASCII bytes, as 0x + 20 hex. */
-  workflowName: string
-  workflowOwner: string
-  reportId: string
-}
-
-/** The CRE `workflow_name` of a name: the first 10 hex characters of sha256(name), as ASCII. */
-export function workflowNameBytes(name: string): string {
-  const hex10 = Buffer.from(sha256(Buffer.from(name, 'utf8')))
-    .toString('hex')
-    .slice(0, 10)
-  return `0x${Buffer.from(hex10, 'ascii').toString('hex')}`
-}
-
-/** The raw report the forwarder reads: header fields, metadata, payload. */
-export function rawReport(h: ReportHeader, payload: string): string {
-  return solidityPacked(
-    [
-      'uint8',
-      'bytes32',
-      'uint32',
-      'uint32',
-      'uint32',
-      'bytes32',
-      'bytes10',
-      'address',
-      'bytes2',
-      'bytes',
-    ],
-    [
-      1,
-      h.executionId,
-      h.timestamp,
-      h.donId,
-      h.configVersion,
-      h.workflowCid,
-      h.workflowName,
-      h.workflowOwner,
-      h.reportId,
-      payload,
-    ],
-  )
-}
-
-/** The OCR3 report context: config digest, sequence number, zero padding (96 bytes). */
-export function reportContext(configDigest: string, sequence: bigint): string {
-  return concat([
-    configDigest,
-    solidityPacked(['uint256', 'bytes32'], [sequence, `0x${'0'.repeat(64)}`]),
-  ])
-}
-
-/** A node's signature of a raw report: r ‖ s ‖ (v - 27) over keccak256(keccak256(raw) ‖ context). */
-export function signReport(nodeKey: string, raw: string, context: string): string {
-  const digest = keccak256(concat([keccak256(raw), context]))
-  const sig = new SigningKey(nodeKey).sign(digest)
-  return concat([sig.r, sig.s, new Uint8Array([sig.v - 27])])
-}
-
 const FORWARDER_ABI = [
   'function report(address receiver, bytes rawReport, bytes reportContext, bytes[] signatures)',
 ]
@@ -340,15 +282,13 @@ export class LocalFlDon {
       donId: config.donId,
       configVersion: config.configVersion,
       workflowCid: keccak256(Buffer.from('onnx-oracle fl-aggregate workflow', 'utf8')),
-      workflowName: workflowNameBytes(config.workflowName),
+      workflowName: workflowNameBytes10(config.workflowName),
       workflowOwner: config.workflowOwner,
-      reportId: '0x0001',
+      reportId: DEFAULT_REPORT_ID,
     }
-    const raw = rawReport(header, payload)
+    const raw = encodeRawReport(header, payload)
     const context = reportContext(config.configDigest, this.sequence)
-    const signatures = config.nodeKeys
-      .slice(0, config.f + 1)
-      .map((key) => signReport(key, raw, context))
+    const signatures = signReport(raw, context, config.nodeKeys.slice(0, config.f + 1))
     const forwarder = new Contract(config.forwarder, FORWARDER_ABI, config.transmitter)
     const tx = await (
       forwarder.getFunction('report') as (...a: unknown[]) => Promise<{

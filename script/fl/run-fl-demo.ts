@@ -51,7 +51,8 @@ import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { Teardown } from '../local/teardown'
 import { sealManifest } from '../models/tools/seal-manifest'
 import { startContentStore } from './content-store'
-import { LocalFlDon, workflowNameBytes, type RoundFacts } from './fl-don'
+import { workflowNameBytes10 } from '../cre/report'
+import { LocalFlDon, type RoundFacts } from './fl-don'
 
 const SOURCES = [
   'contracts/ModelRegistry.sol',
@@ -200,7 +201,7 @@ export async function runFlDemo(options: FlDemoOptions): Promise<FlDemoResult> {
       await registry.getAddress(),
       await forwarder.getAddress(),
       adminAddress,
-      workflowNameBytes(DON.workflow),
+      workflowNameBytes10(DON.workflow),
     )
     // Governance grants the task contract PROPOSER_ROLE (a timelock in production: docs/registry).
     await send(registry, 'grantRole', PROPOSER_ROLE, await training.getAddress())
