@@ -29,6 +29,7 @@ import {
 } from '../functions/request-args'
 import { sha256Hex } from '../../protocol/hashes'
 import { readFileSync } from 'node:fs'
+import { runCli } from '../local/cli-main'
 import { CreCliConfigError, adaptersSecretFromEnv } from './config'
 import type { ConsensusOutcome, NodeObservation } from './consensus'
 import { SimulationError, simulateFields, simulateRequestLog, type SimulatedNode } from './simulate'
@@ -374,25 +375,13 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
-  try {
-    await buildProgram().parseAsync(process.argv)
-  } catch (error) {
-    if (
+  await runCli(
+    buildProgram(),
+    (error): error is Error =>
       error instanceof RequestArgsError ||
       error instanceof CreCliConfigError ||
-      error instanceof SimulationError
-    ) {
-      process.stderr.write(`error: ${error.message}\n`)
-      process.exitCode = 2
-      return
-    }
-    const code = (error as { exitCode?: unknown }).exitCode
-    if (typeof code === 'number') {
-      process.exitCode = code
-      return
-    }
-    throw error
-  }
+      error instanceof SimulationError,
+  )
 }
 
 if (require.main === module) void main()

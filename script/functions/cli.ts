@@ -32,6 +32,7 @@ import {
   tabularArgs,
   type CommonOptions,
 } from './request-args'
+import { runCli } from '../local/cli-main'
 import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from '../local/functions-simulator'
 
 export interface SimulateOptions {
@@ -273,25 +274,12 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
-  try {
-    await buildProgram().parseAsync(process.argv)
-  } catch (error) {
-    if (
+  await runCli(
+    buildProgram(),
+    (error): error is Error =>
       error instanceof RequestArgsError ||
-      (error instanceof Error && error.name === 'NetworkConfigError')
-    ) {
-      process.stderr.write(`error: ${error.message}\n`)
-      process.exitCode = 2
-      return
-    }
-    const code = (error as { exitCode?: unknown }).exitCode
-    if (typeof code === 'number') {
-      // commander already printed its message (help, unknown option, ...)
-      process.exitCode = code
-      return
-    }
-    throw error
-  }
+      (error instanceof Error && error.name === 'NetworkConfigError'),
+  )
 }
 
 if (require.main === module) void main()
