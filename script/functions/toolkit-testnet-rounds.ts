@@ -216,17 +216,26 @@ async function subscribeVerdicts(
       const done = mined.get(id)
       if (done) return Promise.resolve(done)
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const done = (): void => {
+          clearTimeout(timer)
           waiters.delete(id)
+          listenerFailureWaiters.delete(fail)
+        }
+        const fail = (error: ToolkitListenerError): void => {
+          done()
+          reject(error)
+        }
+        const timer = setTimeout(() => {
+          done()
           reject(
             new Error(
               `no InferenceAccepted/Rejected for ${requestId} within ${ROUND_TIMEOUT_MS} ms`,
             ),
           )
         }, ROUND_TIMEOUT_MS)
+        listenerFailureWaiters.add(fail)
         waiters.set(id, (v) => {
-          clearTimeout(timer)
-          waiters.delete(id)
+          done()
           resolve(v)
         })
       })
@@ -239,6 +248,31 @@ async function subscribeVerdicts(
     },
   }
 }
+
+/**
+ * The toolkit's listener handles each request without awaiting it, so a failure inside it (e.g.
+ * its median of a simulation that returned neither a response nor an error, seen on a loaded
+ * machine) surfaces only as an unhandled rejection and leaves the request unanswered for good.
+ * The CLI reports such rejections here; a waiting round then fails at once with this error and is
+ * sent again as a new request instead of waiting out its timeout.
+ */
+export class ToolkitListenerError extends Error {
+  constructor(reason: unknown) {
+    super(`the toolkit's listener failed: ${String(reason)}`)
+    this.name = 'ToolkitListenerError'
+  }
+}
+
+const listenerFailureWaiters = new Set<(error: ToolkitListenerError) => void>()
+
+/** Fails every round waiting for a verdict (the CLI calls it from `unhandledRejection`). */
+export function toolkitListenerFailed(reason: unknown): void {
+  const error = new ToolkitListenerError(reason)
+  for (const fail of [...listenerFailureWaiters]) fail(error)
+}
+
+/** Attempts per round: the first request, and new ones after a failure of the toolkit's listener. */
+const ROUND_ATTEMPTS = 3
 
 /** A running toolkit testnet with the project on it: one round per call, then `stop()`. */
 export interface ToolkitRoundsStack {
@@ -367,19 +401,28 @@ export async function startToolkitRoundsStack(
     )
     teardown.add('verdict subscription', async () => verdicts.close())
     const customer = wallet(ROUND_ACCOUNTS.customer)
-    const round: RoundRunner = async (n) => {
+    const sendQuote = async (featureSet: number) => {
       const base = (await provider.getBlock('latest'))?.baseFeePerGas ?? 0n
-      const sent = await requestRiskQuote(
-        pricingAddress,
-        oracleAddress,
-        customer,
-        FIRST_FEATURE_SET + n,
-        {
-          maxPriorityFeePerGas: TOOLKIT_PRIORITY_FEE,
-          maxFeePerGas: base * 2n + TOOLKIT_PRIORITY_FEE,
-        },
-      )
-      const verdict = await verdicts.wait(sent.requestId)
+      const sent = await requestRiskQuote(pricingAddress, oracleAddress, customer, featureSet, {
+        maxPriorityFeePerGas: TOOLKIT_PRIORITY_FEE,
+        maxFeePerGas: base * 2n + TOOLKIT_PRIORITY_FEE,
+      })
+      return { sent, verdict: await verdicts.wait(sent.requestId) }
+    }
+    const round: RoundRunner = async (n) => {
+      let attempt = 0
+      let outcome: Awaited<ReturnType<typeof sendQuote>> | undefined
+      while (outcome === undefined) {
+        try {
+          // A new feature set per attempt: the failed request stays unanswered on the chain.
+          outcome = await sendQuote(FIRST_FEATURE_SET + n + attempt * 1_000_000)
+        } catch (error) {
+          attempt += 1
+          if (!(error instanceof ToolkitListenerError) || attempt >= ROUND_ATTEMPTS) throw error
+          log(`round ${n}: ${error.message}; sending it again as a new request`)
+        }
+      }
+      const { sent, verdict } = outcome
       const ms = verdict.at - sent.sentAt
       const receipt = await provider.getTransactionReceipt(verdict.txHash)
       const quote = await riskQuote(pricingAddress, customer, sent.requestId)
@@ -497,7 +540,10 @@ export async function runToolkitRoundsCommand(args: readonly string[]): Promise<
   }
   console.log = (...items: unknown[]) => err(format(...items))
   // The toolkit's listener handles requests without awaiting them: report, do not crash.
-  process.on('unhandledRejection', (reason) => err(`toolkit listener: ${String(reason)}`))
+  process.on('unhandledRejection', (reason) => {
+    err(`toolkit listener: ${String(reason)}`)
+    toolkitListenerFailed(reason)
+  })
   if (args[0] === '--serve') return serve(err)
   const parsed = parseToolkitArgs(args)
   const figures = await measureToolkitRounds({
