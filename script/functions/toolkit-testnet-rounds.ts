@@ -251,8 +251,9 @@ async function subscribeVerdicts(
 
 /**
  * The toolkit's listener handles each request without awaiting it, so a failure inside it (e.g.
- * its median of a simulation that returned neither a response nor an error, seen on a loaded
- * machine) surfaces only as an unhandled rejection and leaves the request unanswered for good.
+ * its median of simulations whose output it could not parse: a sandbox that could not fetch the
+ * source's `npm:` imports prints Deno's download lines after its result) surfaces only as an
+ * unhandled rejection and leaves the request unanswered for good.
  * The CLI reports such rejections here; a waiting round then fails at once with this error and is
  * sent again as a new request instead of waiting out its timeout.
  */

@@ -10,10 +10,29 @@ import { freePort } from './free-port'
 import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process'
 import { REPO_ROOT, repoPath } from './repo-root'
 
-/** The variables a child inherits from this process: where programs and the home folder are. */
-const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR'] as const
+/**
+ * The variables a child inherits from this process: where programs and the home folder are, and
+ * how this machine reaches the network (proxies and the certificate authorities TLS must trust:
+ * e.g. Deno fetching a Functions source's `npm:` imports in a fresh HOME needs them).
+ */
+const INHERITED_VARIABLES = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_EXTRA_CA_CERTS',
+  'DENO_CERT',
+  'DENO_DIR',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
+] as const
 
-/** `PATH`, `HOME` and `TMPDIR` of this process (those that are set). */
+/** The `INHERITED_VARIABLES` of this process (those that are set). */
 export function childBaseEnv(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const name of INHERITED_VARIABLES) {
