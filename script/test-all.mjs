@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check of the project, in order, each runner printing its own summary; then one
-// line of totals across all of them, `N passed, N failed, N skipped`. Type-checking (one check per
-// TypeScript project) and lint count as one check each; jest, bun (the CRE workflow tests) and
+// line of totals across all of them, `N passed, N failed, N skipped`. Building the Functions sources,
+// type-checking (one check per TypeScript project) and lint count as one check each; jest, bun (the CRE workflow tests) and
 // forge count their test cases. Exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -31,6 +31,21 @@ function check(title, command, args) {
   else {
     totals.failed += 1
     failedSteps.push(title)
+  }
+}
+
+// The Functions sources are build outputs (not committed): build them from the current don-core/ and
+// functions-source/src/ first, so every runner below tests what the TypeScript says.
+{
+  const { ok } = run('build:sources', process.execPath, [
+    '--import',
+    'tsx',
+    'script/functions/build-sources.ts',
+  ])
+  if (ok) totals.passed += 1
+  else {
+    totals.failed += 1
+    failedSteps.push('build:sources')
   }
 }
 

@@ -13,8 +13,12 @@
  *    reaches are kept (a source carries no dead code, e.g. the CRE payload encoder);
  * 4. the entry's header comment goes first, then a "generated" notice; Prettier formats the result.
  *
- * `--check` writes nothing and exits 1 when a committed source differs from a fresh build (the
- * jest test test/functions-source/generated-sources.test.ts does the same).
+ * The sources are build outputs, not committed (.gitignore): `npm ci` builds them (package.json
+ * postinstall) and `npm test` rebuilds them first. The build is deterministic, so anyone can rebuild
+ * the exact text a deployment stores from the commit it names.
+ *
+ * `--check` writes nothing and exits 1 when a source on disk differs from a fresh build (the jest
+ * test test/functions-source/generated-sources.test.ts does the same).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -228,17 +232,17 @@ export async function buildSources(): Promise<Map<string, string>> {
   return built
 }
 
-/** Outputs whose committed text differs from a fresh build. */
+/** Outputs whose text on disk differs from a fresh build (or is missing). */
 export async function staleSources(): Promise<string[]> {
   const stale: string[] = []
   for (const [output, text] of await buildSources()) {
-    let committed = ''
+    let onDisk = ''
     try {
-      committed = readFileSync(join(REPO_ROOT, output), 'utf8')
+      onDisk = readFileSync(join(REPO_ROOT, output), 'utf8')
     } catch {
       // missing: stale
     }
-    if (committed !== text) stale.push(output)
+    if (onDisk !== text) stale.push(output)
   }
   return stale
 }

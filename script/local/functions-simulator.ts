@@ -13,7 +13,7 @@
  * `simulateScript` is imported from its own module of the toolkit (the same function the package
  * root exports) so that loading it does not pull in the toolkit's bcrypto-based encryption code.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -140,10 +140,18 @@ function withToolkitEnv<T>(tmpDir: string, start: () => T): T {
   }
 }
 
+/** A source's text; a generated source that was never built says how to build it. */
+function readSource(sourcePath: string): string {
+  const path = repoPath(sourcePath)
+  if (!existsSync(path) && (Object.values(FUNCTIONS_SOURCES) as string[]).includes(path)) {
+    throw new Error(`${sourcePath} is not built yet: run npm run build:sources`)
+  }
+  return readFileSync(path, 'utf8')
+}
+
 /** Runs a source through the toolkit's `simulateScript` with the given (or default) limits. */
 export async function simulateSource(request: SimulationRequest): Promise<SimulationOutcome> {
-  const source =
-    'source' in request ? request.source : readFileSync(repoPath(request.sourcePath), 'utf8')
+  const source = 'source' in request ? request.source : readSource(request.sourcePath)
   const limits: FunctionsLimits = { ...TOOLKIT_LIMITS, ...request.limits }
   const dir = mkdtempSync(join(tempRoot(request.tmpRoot), 'onnx-oracle-fn-'))
   const started = Date.now()

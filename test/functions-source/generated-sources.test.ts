@@ -1,6 +1,6 @@
 /**
  * The Functions sources are build outputs (`npm run build:sources`, script/functions/build-sources.ts):
- * the committed files must equal a fresh build, carry their documented header, hold no dead code,
+ * the files on disk (not committed: npm ci and npm test build them) must equal a fresh build, carry their documented header, hold no dead code,
  * and the build must refuse inputs it cannot inline safely. The sources themselves run through
  * simulateScript in inference-simulation.test.ts.
  */
@@ -22,7 +22,7 @@ jest.setTimeout(60_000)
 
 const read = (path: string) => readFileSync(path, 'utf8')
 
-describe('the committed sources', () => {
+describe('the built sources', () => {
   it('equal a fresh build (run npm run build:sources after changing don-core or functions-source/src)', () => {
     // The build's own --check, as a child process: Prettier (ESM inside) cannot load in jest.
     const check = spawnSync(
