@@ -7,6 +7,8 @@
  */
 import { AbiCoder, getBytes } from 'ethers'
 
+import type { ResultFields } from '../don-core/inference-core'
+
 /** The declared types; the decoder reads the counts and the time as full words and range-checks
  * them, as InferenceResult.sol does (ethers would silently mask an over-wide uint8). */
 export const INFERENCE_RESULT_TYPES = [
@@ -26,16 +28,8 @@ const MAX_UINT256 = (1n << 256n) - 1n
 /** Length in bytes of an encoded result. */
 export const INFERENCE_RESULT_BYTES = 192
 
-export interface InferenceResult {
-  result: bigint
-  /** `0x` + 64 hex. */
-  modelHash: string
-  /** `0x` + 64 hex. */
-  inputHash: string
-  responded: number
-  agreed: number
-  observedAt: bigint
-}
+/** The fields, as the DON-side core builds them (hashes `0x` + 64 hex, observedAt in seconds). */
+export type InferenceResult = ResultFields
 
 /** Thrown when bytes or fields do not have the documented result layout. */
 export class InferenceResultLayoutError extends Error {
