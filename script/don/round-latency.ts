@@ -23,7 +23,12 @@ import { registerModel } from '../local/model-registration'
 import { deployProject } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { acceptedIn, requestRiskQuote } from '../local/risk-quote-requests'
-import { runRounds, type RoundFigures, type RoundRunner } from '../local/round-figures'
+import {
+  measureStackRounds,
+  type RoundFigures,
+  type RoundRunner,
+  type RoundsStack,
+} from '../local/round-figures'
 import { chainWallets, startAdaptersInBackground, startThrowawayAnvil } from '../local/stack-parts'
 import { Teardown } from '../local/teardown'
 import { LocalDon } from './local-don'
@@ -77,11 +82,7 @@ async function send(contract: Contract, method: string, args: unknown[]): Promis
 }
 
 /** A running stack of the measurement: one round per call, then `stop()`. */
-export interface FunctionsRoundsStack {
-  round: RoundRunner
-  /** Stops everything in reverse order; resolves with the steps that failed. */
-  stop(): Promise<string[]>
-}
+export type FunctionsRoundsStack = RoundsStack
 
 /** Starts the stack (anvil, contracts, adapters, the DON); on a failure stops what it started. */
 export async function startFunctionsRoundsStack(
@@ -184,11 +185,5 @@ export async function startFunctionsRoundsStack(
 export async function measureFunctionsRounds(
   options: FunctionsRoundOptions,
 ): Promise<RoundFigures> {
-  const log = options.log ?? (() => undefined)
-  const stack = await startFunctionsRoundsStack(options)
-  try {
-    return (await runRounds(stack.round, options.rounds, options.warmup ?? 2, log)).figures
-  } finally {
-    for (const f of await stack.stop()) log(`teardown: ${f}`)
-  }
+  return (await measureStackRounds(await startFunctionsRoundsStack(options), options)).figures
 }

@@ -57,10 +57,11 @@ import { registerModel } from '../local/model-registration'
 import { REPO_ROOT, NODE_BIN_DIR, isInsideRepo } from '../local/repo-root'
 import { quoteOracleInterface, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
 import {
-  runRounds,
+  measureStackRounds,
   type RoundFigures,
   type RoundRunner,
   type RoundSample,
+  type RoundsStack,
 } from '../local/round-figures'
 import { chainWallets, startAdaptersInBackground } from '../local/stack-parts'
 import { Teardown } from '../local/teardown'
@@ -276,10 +277,7 @@ export function toolkitListenerFailed(reason: unknown): void {
 const ROUND_ATTEMPTS = 3
 
 /** A running toolkit testnet with the project on it: one round per call, then `stop()`. */
-export interface ToolkitRoundsStack {
-  round: RoundRunner
-  stop(): Promise<string[]>
-}
+export type ToolkitRoundsStack = RoundsStack
 
 /** Starts the testnet, the adapters and the project; on a failure stops what it started. */
 export async function startToolkitRoundsStack(
@@ -441,22 +439,14 @@ export async function startToolkitRoundsStack(
 export async function measureToolkitRounds(
   options: ToolkitRoundOptions,
 ): Promise<ToolkitRoundFigures> {
-  const log = options.log ?? (() => undefined)
-  const stack = await startToolkitRoundsStack(options)
-  try {
-    const { figures, samples } = await runRounds(
-      stack.round,
-      options.rounds,
-      options.warmup ?? 2,
-      log,
-    )
-    return {
-      ...figures,
-      requestGas: samples.flatMap((x) => (x.requestGas === undefined ? [] : [x.requestGas])),
-      premiums: samples.map((x) => x.premium ?? 0n),
-    }
-  } finally {
-    for (const f of await stack.stop()) log(`teardown: ${f}`)
+  const { figures, samples } = await measureStackRounds(
+    await startToolkitRoundsStack(options),
+    options,
+  )
+  return {
+    ...figures,
+    requestGas: samples.flatMap((x) => (x.requestGas === undefined ? [] : [x.requestGas])),
+    premiums: samples.map((x) => x.premium ?? 0n),
   }
 }
 
