@@ -23,25 +23,23 @@ import { startLocalCreStack, STACK_ACCOUNTS } from '../../script/cre/local-stack
 import { requestRiskQuote as requestCreQuote } from '../../script/local/risk-quote-requests'
 import { startFunctionsRoundsStack } from '../../script/don/round-latency'
 import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
-import { figuresOf, type RoundRunner, type RoundSample } from '../../script/local/round-figures'
+import {
+  figuresOf,
+  type RoundFiguresJson,
+  type RoundRunner,
+  type RoundSample,
+} from '../../script/local/round-figures'
 import { childBaseEnv } from '../../script/local/tsx-process'
 import type { Settings } from './results-types'
 
 export type RoundTransport = 'functions' | 'toolkit' | 'cre'
 
 /** One transport's rounds as results.json holds them (gas as numbers). */
-export interface TransportRounds {
+export interface TransportRounds extends RoundFiguresJson {
   transport: RoundTransport
   description: string
   /** What delivers the result (whose gas `reportGas` is). */
   delivery: string
-  rounds: number
-  ms: number[]
-  p50Ms: number
-  p95Ms: number
-  maxMs: number
-  allAccepted: boolean
-  reportGas: number[]
   /** Gas of the request transactions. */
   requestGas: number[]
 }

@@ -43,6 +43,7 @@ import {
   requestObservation,
   runNodeRound,
   type FieldAggregation,
+  type NodeRoundInput,
   type RequestObservation,
   type ResultObservation,
 } from './node-round'
@@ -157,18 +158,14 @@ function readAdaptersSecret(runtime: Runtime<WorkflowConfig>): string | undefine
   }
 }
 
-/** Node mode for an on-chain request: one node's observation, or a throw. */
-export function observeRequest(
+/** One node's round for a request, with the workflow's crypto, log, clock and HTTP client. */
+function workflowNodeRound(
   nodeRuntime: NodeRuntime<WorkflowConfig>,
-  event: InferenceRequestedEvent,
+  request: NodeRoundInput['request'],
   adaptersSecret: string | undefined,
-): RequestObservation {
-  const result = runNodeRound(
-    {
-      request: requestFromEvent(event),
-      adaptersSecret,
-      timeoutMs: nodeRuntime.config.adapterTimeoutMs,
-    },
+): ResultObservation {
+  return runNodeRound(
+    { request, adaptersSecret, timeoutMs: nodeRuntime.config.adapterTimeoutMs },
     {
       crypto: workflowCrypto,
       log: (message) => nodeRuntime.log(message),
@@ -176,7 +173,18 @@ export function observeRequest(
       send: (calls) => sendAdapterCalls(nodeRuntime, calls),
     },
   )
-  return requestObservation(event, result)
+}
+
+/** Node mode for an on-chain request: one node's observation, or a throw. */
+export function observeRequest(
+  nodeRuntime: NodeRuntime<WorkflowConfig>,
+  event: InferenceRequestedEvent,
+  adaptersSecret: string | undefined,
+): RequestObservation {
+  return requestObservation(
+    event,
+    workflowNodeRound(nodeRuntime, requestFromEvent(event), adaptersSecret),
+  )
 }
 
 /**
@@ -240,18 +248,10 @@ export function observeFields(
   fields: z.output<typeof httpRequestSchema>,
   adaptersSecret: string | undefined,
 ): ResultObservation {
-  return runNodeRound(
-    {
-      request: requestFromFields({ ...fields, input: JSON.stringify(fields.input) }),
-      adaptersSecret,
-      timeoutMs: nodeRuntime.config.adapterTimeoutMs,
-    },
-    {
-      crypto: workflowCrypto,
-      log: (message) => nodeRuntime.log(message),
-      nowSeconds: () => nowSeconds(nodeRuntime),
-      send: (calls) => sendAdapterCalls(nodeRuntime, calls),
-    },
+  return workflowNodeRound(
+    nodeRuntime,
+    requestFromFields({ ...fields, input: JSON.stringify(fields.input) }),
+    adaptersSecret,
   )
 }
 

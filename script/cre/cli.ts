@@ -14,35 +14,22 @@
  * secret: URLs, API keys, signers) come from ADAPTERS_JSON or CRE_ADAPTERS_FILE, never from the
  * command line. A usage or configuration error exits 2. docs/cre.md and docs/local-don.md.
  */
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { JsonRpcProvider, getBytes, type Log } from 'ethers'
 
 import { decodeCrePayload } from '../../protocol/cre-payload'
 import { decodeInferenceResult } from '../../protocol/inference-result'
 import { INFERENCE_REQUESTED_TOPIC } from '../../cre-workflow/onnx-inference/request-event'
-import {
-  RequestArgsError,
-  checkThreshold,
-  imageArgs,
-  tabularArgs,
-  type CommonOptions,
-} from '../functions/request-args'
-import { sha256Hex } from '../../protocol/hashes'
-import { readFileSync } from 'node:fs'
+import { RequestArgsError, checkThreshold } from '../functions/request-args'
+import { addRequestOptions, requestArgs, type RequestOptions } from '../functions/request-options'
 import { runCli } from '../local/cli-main'
 import { CreCliConfigError, adaptersSecretFromEnv } from './config'
 import type { ConsensusOutcome, NodeObservation } from './consensus'
 import { SimulationError, simulateFields, simulateRequestLog, type SimulatedNode } from './simulate'
 
-export interface CreSimulateOptions {
+export interface CreSimulateOptions extends Omit<RequestOptions, 'model'> {
+  /** Required for a tabular or image job; the log job reads the request from the chain. */
   model?: string
-  modelHash?: string
-  threshold: number
-  tolerance: bigint
-  features?: string
-  imageUrl?: string
-  imageFile?: string
-  imageSha256?: string
   tx?: string
   logIndex?: number
   nodes: number
@@ -53,16 +40,6 @@ export interface CreSimulateOptions {
 export interface CreSimulateReport {
   exitCode: 0 | 1
   report: Record<string, unknown>
-}
-
-function parseThreshold(value: string): number {
-  if (!/^[1-5]$/.test(value)) throw new InvalidArgumentError('expected 1 to 5')
-  return Number(value)
-}
-
-function parseTolerance(value: string): bigint {
-  if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError('expected an integer >= 0')
-  return BigInt(value)
 }
 
 function parseCount(value: string): number {
@@ -120,31 +97,7 @@ function consensusSummary<T>(c: ConsensusOutcome<T>): Record<string, unknown> {
 /** The request fields of a tabular or image job, built as the Functions CLI builds its args. */
 function requestFields(job: 'tabular' | 'image', options: CreSimulateOptions) {
   if (options.model === undefined) throw new RequestArgsError('--model is required')
-  const common: CommonOptions = {
-    model: options.model,
-    threshold: options.threshold,
-    tolerance: options.tolerance,
-    ...(options.modelHash === undefined ? {} : { modelHash: options.modelHash }),
-  }
-  let args: string[]
-  if (job === 'tabular') {
-    if (options.features === undefined) throw new RequestArgsError('--features is required')
-    let features: unknown
-    try {
-      features = JSON.parse(options.features)
-    } catch {
-      throw new RequestArgsError('--features is not valid JSON')
-    }
-    args = tabularArgs({ ...common, features })
-  } else {
-    if (options.imageUrl === undefined) throw new RequestArgsError('--image-url is required')
-    const imageSha256 =
-      options.imageSha256 ??
-      (options.imageFile === undefined ? undefined : sha256Hex(readFileSync(options.imageFile)))
-    if (imageSha256 === undefined)
-      throw new RequestArgsError('--image-file or --image-sha256 is required')
-    args = imageArgs({ ...common, imageUrl: options.imageUrl, imageSha256 })
-  }
+  const args = requestArgs(job, { ...options, model: options.model })
   const [modelId, modelHash, inputHash, inputJson, threshold, tolerance] = args as [
     string,
     string,
@@ -292,7 +245,7 @@ export function buildProgram(): Command {
       'Chainlink CRE tooling for the onnx-oracle workflow: simulate, a local DON, round latency',
     )
     .exitOverride()
-  program
+  const simulate = program
     .command('simulate')
     .description(
       'run the workflow once against the adapters in ADAPTERS_JSON / CRE_ADAPTERS_FILE; nothing is written on-chain',
@@ -302,17 +255,7 @@ export function buildProgram(): Command {
       'tabular or image (the HTTP trigger), or log (the log trigger of a request transaction)',
     )
     .option('--model <id>', 'model id, e.g. risk-v1 or damage-v1')
-    .option('--model-hash <0x..>', 'expected model hash (default: the bundled manifest)')
-    .option('--threshold <n>', 'minimum agreeing adapters', parseThreshold, 2)
-    .addOption(
-      new Option('--tolerance <n>', 'absolute tolerance in result units')
-        .argParser(parseTolerance)
-        .default(0n, '0'),
-    )
-    .option('--features <json>', 'tabular: the features object')
-    .option('--image-url <url>', 'image: URL the adapters fetch')
-    .option('--image-file <path>', 'image: local copy of the image, to hash')
-    .option('--image-sha256 <0x..>', 'image: sha256 of the image bytes')
+  addRequestOptions(simulate)
     .option(
       '--tx <0x..>',
       'log: the transaction that emitted InferenceRequested (on CRE_RPC_URL)',

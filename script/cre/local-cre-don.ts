@@ -18,7 +18,6 @@ import {
   Wallet,
   getAddress,
   getBytes,
-  isError,
   type Log,
   type LogDescription,
   type TransactionReceipt,
@@ -43,6 +42,8 @@ import {
   type InferenceRequestedEvent,
 } from '../../cre-workflow/onnx-inference/request-event'
 import { oracleEvents, rejectReasonName } from '../local/oracle-events'
+import { RoundLoop, describeError } from '../local/round-loop'
+import { replayRevertReason } from '../local/revert-reason'
 import { creOracleInterface, forwarderInterface } from './abi'
 import { runCreNode } from './node-runner'
 import { aggregateByFields, type ConsensusOutcome, type NodeObservation } from './consensus'
@@ -222,10 +223,6 @@ const RECEIPT_POLL_MS = 20
 const RECEIPT_TIMEOUT_MS = 30_000
 const BLOCK_TAGS = { LATEST: 'latest', SAFE: 'safe', FINALIZED: 'finalized' } as const
 
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
 /** The trigger's log in the form the workflow's decoder takes (the SDK's EVMLog fields). */
 function requestLogOf(log: Log): Parameters<typeof decodeInferenceRequested>[0] {
   return {
@@ -253,12 +250,8 @@ export class LocalCreDon {
   private readonly workflowIds = new Map<string, string>()
   private nextBlock = new Map<string, number>()
   private sequence = 0n
-  private timer: NodeJS.Timeout | undefined
-  private running = false
-  private loop: Promise<void> = Promise.resolve()
+  private readonly rounds: RoundLoop<CreRoundOutcome>
   private readonly requests = new Map<string, SeenRequest>()
-  private readonly outcomes = new Map<string, CreRoundOutcome>()
-  private readonly waiters = new Map<string, Array<(o: CreRoundOutcome) => void>>()
 
   constructor(private readonly options: LocalCreDonOptions) {
     if (options.configs.length === 0) throw new CreDonConfigError('no workflow config (no oracle)')
@@ -273,6 +266,14 @@ export class LocalCreDon {
     this.configs = new Map(options.configs.map((c) => [c.oracleAddress.toLowerCase(), c]))
     this.secrets = { ...options.secrets }
     this.faults = { ...options.faults }
+    this.rounds = new RoundLoop<CreRoundOutcome>({
+      name: 'CRE DON',
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      poll: () => this.poll(),
+      onError: (message) => this.emit({ type: 'error', message }),
+      onOutcome: (outcome) => this.emit({ type: 'outcome', outcome }),
+      keep: 'first',
+    })
   }
 
   /** n and f of the forwarder config, and the signatures a report needs (f + 1). */
@@ -296,13 +297,12 @@ export class LocalCreDon {
 
   /** Reads the forwarder's config and each oracle's forwarder and workflow; starts polling. */
   async start(): Promise<void> {
-    if (this.running) return
+    if (this.rounds.running) return
     this.config = await this.readForwarderConfig()
     this.signerKeys = signerKeysFromKeyring(this.config.signers, this.options.keyring)
     for (const config of this.configs.values()) await this.checkOracle(config)
     const from = this.options.fromBlock ?? (await this.provider.getBlockNumber()) + 1
     for (const oracle of this.configs.keys()) this.nextBlock.set(oracle, from)
-    this.running = true
     const c = this.config
     this.emit({
       type: 'started',
@@ -313,34 +313,18 @@ export class LocalCreDon {
       oracles: [...this.configs.values()].map((x) => x.oracleAddress),
       fromBlock: from,
     })
-    this.schedule()
+    this.rounds.start()
   }
 
   /** Stops polling and waits for the round in progress, if any. */
   async stop(): Promise<void> {
-    this.running = false
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    await this.loop
+    await this.rounds.stop()
     this.provider.destroy()
   }
 
   /** Resolves with the (first) outcome of `requestId` once the DON has handled it. */
   waitForOutcome(requestId: string, timeoutMs: number): Promise<CreRoundOutcome> {
-    const id = requestId.toLowerCase()
-    const done = this.outcomes.get(id)
-    if (done) return Promise.resolve(done)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no CRE DON outcome for ${requestId} within ${timeoutMs} ms`)),
-        timeoutMs,
-      )
-      const list = this.waiters.get(id) ?? []
-      list.push((o) => {
-        clearTimeout(timer)
-        resolve(o)
-      })
-      this.waiters.set(id, list)
-    })
+    return this.rounds.waitForOutcome(requestId, timeoutMs)
   }
 
   /**
@@ -350,30 +334,12 @@ export class LocalCreDon {
   async retry(requestId: string): Promise<CreRoundOutcome> {
     const seen = this.requests.get(requestId.toLowerCase())
     if (seen === undefined) throw new Error(`the CRE DON has not seen request ${requestId}`)
-    return this.serialize(async () => {
+    return this.rounds.serialize(async () => {
       seen.attempts += 1
       const outcome = await this.execute(seen)
-      this.record(outcome)
+      this.rounds.record(outcome)
       return outcome
     })
-  }
-
-  private serialize<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.loop.then(task)
-    this.loop = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    return run
-  }
-
-  private schedule(): void {
-    if (!this.running) return
-    this.timer = setTimeout(() => {
-      this.serialize(() => this.poll())
-        .catch((err: unknown) => this.emit({ type: 'error', message: describeError(err) }))
-        .finally(() => this.schedule())
-    }, this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS)
   }
 
   /** The highest block each log confidence allows (the log trigger's `confidence`). */
@@ -406,22 +372,14 @@ export class LocalCreDon {
     }
     found.sort((a, b) => a.log.blockNumber - b.log.blockNumber || a.log.index - b.log.index)
     for (const seen of found) {
-      if (!this.running) return
+      if (!this.rounds.running) return
       try {
-        this.record(await this.execute(seen))
+        this.rounds.record(await this.execute(seen))
       } catch (err) {
         // One failed round (an RPC error) must not stop the DON; `retry` can run it again.
         this.emit({ type: 'error', message: `request ${seen.requestId}: ${describeError(err)}` })
       }
     }
-  }
-
-  private record(outcome: CreRoundOutcome): void {
-    const id = outcome.requestId.toLowerCase()
-    if (!this.outcomes.has(id)) this.outcomes.set(id, outcome)
-    this.emit({ type: 'outcome', outcome })
-    for (const w of this.waiters.get(id) ?? []) w(outcome)
-    this.waiters.delete(id)
   }
 
   /** One workflow execution for one request log. */
@@ -478,20 +436,17 @@ export class LocalCreDon {
         nodes,
       }
     }
-    if (consensus.kind === 'failed') {
-      return {
-        kind: 'execution-failed',
-        requestId: event.requestId,
-        oracle,
-        reason: consensus.reason,
-      }
-    }
+    const failed = (reason: string): CreRoundOutcome => ({
+      kind: 'execution-failed',
+      requestId: event.requestId,
+      oracle,
+      reason,
+    })
+    if (consensus.kind === 'failed') return failed(consensus.reason)
     const payload = consensus.value
     // The workflow's own checks on the consensus value (onInferenceRequested, requestObservationSchema).
     const problem = checkConsensusValue(payload, event)
-    if (problem !== undefined) {
-      return { kind: 'execution-failed', requestId: event.requestId, oracle, reason: problem }
-    }
+    if (problem !== undefined) return failed(problem)
     let payloadBytes: Uint8Array
     try {
       payloadBytes = encodeCrePayload({
@@ -501,7 +456,7 @@ export class LocalCreDon {
       })
     } catch (err) {
       if (!(err instanceof EncodingError)) throw err
-      return { kind: 'execution-failed', requestId: event.requestId, oracle, reason: err.message }
+      return failed(err.message)
     }
     return this.deliver(seen, event, nodes, present, consensus, payload, payloadBytes)
   }
@@ -675,24 +630,17 @@ export class LocalCreDon {
     data: string,
     receipt: TransactionReceipt,
   ): Promise<string> {
-    try {
-      await this.provider.call({
+    return replayRevertReason(
+      this.provider,
+      {
         to: this.options.forwarder,
         from,
         data,
         blockTag: receipt.blockNumber - 1,
-      })
-      return 'reverted (the replay succeeded: out of gas, or state changed in between)'
-    } catch (err) {
-      const revertData = isError(err, 'CALL_EXCEPTION') ? err.data : undefined
-      if (revertData) {
-        const parsed = forwarderInterface.parseError(revertData)
-        if (parsed)
-          return parsed.args.length > 0 ? `${parsed.name}(${parsed.args.join(', ')})` : parsed.name
-        return `reverted with data ${revertData}`
-      }
-      return describeError(err)
-    }
+      },
+      forwarderInterface,
+      'reverted (the replay succeeded: out of gas, or state changed in between)',
+    )
   }
 
   private async readForwarderConfig(): Promise<ForwarderConfig> {

@@ -8,18 +8,13 @@
 import { Contract, JsonRpcProvider, Wallet } from 'ethers'
 
 import { parseWorkflowConfig, type WorkflowConfig } from '../../cre-workflow/onnx-inference/config'
-import {
-  adaptersSecret,
-  startAdapters,
-  type AdapterSpec,
-  type LocalAdapter,
-} from '../local/adapters'
+import { adaptersSecret, type AdapterSpec, type LocalAdapter } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { startAnvil, type LocalChain } from '../local/anvil'
+import type { LocalChain } from '../local/anvil'
 import { deployLocalCre, type LocalCreDeployment } from '../local/cre-deployment'
-import { removeDeploymentFile, throwawayChainId } from '../local/deployment-file'
 import { registerModel, type RegisteredModel } from '../local/model-registration'
 import { deployProject, type ProjectDeployment } from '../local/project-deployment'
+import { chainWallets, startAdaptersInBackground, startThrowawayAnvil } from '../local/stack-parts'
 import { Teardown } from '../local/teardown'
 import { ADAPTERS_SECRET, LocalCreDon, type CreDonEvent, type CreNodeFault } from './local-cre-don'
 
@@ -109,20 +104,12 @@ export async function startLocalCreStack(options: LocalCreStackOptions): Promise
   const log = options.log ?? (() => undefined)
   const teardown = new Teardown()
   try {
-    const chain = await startAnvil({
-      chainId: options.chainId ?? throwawayChainId(),
+    const chain = await startThrowawayAnvil(teardown, {
+      ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
       ...(options.port === undefined ? {} : { port: options.port }),
     })
-    teardown.add('anvil', async () => {
-      await chain.stop()
-      removeDeploymentFile(chain.chainId)
-    })
     log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
-    const adaptersStarting = startAdapters(options.adapters)
-    teardown.add('adapters', async () => {
-      const started = await adaptersStarting.catch(() => [] as LocalAdapter[])
-      await Promise.all(started.map((a) => a.stop()))
-    })
+    const adaptersStarting = startAdaptersInBackground(teardown, options.adapters)
     aborted(options.signal)
 
     const cre = await deployLocalCre(chain.rpcUrl, chain.chainId)
@@ -145,13 +132,7 @@ export async function startLocalCreStack(options: LocalCreStackOptions): Promise
     )
     aborted(options.signal)
 
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-      pollingInterval: 50,
-    })
-    teardown.add('provider', async () => provider.destroy())
-    const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
+    const { provider, wallet } = chainWallets(teardown, chain.rpcUrl, { pollingIntervalMs: 50 })
     // While the oracle's request fee is 0, RiskPricing serves only the customers its owner allows
     // (docs/contracts.md, "RiskPricing"): the stack's user is one.
     const pricing = new Contract(

@@ -10,21 +10,23 @@ import { ADAPTERS_SECRET, LocalCreDon, type CreRoundOutcome } from '../cre/local
 import { localWorkflowConfig } from '../cre/local-stack'
 import { adaptersSecret } from '../local/adapters'
 import { deployLocalCre, type LocalCreDeployment } from '../local/cre-deployment'
-import { abortable } from './abortable'
-import { DON_ROUND_TIMEOUT_MS } from './terms'
-import type { ClaimOutcome, DemoTransport, LineupVersion, Lineups } from './transport'
+import {
+  donClaimSteps,
+  stepGuard,
+  unansweredClaim,
+  type ClaimOutcome,
+  type DemoTransport,
+  type LineupVersion,
+  type Lineups,
+} from './transport'
 
 function outcomeOf(outcome: CreRoundOutcome): ClaimOutcome {
   if (outcome.kind !== 'delivered') {
-    return {
-      deliveryTx: outcome.kind === 'reverted' ? outcome.txHash : undefined,
-      narration: [`CRE DON:${describeCreOutcome(outcome)}`],
-      verdicts: undefined,
-      accepted: false,
-      severity: undefined,
-      agreed: undefined,
-      rejectReason: outcome.kind,
-    }
+    return unansweredClaim(
+      `CRE DON:${describeCreOutcome(outcome)}`,
+      outcome.kind,
+      outcome.kind === 'reverted' ? outcome.txHash : undefined,
+    )
   }
   const judged = outcome.nodes.find((n) => n.log.some((l) => /^adapter \d+: /.test(l)))
   const v = outcome.verdict
@@ -62,10 +64,7 @@ export function creTransport(): DemoTransport {
   let don: LocalCreDon | undefined
   let lineups: Lineups | undefined
 
-  const need = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`cre transport: ${what} before it was started`)
-    return value
-  }
+  const need = stepGuard('cre')
 
   return {
     name: 'cre',
@@ -105,16 +104,6 @@ export function creTransport(): DemoTransport {
       return `adapters (the workflow's ${ADAPTERS_SECRET} secret in the Vault DON, line-up ${version}): ${list.map((a) => a.name).join(', ')}`
     },
 
-    async waitForClaim(requestId, signal) {
-      const outcome = await abortable(
-        need(don, 'a claim').waitForOutcome(requestId, DON_ROUND_TIMEOUT_MS),
-        signal,
-      )
-      return outcomeOf(outcome)
-    },
-
-    async stop() {
-      await don?.stop()
-    },
+    ...donClaimSteps(() => don, need, outcomeOf),
   }
 }

@@ -13,15 +13,16 @@ import { adaptersSecret } from '../local/adapters'
 import { deployLocalFunctions, type LocalFunctionsDeployment } from '../local/functions-deployment'
 import { oracleEvents, rejectReasonName } from '../local/oracle-events'
 import { oracleInterface } from './abis'
-import { DON_ROUND_TIMEOUT_MS } from './terms'
-import type {
-  ClaimOutcome,
-  DemoDonContext,
-  DemoTransport,
-  LineupVersion,
-  Lineups,
+import {
+  donClaimSteps,
+  stepGuard,
+  unansweredClaim,
+  type ClaimOutcome,
+  type DemoDonContext,
+  type DemoTransport,
+  type LineupVersion,
+  type Lineups,
 } from './transport'
-import { abortable } from './abortable'
 
 /** The DON-hosted secrets slot the insurer uses; each adapter line-up is one version of it. */
 const SECRETS_SLOT = 0
@@ -32,23 +33,12 @@ export function functionsTransport(): DemoTransport {
   let ctx: DemoDonContext | undefined
   let lineups: Lineups | undefined
 
-  const need = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`functions transport: ${what} before it was started`)
-    return value
-  }
+  const need = stepGuard('functions')
 
   const outcomeOf = async (outcome: RoundOutcome): Promise<ClaimOutcome> => {
     const c = need(ctx, 'a claim')
     if (outcome.kind !== 'transmitted') {
-      return {
-        deliveryTx: undefined,
-        narration: [`DON: ${describeDonEvent({ type: 'outcome', outcome })}`],
-        verdicts: undefined,
-        accepted: false,
-        severity: undefined,
-        agreed: undefined,
-        rejectReason: outcome.kind,
-      }
+      return unansweredClaim(`DON: ${describeDonEvent({ type: 'outcome', outcome })}`, outcome.kind)
     }
     const receipt = await c.provider.getTransactionReceipt(outcome.txHash)
     const events = oracleEvents(receipt?.logs ?? [], c.project.insuranceOracle)
@@ -132,16 +122,6 @@ export function functionsTransport(): DemoTransport {
       return `adapters (DON-hosted secrets slot ${SECRETS_SLOT} v${version}): ${names.join(', ')} (tx ${tx.hash})`
     },
 
-    async waitForClaim(requestId, signal) {
-      const outcome = await abortable(
-        need(don, 'a claim').waitForOutcome(requestId, DON_ROUND_TIMEOUT_MS),
-        signal,
-      )
-      return outcomeOf(outcome)
-    },
-
-    async stop() {
-      await don?.stop()
-    },
+    ...donClaimSteps(() => don, need, outcomeOf),
   }
 }

@@ -10,10 +10,10 @@ import { join } from 'node:path'
 import { Contract, JsonRpcProvider, Wallet, formatEther, id, type Log } from 'ethers'
 
 import { sha256Hex } from '../../protocol/hashes'
-import { startAdapters, type LocalAdapter } from '../local/adapters'
+import type { LocalAdapter } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { startAnvil, type LocalChain } from '../local/anvil'
-import { removeDeploymentFile, throwawayChainId } from '../local/deployment-file'
+import type { LocalChain } from '../local/anvil'
+import { chainWallets, startAdaptersInBackground, startThrowawayAnvil } from '../local/stack-parts'
 import { registerModel } from '../local/model-registration'
 import { startFileServer } from '../local/photo-server'
 import { deployProject, type ProjectDeployment } from '../local/project-deployment'
@@ -227,11 +227,7 @@ function adapterVerdicts(lines: readonly string[], lineup: readonly LocalAdapter
 /** Phase 1: anvil, the photo "IPFS gateway", four adapters starting (they load while forge runs). */
 async function startLocalNetwork(run: DemoRun): Promise<LocalNetwork> {
   run.log('== 1. Local network')
-  const chain = await startAnvil({ chainId: throwawayChainId() })
-  run.teardown.add('anvil', async () => {
-    await chain.stop()
-    removeDeploymentFile(chain.chainId)
-  })
+  const chain = await startThrowawayAnvil(run.teardown)
   run.log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
   aborted(run)
 
@@ -246,7 +242,8 @@ async function startLocalNetwork(run: DemoRun): Promise<LocalNetwork> {
 
   const variant = writeUnapprovedVariant('damage-v1', 'operator 4 retrained without approval')
   const env = { FETCH_ALLOWLIST: '127.0.0.1/32', IPFS_GATEWAY: photos.url }
-  const adaptersStarting = startAdapters([
+  // Teardown stops whatever starts even if the deployment fails first.
+  const adaptersStarting = startAdaptersInBackground(run.teardown, [
     { name: 'operator-1', signerKey: operatorKey(1), env },
     { name: 'operator-2', signerKey: operatorKey(2), env },
     { name: 'operator-3', signerKey: operatorKey(3), env },
@@ -257,11 +254,6 @@ async function startLocalNetwork(run: DemoRun): Promise<LocalNetwork> {
       env,
     },
   ])
-  // Stop whatever starts even if the deployment fails first.
-  run.teardown.add('adapters', async () => {
-    const started = await adaptersStarting.catch(() => [] as LocalAdapter[])
-    await Promise.all(started.map((a) => a.stop()))
-  })
   return {
     chain,
     photos: claimPhotos,
@@ -485,13 +477,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   try {
     const network = await startLocalNetwork(run)
     const project = await deployContracts(run, network.chain)
-    const provider = new JsonRpcProvider(network.chain.rpcUrl, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
+    const { provider, wallet } = chainWallets(run.teardown, network.chain.rpcUrl, {
+      pollingIntervalMs: 100,
     })
-    provider.pollingInterval = 100
-    run.teardown.add('provider', async () => provider.destroy())
-    const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
     await registerDemoModels(
       run,
       project.registry,

@@ -3,6 +3,8 @@ import type { JsonRpcProvider } from 'ethers'
 import type { LocalAdapter } from '../local/adapters'
 import type { LocalChain } from '../local/anvil'
 import type { ProjectDeployment } from '../local/project-deployment'
+import { abortable } from './abortable'
+import { DON_ROUND_TIMEOUT_MS } from './terms'
 
 /**
  * The transports `npm run demo -- --transport <name>` tells the insurance story through. `cre` is
@@ -65,4 +67,62 @@ export interface DemoTransport {
   /** The request, in the transport's words ("Functions request", "CRE workflow execution"). */
   readonly requestNoun: string
   stop(): Promise<void>
+}
+
+/** A transport's guard: the value a step needs from an earlier one, or an error naming both. */
+export type StepGuard = <T>(value: T | undefined, what: string) => T
+
+export function stepGuard(transport: DemoTransport['name']): StepGuard {
+  return <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`${transport} transport: ${what} before it was started`)
+    return value
+  }
+}
+
+/** A claim whose round delivered no answer to the oracle (or none it could accept). */
+export function unansweredClaim(
+  narration: string,
+  rejectReason: string,
+  deliveryTx?: string,
+): ClaimOutcome {
+  return {
+    deliveryTx,
+    narration: [narration],
+    verdicts: undefined,
+    accepted: false,
+    severity: undefined,
+    agreed: undefined,
+    rejectReason,
+  }
+}
+
+/** The part of a local DON the demo waits on. */
+export interface DemoDon<Outcome> {
+  waitForOutcome(requestId: string, timeoutMs: number): Promise<Outcome>
+  stop(): Promise<void>
+}
+
+/**
+ * `waitForClaim` and `stop` of a transport: wait (abortably) for the DON's outcome of a request and
+ * tell it as a claim outcome; stop the DON if it started.
+ */
+export function donClaimSteps<Outcome>(
+  don: () => DemoDon<Outcome> | undefined,
+  need: StepGuard,
+  outcomeOf: (outcome: Outcome) => ClaimOutcome | Promise<ClaimOutcome>,
+): Pick<DemoTransport, 'waitForClaim' | 'stop'> {
+  return {
+    async waitForClaim(requestId, signal) {
+      const outcome = await abortable(
+        need(don(), 'a claim').waitForOutcome(requestId, DON_ROUND_TIMEOUT_MS),
+        signal,
+      )
+      return outcomeOf(outcome)
+    },
+
+    async stop() {
+      await don()?.stop()
+    },
+  }
 }

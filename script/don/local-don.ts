@@ -15,15 +15,11 @@ import { coordinatorInterface, fulfillResultName, routerInterface } from './coor
 import { DonConfigError, RequestDecodeError } from './errors'
 import { TOOLKIT_LIMITS, type FunctionsLimits } from '../local/functions-simulator'
 import { MAX_REQUEST_DATA_BYTES, executeOnNode, type NodeFault } from './node-execution'
-import {
-  buildReportContext,
-  encodeReport,
-  signReport,
-  type Commitment,
-  type ReportContext,
-} from './report'
+import { buildReportContext, encodeReport, signReport, type Commitment } from './report'
 import { CODE_LANGUAGE_JAVASCRIPT, Location, decodeRequestData } from './request-data'
 import { HostedSecretsStore } from './secrets'
+import { RoundLoop, describeError } from '../local/round-loop'
+import { replayRevertReason } from '../local/revert-reason'
 
 /** One node of the local DON: the key it signs reports with and the key it transmits from. */
 export interface DonNodeKeys {
@@ -147,12 +143,8 @@ export class LocalDon {
   private nodes: DonNodeKeys[] = []
   private nextBlock = 0
   private epoch = 0
-  private timer: NodeJS.Timeout | undefined
-  private running = false
-  private loop: Promise<void> = Promise.resolve()
-  private readonly outcomes = new Map<string, RoundOutcome>()
+  private readonly rounds: RoundLoop<RoundOutcome>
   private readonly requests = new Map<string, OracleRequestEvent>()
-  private readonly waiters = new Map<string, Array<(o: RoundOutcome) => void>>()
 
   constructor(private readonly options: LocalDonOptions) {
     this.provider = new JsonRpcProvider(options.rpcUrl, undefined, {
@@ -165,6 +157,14 @@ export class LocalDon {
     this.limits = { ...TOOLKIT_LIMITS, ...options.limits }
     this.secrets = options.secrets ?? new HostedSecretsStore()
     this.faults = { ...options.faults }
+    this.rounds = new RoundLoop<RoundOutcome>({
+      name: 'DON',
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      poll: () => this.poll(),
+      onError: (message) => this.emit({ type: 'error', message }),
+      onOutcome: (outcome) => this.emit({ type: 'outcome', outcome }),
+      keep: 'last',
+    })
   }
 
   /** n and f of the on-chain OCR config, and the signatures a report needs ((n+f)/2+1). */
@@ -184,11 +184,10 @@ export class LocalDon {
 
   /** Reads the Coordinator's OCR config, checks the node keys against it, and starts watching. */
   async start(): Promise<void> {
-    if (this.running) return
+    if (this.rounds.running) return
     this.config = await this.readOnchainConfig()
     this.nodes = nodesFromKeyring(this.config, this.options.keyring)
     this.nextBlock = this.options.fromBlock ?? (await this.provider.getBlockNumber()) + 1
-    this.running = true
     const q = this.quorum
     this.emit({
       type: 'started',
@@ -197,33 +196,18 @@ export class LocalDon {
       requiredSignatures: q.requiredSignatures,
       fromBlock: this.nextBlock,
     })
-    this.schedule()
+    this.rounds.start()
   }
 
   /** Stops watching and waits for the round in progress, if any. */
   async stop(): Promise<void> {
-    this.running = false
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    await this.loop
+    await this.rounds.stop()
     this.provider.destroy()
   }
 
   /** Resolves with the outcome of `requestId` once the DON has handled it. */
   waitForOutcome(requestId: string, timeoutMs: number): Promise<RoundOutcome> {
-    const done = this.outcomes.get(requestId.toLowerCase())
-    if (done) return Promise.resolve(done)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no DON outcome for ${requestId} within ${timeoutMs} ms`)),
-        timeoutMs,
-      )
-      const list = this.waiters.get(requestId.toLowerCase()) ?? []
-      list.push((o) => {
-        clearTimeout(timer)
-        resolve(o)
-      })
-      this.waiters.set(requestId.toLowerCase(), list)
-    })
+    return this.rounds.waitForOutcome(requestId, timeoutMs)
   }
 
   /**
@@ -233,30 +217,11 @@ export class LocalDon {
   async retry(requestId: string): Promise<RoundOutcome> {
     const request = this.requests.get(requestId.toLowerCase())
     if (request === undefined) throw new Error(`the DON has not seen request ${requestId}`)
-    return this.serialize(async () => {
+    return this.rounds.serialize(async () => {
       const outcome = await this.handleRequest(request)
-      this.record(outcome)
+      this.rounds.record(outcome)
       return outcome
     })
-  }
-
-  /** Runs `task` after every task queued before it: one round at a time, like one OCR instance. */
-  private serialize<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.loop.then(task)
-    this.loop = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    return run
-  }
-
-  private schedule(): void {
-    if (!this.running) return
-    this.timer = setTimeout(() => {
-      this.serialize(() => this.poll())
-        .catch((err: unknown) => this.emit({ type: 'error', message: describeError(err) }))
-        .finally(() => this.schedule())
-    }, this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS)
   }
 
   private async poll(): Promise<void> {
@@ -270,27 +235,19 @@ export class LocalDon {
       toBlock: latest,
     })
     for (const log of logs) {
-      if (!this.running) return
+      if (!this.rounds.running) return
       const request = parseOracleRequest(log)
       const key = request.requestId.toLowerCase()
       if (this.requests.has(key)) continue
       this.requests.set(key, request)
       try {
-        this.record(await this.handleRequest(request))
+        this.rounds.record(await this.handleRequest(request))
       } catch (err) {
         // One failed round (e.g. an RPC error) must not stop the DON; `retry` can run it again.
         this.emit({ type: 'error', message: `request ${request.requestId}: ${describeError(err)}` })
       }
     }
     this.nextBlock = latest + 1
-  }
-
-  private record(outcome: RoundOutcome): void {
-    const id = outcome.requestId.toLowerCase()
-    this.outcomes.set(id, outcome)
-    this.emit({ type: 'outcome', outcome })
-    for (const w of this.waiters.get(id) ?? []) w(outcome)
-    this.waiters.delete(id)
   }
 
   /** One OCR round for one request: observe on every present node, aggregate, sign, transmit. */
@@ -327,9 +284,16 @@ export class LocalDon {
     const transmitterKey = this.tampering?.transmitterKey ?? this.nodeKeys(leader).transmitterKey
     const transmitter = new Wallet(transmitterKey, this.provider)
 
-    const { txHash, receipt } = await this.transmit(transmitter, context, report, sigs)
+    const data = coordinatorInterface.encodeFunctionData('transmit', [
+      context,
+      report,
+      sigs.rs,
+      sigs.ss,
+      sigs.rawVs,
+    ])
+    const { txHash, receipt } = await this.transmit(transmitter, data)
     if (receipt === undefined || receipt.status !== 1) {
-      const reason = await this.revertReason(transmitter.address, context, report, sigs, receipt)
+      const reason = await this.revertReason(transmitter.address, data, receipt)
       return { kind: 'rejected', requestId: request.requestId, txHash, reason }
     }
     return {
@@ -419,19 +383,11 @@ export class LocalDon {
     return Promise.all(runs)
   }
 
+  /** Sends `transmit(context, report, rs, ss, rawVs)` (its calldata, `data`) from `transmitter`. */
   private async transmit(
     transmitter: Wallet,
-    context: ReportContext,
-    report: string,
-    sigs: { rs: string[]; ss: string[]; rawVs: string },
+    data: string,
   ): Promise<{ txHash: string; receipt: TransactionReceipt | undefined }> {
-    const data = coordinatorInterface.encodeFunctionData('transmit', [
-      context,
-      report,
-      sigs.rs,
-      sigs.ss,
-      sigs.rawVs,
-    ])
     // An explicit gas limit, never an estimate: with too little gas the Router emits
     // RequestNotProcessed instead of reverting, so an estimate can "succeed" and fulfil nothing.
     const tx = await transmitter.sendTransaction({
@@ -454,37 +410,21 @@ export class LocalDon {
   /** Replays a reverted transmit as a call on the state before its block to learn why. */
   private async revertReason(
     from: string,
-    context: ReportContext,
-    report: string,
-    sigs: { rs: string[]; ss: string[]; rawVs: string },
+    data: string,
     receipt: TransactionReceipt | undefined,
   ): Promise<string> {
-    const data = coordinatorInterface.encodeFunctionData('transmit', [
-      context,
-      report,
-      sigs.rs,
-      sigs.ss,
-      sigs.rawVs,
-    ])
-    try {
-      await this.provider.call({
+    return replayRevertReason(
+      this.provider,
+      {
         to: this.options.coordinator,
         from,
         data,
         gasLimit: this.options.transmitGasLimit ?? DEFAULT_TRANSMIT_GAS_LIMIT,
         blockTag: receipt ? receipt.blockNumber - 1 : 'latest',
-      })
-      return 'reverted (the replay succeeded: state changed in between)'
-    } catch (err) {
-      const revertData = isError(err, 'CALL_EXCEPTION') ? err.data : undefined
-      if (revertData) {
-        const parsed = coordinatorInterface.parseError(revertData)
-        if (parsed)
-          return parsed.args.length > 0 ? `${parsed.name}(${parsed.args.join(', ')})` : parsed.name
-        return `reverted with data ${revertData}`
-      }
-      return describeError(err)
-    }
+      },
+      coordinatorInterface,
+      'reverted (the replay succeeded: state changed in between)',
+    )
   }
 
   private nodeKeys(index: number): DonNodeKeys {
@@ -603,8 +543,4 @@ function routerOutcome(receipt: TransactionReceipt): RouterOutcome {
     }
   }
   return {}
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

@@ -14,18 +14,22 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { Contract, Interface, JsonRpcProvider, Wallet, id, parseEther } from 'ethers'
+import { Contract, Interface, Wallet, id, parseEther } from 'ethers'
 
-import { adaptersSecret, startAdapters, type AdapterSpec } from '../local/adapters'
+import { adaptersSecret, type AdapterSpec } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { startAnvil } from '../local/anvil'
-import { removeDeploymentFile, throwawayChainId } from '../local/deployment-file'
 import { deployLocalFunctions, FUNCTIONS_DEPLOYER_INDEX } from '../local/functions-deployment'
 import { registerModel } from '../local/model-registration'
 import { deployProject } from '../local/project-deployment'
 import { REPO_ROOT } from '../local/repo-root'
 import { acceptedIn, requestRiskQuote } from '../local/risk-quote-requests'
-import { runRounds, type RoundFigures, type RoundRunner } from '../local/round-figures'
+import {
+  measureStackRounds,
+  type RoundFigures,
+  type RoundRunner,
+  type RoundsStack,
+} from '../local/round-figures'
+import { chainWallets, startAdaptersInBackground, startThrowawayAnvil } from '../local/stack-parts'
 import { Teardown } from '../local/teardown'
 import { LocalDon } from './local-don'
 import { HostedSecretsStore } from './secrets'
@@ -78,11 +82,7 @@ async function send(contract: Contract, method: string, args: unknown[]): Promis
 }
 
 /** A running stack of the measurement: one round per call, then `stop()`. */
-export interface FunctionsRoundsStack {
-  round: RoundRunner
-  /** Stops everything in reverse order; resolves with the steps that failed. */
-  stop(): Promise<string[]>
-}
+export type FunctionsRoundsStack = RoundsStack
 
 /** Starts the stack (anvil, contracts, adapters, the DON); on a failure stops what it started. */
 export async function startFunctionsRoundsStack(
@@ -91,16 +91,8 @@ export async function startFunctionsRoundsStack(
   const log = options.log ?? (() => undefined)
   const teardown = new Teardown()
   try {
-    const chain = await startAnvil({ chainId: throwawayChainId() })
-    teardown.add('anvil', async () => {
-      await chain.stop()
-      removeDeploymentFile(chain.chainId)
-    })
-    const adaptersStarting = startAdapters(ROUND_ADAPTERS)
-    teardown.add('adapters', async () => {
-      const started = await adaptersStarting.catch(() => [])
-      await Promise.all(started.map((a) => a.stop()))
-    })
+    const chain = await startThrowawayAnvil(teardown)
+    const adaptersStarting = startAdaptersInBackground(teardown, ROUND_ADAPTERS)
     const functions = await deployLocalFunctions(chain.rpcUrl, chain.chainId)
     const address = (i: number): string => new Wallet(anvilPrivateKey(i)).address
     const project = await deployProject(chain.rpcUrl, chain.chainId, {
@@ -115,13 +107,7 @@ export async function startFunctionsRoundsStack(
       `anvil ${chain.rpcUrl}: Router ${functions.router}, Coordinator ${functions.coordinator}; RiskPricing ${project.pricing} on FunctionsInferenceOracle ${project.pricingOracle}`,
     )
 
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-      pollingInterval: 50,
-    })
-    teardown.add('provider', async () => provider.destroy())
-    const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
+    const { provider, wallet } = chainWallets(teardown, chain.rpcUrl, { pollingIntervalMs: 50 })
     const oracle = new Contract(
       project.pricingOracle,
       pricingOracleInterface,
@@ -199,11 +185,5 @@ export async function startFunctionsRoundsStack(
 export async function measureFunctionsRounds(
   options: FunctionsRoundOptions,
 ): Promise<RoundFigures> {
-  const log = options.log ?? (() => undefined)
-  const stack = await startFunctionsRoundsStack(options)
-  try {
-    return (await runRounds(stack.round, options.rounds, options.warmup ?? 2, log)).figures
-  } finally {
-    for (const f of await stack.stop()) log(`teardown: ${f}`)
-  }
+  return (await measureStackRounds(await startFunctionsRoundsStack(options), options)).figures
 }

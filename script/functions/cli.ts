@@ -20,41 +20,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 
-import { sha256Hex } from '../../protocol/hashes'
 import { decodeInferenceResult } from '../../protocol/inference-result'
-import {
-  RequestArgsError,
-  checkThreshold,
-  imageArgs,
-  parseAdaptersJson,
-  tabularArgs,
-  type CommonOptions,
-} from './request-args'
+import { RequestArgsError, checkThreshold, parseAdaptersJson } from './request-args'
+import { addRequestOptions, requestArgs, type RequestOptions } from './request-options'
 import { runCli } from '../local/cli-main'
-import { FUNCTIONS_SOURCES, simulateSource, type JobKind } from '../local/functions-simulator'
+import { FUNCTIONS_SOURCES, simulateSource } from '../local/functions-simulator'
 
-export interface SimulateOptions {
-  model: string
-  modelHash?: string
-  threshold: number
-  tolerance: bigint
-  features?: string
-  imageUrl?: string
-  imageFile?: string
-  imageSha256?: string
+export interface SimulateOptions extends RequestOptions {
   json?: boolean
-}
-
-function parseThreshold(value: string): number {
-  if (!/^[1-5]$/.test(value)) throw new InvalidArgumentError('expected 1 to 5')
-  return Number(value)
-}
-
-function parseTolerance(value: string): bigint {
-  if (!/^(0|[1-9][0-9]*)$/.test(value)) throw new InvalidArgumentError('expected an integer >= 0')
-  return BigInt(value)
 }
 
 function adaptersFromEnv(env: NodeJS.ProcessEnv): string {
@@ -67,33 +42,6 @@ function adaptersFromEnv(env: NodeJS.ProcessEnv): string {
   // Checked here for a clear message; the source checks it again, as the DON would.
   parseAdaptersJson(text)
   return text
-}
-
-function buildArgs(job: JobKind, options: SimulateOptions): string[] {
-  const common: CommonOptions = {
-    model: options.model,
-    threshold: options.threshold,
-    tolerance: options.tolerance,
-    ...(options.modelHash === undefined ? {} : { modelHash: options.modelHash }),
-  }
-  if (job === 'tabular') {
-    if (options.features === undefined) throw new RequestArgsError('--features is required')
-    let features: unknown
-    try {
-      features = JSON.parse(options.features)
-    } catch {
-      throw new RequestArgsError('--features is not valid JSON')
-    }
-    return tabularArgs({ ...common, features })
-  }
-  if (options.imageUrl === undefined) throw new RequestArgsError('--image-url is required')
-  const imageSha256 =
-    options.imageSha256 ??
-    (options.imageFile === undefined ? undefined : sha256Hex(readFileSync(options.imageFile)))
-  if (imageSha256 === undefined) {
-    throw new RequestArgsError('--image-file or --image-sha256 is required')
-  }
-  return imageArgs({ ...common, imageUrl: options.imageUrl, imageSha256 })
 }
 
 export interface SimulateReport {
@@ -113,7 +61,7 @@ export async function simulateCommand(
   if (job !== 'tabular' && job !== 'image') {
     throw new RequestArgsError('job must be "tabular" or "image"')
   }
-  const args = buildArgs(job, options)
+  const args = requestArgs(job, options)
   const adapters = adaptersFromEnv(env)
   checkThreshold(options.threshold, parseAdaptersJson(adapters).length)
   const outcome = await simulateSource({
@@ -247,22 +195,12 @@ export function buildProgram(): Command {
   const program = new Command('functions')
     .description('Chainlink Functions tooling for the onnx-oracle sources')
     .exitOverride()
-  program
+  const simulate = program
     .command('simulate')
     .description('run a source through the toolkit simulator against the adapters in ADAPTERS')
     .argument('<job>', 'tabular or image')
     .requiredOption('--model <id>', 'model id, e.g. risk-v1 or damage-v1')
-    .option('--model-hash <0x..>', 'expected model hash (default: the bundled manifest)')
-    .option('--threshold <n>', 'minimum agreeing adapters', parseThreshold, 2)
-    .addOption(
-      new Option('--tolerance <n>', 'absolute tolerance in result units')
-        .argParser(parseTolerance)
-        .default(0n, '0'),
-    )
-    .option('--features <json>', 'tabular: the features object')
-    .option('--image-url <url>', 'image: URL the adapters fetch')
-    .option('--image-file <path>', 'image: local copy of the image, to hash')
-    .option('--image-sha256 <0x..>', 'image: sha256 of the image bytes')
+  addRequestOptions(simulate)
     .option('--json', 'also print args, raw bytes and the source log')
     .action(async (job: string, options: SimulateOptions) => {
       const { exitCode, report } = await simulateCommand(job, options, process.env)

@@ -41,7 +41,6 @@ import {
   Contract,
   ContractFactory,
   Interface,
-  JsonRpcProvider,
   Wallet,
   encodeBytes32String,
   parseEther,
@@ -50,7 +49,7 @@ import {
 } from 'ethers'
 
 import { ROUND_ACCOUNTS, ROUND_ADAPTERS, ROUND_REQUEST_FEE } from '../don/round-latency'
-import { adaptersSecret, startAdapters } from '../local/adapters'
+import { adaptersSecret } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
 import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { freePort } from '../local/free-port'
@@ -58,11 +57,13 @@ import { registerModel } from '../local/model-registration'
 import { REPO_ROOT, NODE_BIN_DIR, isInsideRepo } from '../local/repo-root'
 import { quoteOracleInterface, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
 import {
-  runRounds,
+  measureStackRounds,
   type RoundFigures,
   type RoundRunner,
   type RoundSample,
+  type RoundsStack,
 } from '../local/round-figures'
+import { chainWallets, startAdaptersInBackground } from '../local/stack-parts'
 import { Teardown } from '../local/teardown'
 
 export interface ToolkitRoundOptions {
@@ -276,10 +277,7 @@ export function toolkitListenerFailed(reason: unknown): void {
 const ROUND_ATTEMPTS = 3
 
 /** A running toolkit testnet with the project on it: one round per call, then `stop()`. */
-export interface ToolkitRoundsStack {
-  round: RoundRunner
-  stop(): Promise<string[]>
-}
+export type ToolkitRoundsStack = RoundsStack
 
 /** Starts the testnet, the adapters and the project; on a failure stops what it started. */
 export async function startToolkitRoundsStack(
@@ -289,11 +287,7 @@ export async function startToolkitRoundsStack(
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
   const teardown = new Teardown()
   try {
-    const adaptersStarting = startAdapters(ROUND_ADAPTERS)
-    teardown.add('adapters', async () => {
-      const started = await adaptersStarting.catch(() => [])
-      await Promise.all(started.map((a) => a.stop()))
-    })
+    const adaptersStarting = startAdaptersInBackground(teardown, ROUND_ADAPTERS)
     await forgeBuild(Object.values(ARTIFACTS).map((a) => a.file))
     const adapters = await adaptersStarting
 
@@ -323,13 +317,10 @@ export async function startToolkitRoundsStack(
     const router = testnet.functionsRouterContract.address
     log(`toolkit testnet on port ${port}: Router ${router}, DON id ${testnet.donId}`)
 
-    const provider = new JsonRpcProvider(`http://localhost:${port}`, CHAIN_ID, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-      pollingInterval: 50,
+    const { provider, wallet } = chainWallets(teardown, `http://localhost:${port}`, {
+      network: CHAIN_ID,
+      pollingIntervalMs: 50,
     })
-    teardown.add('provider', async () => provider.destroy())
-    const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
     const deployer = wallet(ROUND_ACCOUNTS.deployer)
     if (testnet.adminWallet.address.toLowerCase() !== deployer.address.toLowerCase())
       throw new Error(`the toolkit's admin is ${testnet.adminWallet.address}, not account 0`)
@@ -448,22 +439,14 @@ export async function startToolkitRoundsStack(
 export async function measureToolkitRounds(
   options: ToolkitRoundOptions,
 ): Promise<ToolkitRoundFigures> {
-  const log = options.log ?? (() => undefined)
-  const stack = await startToolkitRoundsStack(options)
-  try {
-    const { figures, samples } = await runRounds(
-      stack.round,
-      options.rounds,
-      options.warmup ?? 2,
-      log,
-    )
-    return {
-      ...figures,
-      requestGas: samples.flatMap((x) => (x.requestGas === undefined ? [] : [x.requestGas])),
-      premiums: samples.map((x) => x.premium ?? 0n),
-    }
-  } finally {
-    for (const f of await stack.stop()) log(`teardown: ${f}`)
+  const { figures, samples } = await measureStackRounds(
+    await startToolkitRoundsStack(options),
+    options,
+  )
+  return {
+    ...figures,
+    requestGas: samples.flatMap((x) => (x.requestGas === undefined ? [] : [x.requestGas])),
+    premiums: samples.map((x) => x.premium ?? 0n),
   }
 }
 

@@ -143,20 +143,22 @@ export function parsePipeline(source: string): Pipeline {
 
   const peek = (): Token | undefined => tokens[pos]
   const isPunct = (t: Token | undefined, v: string): boolean => t?.kind === 'punct' && t.value === v
+  /** Steps over `t`, which must be an id (`what`: what the grammar expects there). */
+  const takeId = (t: Token, what: string): Extract<Token, { kind: 'id' }> => {
+    if (t.kind !== 'id') {
+      throw new PipelineSyntaxError(`expected ${what}, got ${JSON.stringify(t.value)}`, t.line)
+    }
+    pos += 1
+    return t
+  }
 
   while (pos < tokens.length) {
-    const first = tokens[pos] as Token
-    if (isPunct(first, 'newline') || isPunct(first, ';')) {
+    const token = tokens[pos] as Token
+    if (isPunct(token, 'newline') || isPunct(token, ';')) {
       pos += 1
       continue
     }
-    if (first.kind !== 'id') {
-      throw new PipelineSyntaxError(
-        `expected a task name, got ${JSON.stringify(first.value)}`,
-        first.line,
-      )
-    }
-    pos += 1
+    const first = takeId(token, 'a task name')
     mentioned.set(first.value, mentioned.get(first.value) ?? first.line)
     if (isPunct(peek(), '->')) {
       let from = first.value
@@ -189,13 +191,7 @@ export function parsePipeline(source: string): Pipeline {
           pos += 1
           continue
         }
-        if (t.kind !== 'id') {
-          throw new PipelineSyntaxError(
-            `expected an attribute name, got ${JSON.stringify(t.value)}`,
-            t.line,
-          )
-        }
-        pos += 1
+        takeId(t, 'an attribute name')
         if (!isPunct(peek(), '='))
           throw new PipelineSyntaxError(`expected = after ${t.value}`, t.line)
         pos += 1

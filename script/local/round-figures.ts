@@ -25,6 +25,9 @@ export interface RoundFigures {
   reportGas: bigint[]
 }
 
+/** The figures as JSON holds them (gas as numbers). */
+export type RoundFiguresJson = Omit<RoundFigures, 'reportGas'> & { reportGas: number[] }
+
 /** The figures of measured rounds (their times in order, whether all were accepted, their gas). */
 export function roundFigures(
   ms: readonly number[],
@@ -78,6 +81,29 @@ export async function runRounds(
     if (i >= warmup) samples.push(sample)
   }
   return { figures: figuresOf(samples), samples }
+}
+
+/** A started stack of a round measurement: one round per call, then `stop()`. */
+export interface RoundsStack {
+  round: RoundRunner
+  /** Stops everything in reverse order; resolves with the steps that failed. */
+  stop(): Promise<string[]>
+}
+
+/**
+ * Runs a started stack's rounds (`runRounds`, `warmup` 2 by default), then stops the stack, logging
+ * any step of its teardown that failed.
+ */
+export async function measureStackRounds(
+  stack: RoundsStack,
+  options: { rounds: number; warmup?: number; log?: (line: string) => void },
+): Promise<{ figures: RoundFigures; samples: RoundSample[] }> {
+  const log = options.log ?? (() => undefined)
+  try {
+    return await runRounds(stack.round, options.rounds, options.warmup ?? 2, log)
+  } finally {
+    for (const f of await stack.stop()) log(`teardown: ${f}`)
+  }
 }
 
 /** The figures of counted samples. */

@@ -140,6 +140,25 @@ export interface CommandResult {
   status?: RegistryState
 }
 
+/** A command's result after its transaction: what happened, what next, the registry's state now. */
+async function afterTransaction(
+  client: ModelRegistryClient,
+  target: Target,
+  action: string,
+  modelHash: string,
+  transaction: TransactionSummary,
+  next?: string,
+): Promise<CommandResult> {
+  return {
+    action,
+    model: target.id,
+    modelHash,
+    transaction,
+    ...(next === undefined ? {} : { next }),
+    status: await readState(client, target),
+  }
+}
+
 /** Everything the registry holds about a model id (and one of its versions). */
 export interface RegistryState {
   model: string
@@ -215,14 +234,14 @@ export async function readState(
 export async function propose(client: ModelRegistryClient, target: Target): Promise<CommandResult> {
   const model = requireModel(target, 'propose')
   const transaction = await client.propose(model.proposal)
-  return {
-    action: 'proposed',
-    model: target.id,
-    modelHash: model.proposal.modelHash,
+  return afterTransaction(
+    client,
+    target,
+    'proposed',
+    model.proposal.modelHash,
     transaction,
-    next: 'an approver other than the proposer checks the record and runs `approve <folder>`',
-    status: await readState(client, target),
-  }
+    'an approver other than the proposer checks the record and runs `approve <folder>`',
+  )
 }
 
 /**
@@ -238,27 +257,21 @@ export async function approve(client: ModelRegistryClient, target: Target): Prom
     throw new RecordMismatchError(before.manifestMismatches, target.id)
   }
   const transaction = await client.approve(target.modelId, model.proposal.modelHash)
-  return {
-    action: 'approved',
-    model: target.id,
-    modelHash: model.proposal.modelHash,
-    transaction,
-    status: await readState(client, target),
-  }
+  return afterTransaction(client, target, 'approved', model.proposal.modelHash, transaction)
 }
 
 /** `reject <folder|id --hash>`: deletes a proposal so its key can be proposed again. */
 export async function reject(client: ModelRegistryClient, target: Target): Promise<CommandResult> {
   const hash = requireHash(target, 'reject')
   const transaction = await client.reject(target.modelId, hash)
-  return {
-    action: 'rejected',
-    model: target.id,
-    modelHash: hash,
+  return afterTransaction(
+    client,
+    target,
+    'rejected',
+    hash,
     transaction,
-    next: 'the key is free: the right proposal can now be made with `propose <folder>`',
-    status: await readState(client, target),
-  }
+    'the key is free: the right proposal can now be made with `propose <folder>`',
+  )
 }
 
 /** `activate <folder|id --hash>`: makes an approved version the active one. */
@@ -268,13 +281,7 @@ export async function activate(
 ): Promise<CommandResult> {
   const hash = requireHash(target, 'activate')
   const transaction = await client.activate(target.modelId, hash)
-  return {
-    action: 'activated',
-    model: target.id,
-    modelHash: hash,
-    transaction,
-    status: await readState(client, target),
-  }
+  return afterTransaction(client, target, 'activated', hash, transaction)
 }
 
 /**
@@ -298,13 +305,7 @@ export async function retire(
       hash,
       parseBytes32(replacement, '--replacement'),
     )
-    return {
-      action: 'revoked-and-replaced',
-      model: target.id,
-      modelHash: hash,
-      transaction,
-      status: await readState(client, target),
-    }
+    return afterTransaction(client, target, 'revoked-and-replaced', hash, transaction)
   }
   const active = await client.activeVersion(target.modelId)
   const isActive = active.toLowerCase() === hash.toLowerCase()
@@ -316,26 +317,26 @@ export async function retire(
       to === 'Revoked'
         ? await client.proposeRevocation(target.modelId, hash)
         : await client.proposeDeprecation(target.modelId, hash)
-    return {
-      action: to === 'Revoked' ? 'revocation-proposed' : 'deprecation-proposed',
-      model: target.id,
-      modelHash: hash,
+    return afterTransaction(
+      client,
+      target,
+      to === 'Revoked' ? 'revocation-proposed' : 'deprecation-proposed',
+      hash,
       transaction,
-      next: `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``,
-      status: await readState(client, target),
-    }
+      `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``,
+    )
   }
   const transaction =
     to === 'Revoked'
       ? await client.revoke(target.modelId, hash)
       : await client.deprecate(target.modelId, hash)
-  return {
-    action: to === 'Revoked' ? 'revoked' : 'deprecated',
-    model: target.id,
-    modelHash: hash,
+  return afterTransaction(
+    client,
+    target,
+    to === 'Revoked' ? 'revoked' : 'deprecated',
+    hash,
     transaction,
-    status: await readState(client, target),
-  }
+  )
 }
 
 /** `cancel <folder|id --hash> --retirement|--amendment`: withdraws what is pending. */
@@ -349,13 +350,7 @@ export async function cancel(
     what === 'retirement'
       ? await client.cancelRetirement(target.modelId, hash)
       : await client.cancelAmendment(target.modelId, hash)
-  return {
-    action: `${what}-cancelled`,
-    model: target.id,
-    modelHash: hash,
-    transaction,
-    status: await readState(client, target),
-  }
+  return afterTransaction(client, target, `${what}-cancelled`, hash, transaction)
 }
 
 export interface AmendOptions {
@@ -398,18 +393,16 @@ export async function amend(
   const transaction = confirms
     ? await client.confirmAmendment(target.modelId, hash, labelCount, weightsCommitment)
     : await client.proposeAmendment(target.modelId, hash, labelCount, weightsCommitment)
-  return {
-    action: confirms ? 'amended' : 'amendment-proposed',
-    model: target.id,
-    modelHash: hash,
+  return afterTransaction(
+    client,
+    target,
+    confirms ? 'amended' : 'amendment-proposed',
+    hash,
     transaction,
-    ...(confirms
-      ? {}
-      : {
-          next: 'an approver other than you runs the same `amend` command to confirm these values',
-        }),
-    status: await readState(client, target),
-  }
+    confirms
+      ? undefined
+      : 'an approver other than you runs the same `amend` command to confirm these values',
+  )
 }
 
 /** `status <folder|id>`: the active version, the record, what is pending; with a folder, the comparison. */

@@ -202,21 +202,9 @@ export class ModelRegistryClient {
     }
   }
 
+  /** The proposal goes as an object: ethers encodes the tuple by its component names (abi.ts). */
   propose(p: RegistryProposal): Promise<TransactionSummary> {
-    return this.send('propose', [
-      [
-        p.modelId,
-        p.modelHash,
-        p.version,
-        p.codeCommit,
-        p.provenanceHash,
-        p.datasetDigest,
-        p.hyperparamsHash,
-        p.labelCount,
-        p.weightsCommitment,
-        p.weightsUri,
-      ],
-    ])
+    return this.send('propose', [p])
   }
 
   approve(modelId: string, modelHash: string): Promise<TransactionSummary> {

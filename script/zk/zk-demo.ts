@@ -21,25 +21,22 @@ import { join } from 'node:path'
 
 import {
   Contract,
-  JsonRpcProvider,
   Wallet,
   encodeBytes32String,
   formatEther,
   getBytes,
   type InterfaceAbi,
+  type JsonRpcProvider,
   type TransactionReceipt,
 } from 'ethers'
 
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { startAnvil, type LocalChain } from '../local/anvil'
-import {
-  readDeploymentFile,
-  removeDeploymentFile,
-  throwawayChainId,
-} from '../local/deployment-file'
+import type { LocalChain } from '../local/anvil'
+import { readDeploymentFile } from '../local/deployment-file'
 import { LOCAL_FORGE_CACHE, LOCAL_FORGE_OUT, readArtifact } from '../local/forge-artifacts'
 import { runForgeScript } from '../local/forge-script'
 import { REPO_ROOT } from '../local/repo-root'
+import { chainWallets, startThrowawayAnvil } from '../local/stack-parts'
 import { Teardown } from '../local/teardown'
 import { registerModel, type RegisteredModel } from '../local/model-registration'
 import { fulfilRequest, readZkRequest, ZkFulfilmentRefusedError } from './fulfil'
@@ -175,19 +172,12 @@ export async function startZkStack(
   const modelHash = prover.model.format.model.sha256
   const circuit = circuitRegistration(MODEL_ID, modelHash)
   if (circuit === undefined) throw new Error(`${MODEL_ID} has no zk format for its model file`)
-  const chain = await startAnvil({ chainId: throwawayChainId() })
-  teardown.add('anvil', async () => {
-    await chain.stop()
-    removeDeploymentFile(chain.chainId)
-  })
+  const chain = await startThrowawayAnvil(teardown)
   log(`anvil at ${chain.rpcUrl} (chain id ${chain.chainId})`)
-  const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
-    staticNetwork: true,
-    cacheTimeout: -1,
+  const { provider, wallet } = chainWallets(teardown, chain.rpcUrl, {
+    network: chain.chainId,
+    pollingIntervalMs: 100,
   })
-  provider.pollingInterval = 100
-  teardown.add('provider', async () => provider.destroy())
-  const wallet = (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider)
   const [proposer, approver, customer, proverWallet] = [
     wallet(ZK_DEMO_ACCOUNTS.proposer),
     wallet(ZK_DEMO_ACCOUNTS.approver),

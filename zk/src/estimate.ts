@@ -116,7 +116,29 @@ export function estimateModel(
   const inShape = input.dims.map((d) => (typeof d === 'number' ? d : 1))
   shapes.set(input.name, inShape)
 
-  // The input: range checks and commitment.
+  // The input: range checks (tabular) or byte checks (image), then its commitment, a Poseidon
+  // chain over `elements` field elements plus the tag and the salt.
+  const pushInput = (
+    inputConstraints: number,
+    inputNote: string,
+    elements: number,
+    commitNote: string,
+  ): void => {
+    lines.push({
+      op: 'input',
+      node: input.name,
+      shape: inShape,
+      constraints: inputConstraints,
+      note: inputNote,
+    })
+    lines.push({
+      op: 'commit',
+      node: input.name,
+      shape: [elements + 1],
+      constraints: chainConstraints(elements + 2),
+      note: commitNote,
+    })
+  }
   if (manifest.inputs.kind === 'tabular') {
     let ranges = 0
     for (const f of manifest.inputs.features) {
@@ -128,37 +150,16 @@ export function estimateModel(
       ranges += 2 * Math.max(1, bitLength(hi - lo))
     }
     const n = manifest.inputs.features.length
-    lines.push({
-      op: 'input',
-      node: input.name,
-      shape: inShape,
-      constraints: ranges,
-      note: 'range checks',
-    })
-    lines.push({
-      op: 'commit',
-      node: input.name,
-      shape: [n + 1],
-      constraints: chainConstraints(n + 2),
-      note: 'Poseidon(tag, features, salt)',
-    })
+    pushInput(ranges, 'range checks', n, 'Poseidon(tag, features, salt)')
   } else {
     const pixels = size(inShape)
     const packed = Math.ceil(pixels / BYTES_PER_ELEMENT)
-    lines.push({
-      op: 'input',
-      node: input.name,
-      shape: inShape,
-      constraints: 8 * pixels,
-      note: 'bytes',
-    })
-    lines.push({
-      op: 'commit',
-      node: input.name,
-      shape: [packed + 1],
-      constraints: chainConstraints(packed + 2),
-      note: `Poseidon over pixels packed ${BYTES_PER_ELEMENT} bytes per element`,
-    })
+    pushInput(
+      8 * pixels,
+      'bytes',
+      packed,
+      `Poseidon over pixels packed ${BYTES_PER_ELEMENT} bytes per element`,
+    )
   }
 
   let macs = 0

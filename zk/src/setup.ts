@@ -55,6 +55,24 @@ export function ptauPowerFor(constraints: number): number {
   return Math.max(8, Math.ceil(Math.log2(constraints + PUBLIC_SIGNALS.length + 1)))
 }
 
+/**
+ * The single contribution of a development ceremony phase: `<dir>/0.<ext>` to `<dir>/1.<ext>`, with
+ * 32 bytes of fresh entropy that nobody keeps (see the header).
+ */
+async function contributeOnce(
+  contribute: (from: string, to: string, name: string, entropy: string) => Promise<unknown>,
+  dir: string,
+  ext: 'ptau' | 'zkey',
+  name: string,
+): Promise<void> {
+  await contribute(
+    join(dir, `0.${ext}`),
+    join(dir, `1.${ext}`),
+    name,
+    randomBytes(32).toString('hex'),
+  )
+}
+
 /** A cached development powers-of-tau file for 2^power constraints (made when missing: minutes). */
 export async function developmentPtau(power: number, log: (l: string) => void): Promise<string> {
   const file = join(PTAU_CACHE_DIR, `pot${power}_development.ptau`)
@@ -65,12 +83,7 @@ export async function developmentPtau(power: number, log: (l: string) => void): 
     log(`powers of tau 2^${power}: new accumulator, one contribution, phase-2 preparation`)
     const curve = await curves.getCurveFromName('bn128')
     await powersOfTau.newAccumulator(curve, power, join(dir, '0.ptau'))
-    await powersOfTau.contribute(
-      join(dir, '0.ptau'),
-      join(dir, '1.ptau'),
-      'onnx-oracle development phase 1',
-      randomBytes(32).toString('hex'),
-    )
+    await contributeOnce(powersOfTau.contribute, dir, 'ptau', 'onnx-oracle development phase 1')
     await powersOfTau.preparePhase2(join(dir, '1.ptau'), join(dir, 'final.ptau'))
     renameSync(join(dir, 'final.ptau'), file)
   } finally {
@@ -104,12 +117,7 @@ export async function runSetup(options: SetupOptions): Promise<SetupRecord> {
     writeFileSync(r1cs, compiled.r1cs)
     log('groth16 phase 2: new key, one contribution')
     await zKey.newZKey(r1cs, ptau, join(work, '0.zkey'))
-    await zKey.contribute(
-      join(work, '0.zkey'),
-      join(work, '1.zkey'),
-      'onnx-oracle development phase 2',
-      randomBytes(32).toString('hex'),
-    )
+    await contributeOnce(zKey.contribute, work, 'zkey', 'onnx-oracle development phase 2')
     mkdirSync(paths.circuitDir, { recursive: true })
     renameSync(join(work, '1.zkey'), paths.zkey)
     writeFileSync(paths.wasm, compiled.wasm)
