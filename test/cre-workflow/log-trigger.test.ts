@@ -11,7 +11,7 @@ import { TxStatus } from '@chainlink/cre-sdk'
 import { test } from '@chainlink/cre-sdk/test'
 import { decodeAbiParameters, parseAbiParameters, stringToHex, type Hex } from 'viem'
 
-import { bytesToHex } from '../../don-core/inference-core'
+import { bytesToHex, type CrePayloadFields } from '../../don-core/inference-core'
 import { onInferenceRequested } from '../../cre-workflow/onnx-inference/workflow'
 import {
   CLIENT,
@@ -35,18 +35,8 @@ const PAYLOAD_TYPES = parseAbiParameters(
   'bytes32, address, bytes32, bytes32, uint256, bytes32, bytes32, uint8, uint8, uint64',
 )
 
-interface Payload {
-  requestId: string
-  client: string
-  modelId: string
-  requestedInputHash: string
-  result: bigint
-  modelHash: string
-  inputHash: string
-  responded: number
-  agreed: number
-  observedAt: bigint
-}
+/** The report payload as the oracle decodes it (client lower-cased). */
+type Payload = CrePayloadFields
 
 function decodePayload(payload: Uint8Array): Payload {
   expect(payload.length).toBe(320)
