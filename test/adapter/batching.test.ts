@@ -13,16 +13,11 @@ import { sha256Hex } from '../../protocol/hashes'
 import {
   prng,
   riskFeatureSeries,
-  serveTestAdapter,
+  serveUncachedAdapter,
   stopServedAdapter,
   type ServedAdapter,
 } from './helpers'
 import { damageSamples } from './image-server'
-
-/** An adapter served over HTTP with its answer cache off, so every request runs the model. */
-function start(env: Record<string, string>): Promise<ServedAdapter> {
-  return serveTestAdapter({ CACHE_MAX_ENTRIES: '0', ...env })
-}
 
 async function postAll(
   url: string,
@@ -70,8 +65,8 @@ describe('micro-batching', () => {
   let single: ServedAdapter
 
   beforeAll(async () => {
-    batched = await start({ BATCH_MAX_SIZE: '64' })
-    single = await start({ BATCH_MAX_SIZE: '1' })
+    batched = await serveUncachedAdapter({ BATCH_MAX_SIZE: '64' })
+    single = await serveUncachedAdapter({ BATCH_MAX_SIZE: '1' })
   })
 
   afterAll(async () => {

@@ -97,6 +97,11 @@ export async function serveTestAdapter(env: Record<string, string> = {}): Promis
   return { adapter, server, url: `http://127.0.0.1:${port}/` }
 }
 
+/** A served adapter with its answer cache off, so every request runs the model. */
+export function serveUncachedAdapter(env: Record<string, string> = {}): Promise<ServedAdapter> {
+  return serveTestAdapter({ CACHE_MAX_ENTRIES: '0', ...env })
+}
+
 export async function stopServedAdapter(served: ServedAdapter): Promise<void> {
   served.server.closeAllConnections()
   await new Promise((resolve) => served.server.close(resolve))

@@ -20,7 +20,7 @@ import {
   TEST_SIGNER_KEY,
   bundledManifest,
   riskFeatureSeries,
-  serveTestAdapter,
+  serveUncachedAdapter,
   stopServedAdapter,
   type ServedAdapter,
 } from './helpers'
@@ -30,11 +30,6 @@ const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 /** The signature fields, last in `data`: what the unsigned answer lacks. */
 const SIGNATURE_FIELDS =
   /,"signer":"0x[0-9a-fA-F]{40}","signature":"0x[0-9a-f]{130}","leaf":"0x[0-9a-f]{64}","proof":\[("0x[0-9a-f]{64}"(,"0x[0-9a-f]{64}")*)?\]\}\}$/
-
-/** An adapter served over HTTP with its answer cache off, so every request runs the model. */
-function start(env: Record<string, string>): Promise<ServedAdapter> {
-  return serveTestAdapter({ CACHE_MAX_ENTRIES: '0', ...env })
-}
 
 /** Raw answer texts of `bodies`, all sent at once. */
 function postAll(url: string, bodies: object[]): Promise<string[]> {
@@ -65,8 +60,11 @@ describe('signed answers (SIGNER_THREADS=1, SIGNER_BATCH_MAX_SIZE=64)', () => {
   let unsigned: ServedAdapter
 
   beforeAll(async () => {
-    signed = await start({ SIGNER_PRIVATE_KEY: TEST_SIGNER_KEY, SIGNER_THREADS: '1' })
-    unsigned = await start({})
+    signed = await serveUncachedAdapter({
+      SIGNER_PRIVATE_KEY: TEST_SIGNER_KEY,
+      SIGNER_THREADS: '1',
+    })
+    unsigned = await serveUncachedAdapter({})
   })
 
   afterAll(async () => {

@@ -199,38 +199,63 @@ describe('a valid round', () => {
 })
 
 describe('answers that prove nothing are dropped', () => {
+  const signerMismatch = (i: number) =>
+    `adapter ${i}: signature does not recover to the configured signer`
+  const three = () => [adapterEntry(0), adapterEntry(1), adapterEntry(2)]
+
+  /**
+   * Adapters 0.. answer `replies`; a node configured with `list` handles a risk request of
+   * `threshold`. Its report holds no result, or the [responded, agreed] counts given; its logs
+   * hold every line of `logs`.
+   */
+  function expectDropped(
+    replies: (RecordedAnswer | Route)[],
+    list: Record<string, string>[],
+    threshold: number,
+    report: 'no result' | [number, number],
+    logs: string[],
+  ): void {
+    serve(replies)
+    const { runtime, payload } = handle(list, requestLog(risk, { threshold }))
+    if (report === 'no result') expectNoResult(payload)
+    else expect([payload.responded, payload.agreed]).toEqual(report)
+    for (const line of logs) expect(runtime.getLogs()).toContain(line)
+  }
+
   test('wrong model hash: an adapter on an unapproved model version', () => {
-    serve([honestRisk(0), honestRisk(1), answers.riskOtherModel])
-    const list = [adapterEntry(0), adapterEntry(1), { ...adapterEntry(4), url: adapterUrl(2) }]
-    const { runtime, payload } = handle(list, requestLog(risk, { threshold: 2 }))
-    expect([payload.responded, payload.agreed]).toEqual([2, 2])
-    expect(runtime.getLogs()).toContain('adapter 2: different model hash')
+    expectDropped(
+      [honestRisk(0), honestRisk(1), answers.riskOtherModel],
+      [adapterEntry(0), adapterEntry(1), { ...adapterEntry(4), url: adapterUrl(2) }],
+      2,
+      [2, 2],
+      ['adapter 2: different model hash'],
+    )
   })
 
   test('wrong input hash: an answer for other features', () => {
     // Adapter 1 answers for other features (operator 0's recorded answer to that request).
-    serve([honestRisk(0), answers.riskOtherFeatures, honestRisk(2)])
-    const { runtime, payload } = handle(
-      [adapterEntry(0), adapterEntry(1), adapterEntry(2)],
-      requestLog(risk, { threshold: 2 }),
+    expectDropped(
+      [honestRisk(0), answers.riskOtherFeatures, honestRisk(2)],
+      three(),
+      2,
+      [2, 2],
+      ['adapter 1: different input hash'],
     )
-    expect([payload.responded, payload.agreed]).toEqual([2, 2])
-    expect(runtime.getLogs()).toContain('adapter 1: different input hash')
   })
 
   test('bad signature: a result changed after signing, or signed by another key', () => {
-    serve([tampered(honestRisk(0), { result: '1' }), honestRisk(1), honestRisk(2)])
-    const list = [
-      adapterEntry(0),
-      adapterEntry(1),
-      { ...adapterEntry(2), signer: VECTORS.signers[3] as string },
-    ]
-    const { runtime, payload } = handle(list, requestLog(risk, { threshold: 2 }))
     // Adapter 0 tampered, adapter 2 signed by a key other than the configured one: 1 valid of 3.
-    expectNoResult(payload)
-    const logs = runtime.getLogs()
-    expect(logs).toContain('adapter 0: signature does not recover to the configured signer')
-    expect(logs).toContain('adapter 2: signature does not recover to the configured signer')
+    expectDropped(
+      [tampered(honestRisk(0), { result: '1' }), honestRisk(1), honestRisk(2)],
+      [
+        adapterEntry(0),
+        adapterEntry(1),
+        { ...adapterEntry(2), signer: VECTORS.signers[3] as string },
+      ],
+      2,
+      'no result',
+      [signerMismatch(0), signerMismatch(2)],
+    )
   })
 
   test('batch-signed answers with a proof that is not theirs, or none: dropped', () => {
@@ -241,56 +266,48 @@ describe('answers that prove nothing are dropped', () => {
     const [first, ...rest] = proofOf(b1)
     const foreign = [...rest, first as string]
     expect(foreign).not.toEqual(proofOf(b0))
-    serve([tampered(b0, { proof: foreign }), tampered(b1, { proof: [] }), b2])
-    const { runtime, payload } = handle(
-      [adapterEntry(0), adapterEntry(1), adapterEntry(2)],
-      requestLog(risk, { threshold: 2 }),
+    expectDropped(
+      [tampered(b0, { proof: foreign }), tampered(b1, { proof: [] }), b2],
+      three(),
+      2,
+      'no result',
+      [signerMismatch(0), signerMismatch(1)],
     )
-    expectNoResult(payload)
-    const logs = runtime.getLogs()
-    expect(logs).toContain('adapter 0: signature does not recover to the configured signer')
-    expect(logs).toContain('adapter 1: signature does not recover to the configured signer')
   })
 
   test('missing signature: an answer without one, when a signer is configured', () => {
-    serve([tampered(honestRisk(0), { signature: undefined }), honestRisk(1), honestRisk(2)])
-    const { runtime, payload } = handle(
-      [adapterEntry(0), adapterEntry(1), adapterEntry(2)],
-      requestLog(risk, { threshold: 2 }),
-    )
-    expect([payload.responded, payload.agreed]).toEqual([2, 2])
-    expect(runtime.getLogs()).toContain(
-      'adapter 0: signature does not recover to the configured signer',
+    expectDropped(
+      [tampered(honestRisk(0), { signature: undefined }), honestRisk(1), honestRisk(2)],
+      three(),
+      2,
+      [2, 2],
+      [signerMismatch(0)],
     )
   })
 
   test('out-of-range result: past uint256, or not a base-10 integer', () => {
     const past = ((1n << 256n) + RISK_RESULT).toString()
-    serve([
-      tampered(honestRisk(0), { result: past }),
-      tampered(honestRisk(1), { result: '77.05' }),
-      honestRisk(2),
-    ])
-    const list = [0, 1, 2].map((i) => adapterEntry(i, { signer: false }))
-    const { runtime, payload } = handle(list, requestLog(risk, { threshold: 2 }))
-    expectNoResult(payload)
-    expect(runtime.getLogs()).toContain('adapter 0: result exceeds uint256')
-    expect(runtime.getLogs()).toContain('adapter 1: result is not an unsigned integer')
+    expectDropped(
+      [
+        tampered(honestRisk(0), { result: past }),
+        tampered(honestRisk(1), { result: '77.05' }),
+        honestRisk(2),
+      ],
+      [0, 1, 2].map((i) => adapterEntry(i, { signer: false })),
+      2,
+      'no result',
+      ['adapter 0: result exceeds uint256', 'adapter 1: result is not an unsigned integer'],
+    )
   })
 
   test('an adapter down, one refusing the API key: failed calls, with the status when there is one', () => {
-    serve([honestRisk(0), replyWith(answers.unauthorized), honestRisk(2)])
-    const list = [
-      adapterEntry(0),
-      adapterEntry(1),
-      adapterEntry(2),
-      { ...adapterEntry(3), url: 'https://down.example/' },
-    ]
-    const { runtime, payload } = handle(list, requestLog(risk, { threshold: 3 }))
-    expectNoResult(payload)
-    const logs = runtime.getLogs()
-    expect(logs).toContain('adapter 1: request failed (401)')
-    expect(logs).toContain('adapter 3: request failed (no response or timeout)')
+    expectDropped(
+      [honestRisk(0), replyWith(answers.unauthorized), honestRisk(2)],
+      [...three(), { ...adapterEntry(3), url: 'https://down.example/' }],
+      3,
+      'no result',
+      ['adapter 1: request failed (401)', 'adapter 3: request failed (no response or timeout)'],
+    )
   })
 })
 
