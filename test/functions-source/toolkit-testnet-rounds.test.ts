@@ -1,20 +1,18 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
-import { parseToolkitArgs } from '../../script/functions/toolkit-testnet-rounds'
+import {
+  parseToolkitArgs,
+  type ToolkitRoundFigures,
+} from '../../script/functions/toolkit-testnet-rounds'
 import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
 import { childBaseEnv, runTsScript } from '../../script/local/tsx-process'
 
 // ganache, the toolkit's contracts, three adapters and a forge build check: about a minute here.
 jest.setTimeout(400_000)
 
-interface ToolkitJson {
-  rounds: number
-  ms: number[]
-  p50Ms: number
-  p95Ms: number
-  maxMs: number
-  allAccepted: boolean
+/** What toolkitFiguresJson prints: the figures with gas as numbers and premiums as decimal strings. */
+type ToolkitJson = Omit<ToolkitRoundFigures, 'reportGas' | 'requestGas' | 'premiums'> & {
   reportGas: number[]
   requestGas: number[]
   premiums: string[]
