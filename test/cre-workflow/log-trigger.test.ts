@@ -31,8 +31,12 @@ import {
 } from './support/fixtures'
 import type { RequestLog } from '../../cre-workflow/onnx-inference/request-event'
 
-const PAYLOAD_TYPES = parseAbiParameters(
-  'bytes32, address, bytes32, bytes32, uint256, bytes32, bytes32, uint8, uint8, uint64',
+/**
+ * The ten payload words as one static tuple: its encoding is the words in order, and viem decodes
+ * it into an object named by field.
+ */
+const PAYLOAD_TUPLE = parseAbiParameters(
+  '(bytes32 requestId, address client, bytes32 modelId, bytes32 requestedInputHash, uint256 result, bytes32 modelHash, bytes32 inputHash, uint8 responded, uint8 agreed, uint64 observedAt)',
 )
 
 /** The report payload as the oracle decodes it (client lower-cased). */
@@ -40,30 +44,8 @@ type Payload = CrePayloadFields
 
 function decodePayload(payload: Uint8Array): Payload {
   expect(payload.length).toBe(320)
-  const [
-    requestId,
-    client,
-    modelId,
-    requestedInputHash,
-    result,
-    modelHash,
-    inputHash,
-    responded,
-    agreed,
-    observedAt,
-  ] = decodeAbiParameters(PAYLOAD_TYPES, bytesToHex(payload) as Hex)
-  return {
-    requestId,
-    client: client.toLowerCase(),
-    modelId,
-    requestedInputHash,
-    result,
-    modelHash,
-    inputHash,
-    responded,
-    agreed,
-    observedAt,
-  }
+  const [fields] = decodeAbiParameters(PAYLOAD_TUPLE, bytesToHex(payload) as Hex)
+  return { ...fields, client: fields.client.toLowerCase() }
 }
 
 const { requests, answers } = VECTORS
