@@ -11,6 +11,7 @@ import sharp from 'sharp'
 
 import { sha256Hex } from '../../protocol/hashes'
 import {
+  postAllJson,
   prng,
   riskFeatureSeries,
   serveUncachedAdapter,
@@ -19,20 +20,14 @@ import {
 } from './helpers'
 import { damageSamples } from './image-server'
 
-async function postAll(
+function postAll(
   url: string,
   bodies: object[],
 ): Promise<{ status: number; json: { data: unknown } }[]> {
-  return Promise.all(
-    bodies.map(async (b) => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(b),
-      })
-      return { status: res.status, json: (await res.json()) as { data: unknown } }
-    }),
-  )
+  return postAllJson(url, bodies, async (res) => ({
+    status: res.status,
+    json: (await res.json()) as { data: unknown },
+  }))
 }
 
 function batchStats(text: string): { sum: number; count: number } {

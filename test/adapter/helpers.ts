@@ -102,6 +102,25 @@ export function serveUncachedAdapter(env: Record<string, string> = {}): Promise<
   return serveTestAdapter({ CACHE_MAX_ENTRIES: '0', ...env })
 }
 
+/** POSTs each of `bodies` as JSON to `url`, all at once, and reads each answer with `read`. */
+export function postAllJson<T>(
+  url: string,
+  bodies: object[],
+  read: (res: Response) => Promise<T>,
+): Promise<T[]> {
+  return Promise.all(
+    bodies.map(async (b) =>
+      read(
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(b),
+        }),
+      ),
+    ),
+  )
+}
+
 export async function stopServedAdapter(served: ServedAdapter): Promise<void> {
   served.server.closeAllConnections()
   await new Promise((resolve) => served.server.close(resolve))

@@ -19,6 +19,7 @@ import {
   TEST_SIGNER_ADDRESS,
   TEST_SIGNER_KEY,
   bundledManifest,
+  postAllJson,
   riskFeatureSeries,
   serveUncachedAdapter,
   stopServedAdapter,
@@ -33,17 +34,10 @@ const SIGNATURE_FIELDS =
 
 /** Raw answer texts of `bodies`, all sent at once. */
 function postAll(url: string, bodies: object[]): Promise<string[]> {
-  return Promise.all(
-    bodies.map(async (b) => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(b),
-      })
-      expect(res.status).toBe(200)
-      return res.text()
-    }),
-  )
+  return postAllJson(url, bodies, (res) => {
+    expect(res.status).toBe(200)
+    return res.text()
+  })
 }
 
 interface SignedData {
