@@ -7,6 +7,7 @@ import {
 } from '../../script/functions/toolkit-testnet-rounds'
 import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
 import { childBaseEnv, runTsScript } from '../../script/local/tsx-process'
+import { expectRoundsArgDefaults } from '../support/rounds-args'
 
 // ganache, the toolkit's contracts, three adapters and a forge build check: about a minute here.
 jest.setTimeout(400_000)
@@ -20,12 +21,7 @@ type ToolkitJson = Omit<ToolkitRoundFigures, 'reportGas' | 'requestGas' | 'premi
 
 describe('toolkit testnet rounds arguments', () => {
   it('defaults to 20 rounds after 2 warm-up rounds and refuses unknown ones', () => {
-    expect(parseToolkitArgs([])).toEqual({ rounds: 20, warmup: 2, json: false })
-    expect(parseToolkitArgs(['1', '--warmup', '0', '--json'])).toEqual({
-      rounds: 1,
-      warmup: 0,
-      json: true,
-    })
+    expectRoundsArgDefaults(parseToolkitArgs, 1)
     expect(() => parseToolkitArgs(['-1'])).toThrow(/unknown argument/)
     expect(() => parseToolkitArgs(['0'])).toThrow(/N must be an integer from 1/)
   })
