@@ -27,14 +27,13 @@ import {
   TEST_SIGNER_ADDRESS,
   TEST_SIGNER_KEY,
   bundledManifest,
-  prng,
-  randomFeatures,
+  riskFeatures,
   startTestAdapter,
   type TestAdapter,
 } from './helpers'
 
 const risk = bundledManifest('risk-v1')
-const FEATURES = randomFeatures(risk, prng(7))
+const FEATURES = riskFeatures(7)
 
 function metricValue(text: string, line: string): number {
   const found = text.split('\n').find((l) => l.startsWith(`${line} `))
@@ -140,7 +139,7 @@ describe('adapter HTTP contract (risk-v1)', () => {
   })
 
   it('serves a repeated input from the cache (same answer, hit counter moves)', async () => {
-    const features = randomFeatures(risk, prng(99))
+    const features = riskFeatures(99)
     const before = await request(adapter.listener).get('/metrics')
     const hits0 = metricValue(before.text, 'cache_hits_total{model="risk-v1"}')
     const misses0 = metricValue(before.text, 'cache_misses_total{model="risk-v1"}')
@@ -363,7 +362,7 @@ describe('adapter HTTP contract (risk-v1)', () => {
   })
 
   it('GET /metrics exposes HTTP, inference and batch metrics in Prometheus text', async () => {
-    await post({ id: 'm', data: { model: 'risk-v1', features: randomFeatures(risk, prng(5)) } })
+    await post({ id: 'm', data: { model: 'risk-v1', features: riskFeatures(5) } })
     const res = await request(adapter.listener).get('/metrics')
     expect(res.status).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
@@ -450,11 +449,11 @@ describe('POST / through every dispatch', () => {
       const bodies = [
         JSON.stringify({
           id: 'ok-1',
-          data: { model: 'risk-v1', features: randomFeatures(risk, prng(1)) },
+          data: { model: 'risk-v1', features: riskFeatures(1) },
         }),
         JSON.stringify({
           id: 'ok-2',
-          data: { model: 'risk-v1', features: randomFeatures(risk, prng(2)) },
+          data: { model: 'risk-v1', features: riskFeatures(2) },
         }),
         '{"id":"bad-json","data":',
         JSON.stringify({ id: 'no-model', data: { model: 'nope-v9', features: {} } }),

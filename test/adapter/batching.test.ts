@@ -7,55 +7,27 @@
  * bodies (job run id aside), for both bundled models; and the batching adapter really ran batches
  * of more than one input.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-
 import sharp from 'sharp'
 
 import { sha256Hex } from '../../protocol/hashes'
 import {
-  bundledManifest,
+  postAllJson,
   prng,
-  randomFeatures,
-  startTestAdapter,
-  type TestAdapter,
+  riskFeatureSeries,
+  serveUncachedAdapter,
+  stopServedAdapter,
+  type ServedAdapter,
 } from './helpers'
 import { damageSamples } from './image-server'
 
-interface Running {
-  adapter: TestAdapter
-  server: Server
-  url: string
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const adapter = await startTestAdapter({ CACHE_MAX_ENTRIES: '0', ...env })
-  const server = createServer(adapter.listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return { adapter, server, url: `http://127.0.0.1:${port}/` }
-}
-
-async function stop(r: Running): Promise<void> {
-  r.server.closeAllConnections()
-  await new Promise((resolve) => r.server.close(resolve))
-  await r.adapter.close()
-}
-
-async function postAll(
+function postAll(
   url: string,
   bodies: object[],
 ): Promise<{ status: number; json: { data: unknown } }[]> {
-  return Promise.all(
-    bodies.map(async (b) => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(b),
-      })
-      return { status: res.status, json: (await res.json()) as { data: unknown } }
-    }),
-  )
+  return postAllJson(url, bodies, async (res) => ({
+    status: res.status,
+    json: (await res.json()) as { data: unknown },
+  }))
 }
 
 function batchStats(text: string): { sum: number; count: number } {
@@ -84,25 +56,23 @@ async function randomPngs(n: number, rand: () => number): Promise<Buffer[]> {
 }
 
 describe('micro-batching', () => {
-  let batched: Running
-  let single: Running
+  let batched: ServedAdapter
+  let single: ServedAdapter
 
   beforeAll(async () => {
-    batched = await start({ BATCH_MAX_SIZE: '64' })
-    single = await start({ BATCH_MAX_SIZE: '1' })
+    batched = await serveUncachedAdapter({ BATCH_MAX_SIZE: '64' })
+    single = await serveUncachedAdapter({ BATCH_MAX_SIZE: '1' })
   })
 
   afterAll(async () => {
-    await stop(batched)
-    await stop(single)
+    await stopServedAdapter(batched)
+    await stopServedAdapter(single)
   })
 
   it('tabular: batched and unbatched answers are identical, and batches formed', async () => {
-    const risk = bundledManifest('risk-v1')
-    const rand = prng(2024)
-    const bodies = Array.from({ length: 96 }, (_, i) => ({
+    const bodies = riskFeatureSeries(2024, 96).map((features, i) => ({
       id: `t${i}`,
-      data: { model: 'risk-v1', features: randomFeatures(risk, rand) },
+      data: { model: 'risk-v1', features },
     }))
     const [a, b] = await Promise.all([postAll(batched.url, bodies), postAll(single.url, bodies)])
     a.forEach((r, i) => {

@@ -14,16 +14,9 @@ import type { AddressInfo } from 'node:net'
 import request from 'supertest'
 
 import { checkInputRef } from '../../adapter/src/input/input-store'
-import {
-  bundledManifest,
-  prng,
-  randomFeatures,
-  startTestAdapter,
-  type TestAdapter,
-} from './helpers'
+import { riskFeatures, startTestAdapter, type TestAdapter } from './helpers'
 
-const risk = bundledManifest('risk-v1')
-const FEATURES = randomFeatures(risk, prng(11))
+const FEATURES = riskFeatures(11)
 const STORE_KEY = 'store-key-for-operator-1'
 
 interface Store {

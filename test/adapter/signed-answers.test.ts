@@ -9,9 +9,6 @@
  * and every answer passes the DON-side core's check (don-core judgeAnswer) alone, with its own
  * proof, while a proof lent to another answer fails.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-
 import { secp256k1 } from '@noble/curves/secp256k1'
 import { keccak_256 } from '@noble/hashes/sha3'
 import { sha256 } from '@noble/hashes/sha256'
@@ -22,10 +19,11 @@ import {
   TEST_SIGNER_ADDRESS,
   TEST_SIGNER_KEY,
   bundledManifest,
-  prng,
-  randomFeatures,
-  startTestAdapter,
-  type TestAdapter,
+  postAllJson,
+  riskFeatureSeries,
+  serveUncachedAdapter,
+  stopServedAdapter,
+  type ServedAdapter,
 } from './helpers'
 import { damageSamples } from './image-server'
 
@@ -34,39 +32,12 @@ const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 const SIGNATURE_FIELDS =
   /,"signer":"0x[0-9a-fA-F]{40}","signature":"0x[0-9a-f]{130}","leaf":"0x[0-9a-f]{64}","proof":\[("0x[0-9a-f]{64}"(,"0x[0-9a-f]{64}")*)?\]\}\}$/
 
-interface Running {
-  adapter: TestAdapter
-  server: Server
-  url: string
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const adapter = await startTestAdapter({ CACHE_MAX_ENTRIES: '0', ...env })
-  const server = createServer(adapter.listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return { adapter, server, url: `http://127.0.0.1:${port}/` }
-}
-
-async function stop(r: Running): Promise<void> {
-  r.server.closeAllConnections()
-  await new Promise((resolve) => r.server.close(resolve))
-  await r.adapter.close()
-}
-
 /** Raw answer texts of `bodies`, all sent at once. */
 function postAll(url: string, bodies: object[]): Promise<string[]> {
-  return Promise.all(
-    bodies.map(async (b) => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(b),
-      })
-      expect(res.status).toBe(200)
-      return res.text()
-    }),
-  )
+  return postAllJson(url, bodies, (res) => {
+    expect(res.status).toBe(200)
+    return res.text()
+  })
 }
 
 interface SignedData {
@@ -79,25 +50,27 @@ interface SignedData {
 }
 
 describe('signed answers (SIGNER_THREADS=1, SIGNER_BATCH_MAX_SIZE=64)', () => {
-  let signed: Running
-  let unsigned: Running
+  let signed: ServedAdapter
+  let unsigned: ServedAdapter
 
   beforeAll(async () => {
-    signed = await start({ SIGNER_PRIVATE_KEY: TEST_SIGNER_KEY, SIGNER_THREADS: '1' })
-    unsigned = await start({})
+    signed = await serveUncachedAdapter({
+      SIGNER_PRIVATE_KEY: TEST_SIGNER_KEY,
+      SIGNER_THREADS: '1',
+    })
+    unsigned = await serveUncachedAdapter({})
   })
 
   afterAll(async () => {
-    await stop(signed)
-    await stop(unsigned)
+    await stopServedAdapter(signed)
+    await stopServedAdapter(unsigned)
   })
 
   const risk = bundledManifest('risk-v1')
-  const rand = prng(2024)
-  const tabular = Array.from({ length: 48 }, (_, i) => {
-    const features = randomFeatures(risk, rand)
-    return { id: `run-${i}`, data: { model: 'risk-v1', features } }
-  })
+  const tabular = riskFeatureSeries(2024, 48).map((features, i) => ({
+    id: `run-${i}`,
+    data: { model: 'risk-v1', features },
+  }))
   const images = damageSamples().map((s, i) => ({
     id: `img-${i}`,
     data: { model: 'damage-v1', image: { base64: s.bytes.toString('base64'), sha256: s.sha256 } },

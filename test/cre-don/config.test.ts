@@ -1,18 +1,13 @@
 /** The environment of `npm run cre -- don` (script/cre/config.ts): validated at start, secrets never echoed. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { CreCliConfigError, faultsFromEnv, loadCreDonConfig } from '../../script/cre/config'
+import { tempDirFor } from '../support/temp-dir'
 
 const KEY = `0x${'ab'.repeat(32)}`
 const ADDRESS = `0x${'12'.repeat(20)}`
-let dir: string
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cre-config-test-'))
-})
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDirFor('cre-config-test-')
 
 describe('loadCreDonConfig', () => {
   test('without CRE_RPC_URL: start anvil on 8545 with the local workflow config', () => {
@@ -48,7 +43,7 @@ describe('loadCreDonConfig', () => {
   })
 
   test('attaching with everything set; the workflow config file supplies the oracle and the write gas', () => {
-    const file = join(dir, 'config.json')
+    const file = join(dir(), 'config.json')
     writeFileSync(
       file,
       JSON.stringify({
@@ -82,7 +77,7 @@ describe('loadCreDonConfig', () => {
   })
 
   test("a workflow config the workflow's schema refuses, or an ADAPTERS secret don-core refuses", () => {
-    const file = join(dir, 'bad.json')
+    const file = join(dir(), 'bad.json')
     writeFileSync(file, JSON.stringify({ chainSelectorName: 'x', isTestnet: true, gasLimit: '1' }))
     expect(() => loadCreDonConfig({ CRE_WORKFLOW_CONFIG: file })).toThrow(
       /CRE_WORKFLOW_CONFIG: gasLimit: gasLimit must be from 100000/,
@@ -90,7 +85,7 @@ describe('loadCreDonConfig', () => {
     expect(() =>
       loadCreDonConfig({ ADAPTERS_JSON: '[{"url":"http://a/"},{"url":"http://A/"}]' }),
     ).toThrow(/ADAPTERS_JSON: secret ADAPTERS\[1\]\.url repeats ADAPTERS\[0\]\.url/)
-    expect(() => loadCreDonConfig({ CRE_ADAPTERS_FILE: join(dir, 'missing.json') })).toThrow(
+    expect(() => loadCreDonConfig({ CRE_ADAPTERS_FILE: join(dir(), 'missing.json') })).toThrow(
       /CRE_ADAPTERS_FILE: cannot read/,
     )
   })

@@ -34,6 +34,16 @@ function fieldsOf(descriptor: Descriptor): Record<string, string> {
   return out
 }
 
+/** The InferenceResult fields and their aggregation: all of the HTTP trigger's observation. */
+const RESULT_AGGREGATION = {
+  modelHash: 'IDENTICAL',
+  inputHash: 'IDENTICAL',
+  result: 'MEDIAN',
+  responded: 'MEDIAN',
+  agreed: 'MEDIAN',
+  observedAt: 'MEDIAN',
+}
+
 describe('consensus by fields', () => {
   test('an on-chain request: the DESIGN.md fields, IDENTICAL and MEDIAN', () => {
     expect(fieldsOf(REQUEST_CONSENSUS.descriptor)).toEqual({
@@ -41,12 +51,7 @@ describe('consensus by fields', () => {
       client: 'IDENTICAL',
       modelId: 'IDENTICAL',
       requestedInputHash: 'IDENTICAL',
-      modelHash: 'IDENTICAL',
-      inputHash: 'IDENTICAL',
-      result: 'MEDIAN',
-      responded: 'MEDIAN',
-      agreed: 'MEDIAN',
-      observedAt: 'MEDIAN',
+      ...RESULT_AGGREGATION,
     })
     expect(Object.keys(REQUEST_FIELD_AGGREGATION).sort()).toEqual(
       Object.keys(fieldsOf(REQUEST_CONSENSUS.descriptor)).sort(),
@@ -54,14 +59,7 @@ describe('consensus by fields', () => {
   })
 
   test('the HTTP trigger: the InferenceResult fields only', () => {
-    expect(fieldsOf(RESULT_CONSENSUS.descriptor)).toEqual({
-      modelHash: 'IDENTICAL',
-      inputHash: 'IDENTICAL',
-      result: 'MEDIAN',
-      responded: 'MEDIAN',
-      agreed: 'MEDIAN',
-      observedAt: 'MEDIAN',
-    })
+    expect(fieldsOf(RESULT_CONSENSUS.descriptor)).toEqual(RESULT_AGGREGATION)
     expect(Object.keys(RESULT_FIELD_AGGREGATION)).toHaveLength(6)
   })
 

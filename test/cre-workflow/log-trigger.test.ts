@@ -11,7 +11,7 @@ import { TxStatus } from '@chainlink/cre-sdk'
 import { test } from '@chainlink/cre-sdk/test'
 import { decodeAbiParameters, parseAbiParameters, stringToHex, type Hex } from 'viem'
 
-import { bytesToHex } from '../../don-core/inference-core'
+import { bytesToHex, type CrePayloadFields } from '../../don-core/inference-core'
 import { onInferenceRequested } from '../../cre-workflow/onnx-inference/workflow'
 import {
   CLIENT,
@@ -29,50 +29,23 @@ import {
   type RecordedAnswer,
   type Route,
 } from './support/fixtures'
+import type { RequestLog } from '../../cre-workflow/onnx-inference/request-event'
 
-const PAYLOAD_TYPES = parseAbiParameters(
-  'bytes32, address, bytes32, bytes32, uint256, bytes32, bytes32, uint8, uint8, uint64',
+/**
+ * The ten payload words as one static tuple: its encoding is the words in order, and viem decodes
+ * it into an object named by field.
+ */
+const PAYLOAD_TUPLE = parseAbiParameters(
+  '(bytes32 requestId, address client, bytes32 modelId, bytes32 requestedInputHash, uint256 result, bytes32 modelHash, bytes32 inputHash, uint8 responded, uint8 agreed, uint64 observedAt)',
 )
 
-interface Payload {
-  requestId: string
-  client: string
-  modelId: string
-  requestedInputHash: string
-  result: bigint
-  modelHash: string
-  inputHash: string
-  responded: number
-  agreed: number
-  observedAt: bigint
-}
+/** The report payload as the oracle decodes it (client lower-cased). */
+type Payload = CrePayloadFields
 
 function decodePayload(payload: Uint8Array): Payload {
   expect(payload.length).toBe(320)
-  const [
-    requestId,
-    client,
-    modelId,
-    requestedInputHash,
-    result,
-    modelHash,
-    inputHash,
-    responded,
-    agreed,
-    observedAt,
-  ] = decodeAbiParameters(PAYLOAD_TYPES, bytesToHex(payload) as Hex)
-  return {
-    requestId,
-    client: client.toLowerCase(),
-    modelId,
-    requestedInputHash,
-    result,
-    modelHash,
-    inputHash,
-    responded,
-    agreed,
-    observedAt,
-  }
+  const [fields] = decodeAbiParameters(PAYLOAD_TUPLE, bytesToHex(payload) as Hex)
+  return { ...fields, client: fields.client.toLowerCase() }
 }
 
 const { requests, answers } = VECTORS
@@ -95,6 +68,20 @@ const honestRisk = (i: number) => answers.risk[i] as RecordedAnswer
 function tampered(answer: RecordedAnswer, change: Record<string, unknown>): Route {
   const body = answer.body as { data: Record<string, unknown> }
   return () => ({ statusCode: 200, body: { ...body, data: { ...body.data, ...change } } })
+}
+
+/**
+ * A node configured with `list` handles `log` (the adapters served beforehand): its runtime, for
+ * the logs, and the report it wrote, decoded.
+ */
+function handle(
+  list: Record<string, string>[],
+  log: RequestLog,
+): { runtime: ReturnType<typeof runtimeWith>; payload: Payload } {
+  const written = acceptWrites()
+  const runtime = runtimeWith(list)
+  onInferenceRequested(runtime, log)
+  return { runtime, payload: decodePayload(written[0]?.payload ?? new Uint8Array()) }
 }
 
 function expectNoResult(payload: Payload): void {
@@ -170,10 +157,10 @@ describe('a valid round', () => {
 
   test('adapters that signed their answers in Merkle batches: each verifies alone, agreed 3', () => {
     serve(answers.riskBatched)
-    const written = acceptWrites()
-    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
+    const { payload } = handle(
+      [adapterEntry(0), adapterEntry(1), adapterEntry(2)],
+      requestLog(risk, { threshold: 2 }),
+    )
     expect([payload.result, payload.responded, payload.agreed]).toEqual([RISK_RESULT, 3, 3])
     for (const answer of answers.riskBatched) {
       expect((answer.body as { data: { proof: string[] } }).data.proof.length).toBeGreaterThan(0)
@@ -183,10 +170,10 @@ describe('a valid round', () => {
   test('damage-v1 on a photo: the recorded severity class', () => {
     const damage = requests.damage
     serve(answers.damage)
-    const written = acceptWrites()
-    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
-    onInferenceRequested(runtime, requestLog(damage, { threshold: 2 }))
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
+    const { payload } = handle(
+      [adapterEntry(0), adapterEntry(1), adapterEntry(2)],
+      requestLog(damage, { threshold: 2 }),
+    )
     expect(payload.result).toBe(BigInt((answers.damage[0]?.body as { result: string }).result))
     expect(payload.modelHash).toBe(damage.modelHash)
     expect(payload.agreed).toBe(3)
@@ -194,43 +181,63 @@ describe('a valid round', () => {
 })
 
 describe('answers that prove nothing are dropped', () => {
+  const signerMismatch = (i: number) =>
+    `adapter ${i}: signature does not recover to the configured signer`
+  const three = () => [adapterEntry(0), adapterEntry(1), adapterEntry(2)]
+
+  /**
+   * Adapters 0.. answer `replies`; a node configured with `list` handles a risk request of
+   * `threshold`. Its report holds no result, or the [responded, agreed] counts given; its logs
+   * hold every line of `logs`.
+   */
+  function expectDropped(
+    replies: (RecordedAnswer | Route)[],
+    list: Record<string, string>[],
+    threshold: number,
+    report: 'no result' | [number, number],
+    logs: string[],
+  ): void {
+    serve(replies)
+    const { runtime, payload } = handle(list, requestLog(risk, { threshold }))
+    if (report === 'no result') expectNoResult(payload)
+    else expect([payload.responded, payload.agreed]).toEqual(report)
+    for (const line of logs) expect(runtime.getLogs()).toContain(line)
+  }
+
   test('wrong model hash: an adapter on an unapproved model version', () => {
-    serve([honestRisk(0), honestRisk(1), answers.riskOtherModel])
-    const written = acceptWrites()
-    const list = [adapterEntry(0), adapterEntry(1), { ...adapterEntry(4), url: adapterUrl(2) }]
-    const runtime = runtimeWith(list)
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
-    expect([payload.responded, payload.agreed]).toEqual([2, 2])
-    expect(runtime.getLogs()).toContain('adapter 2: different model hash')
+    expectDropped(
+      [honestRisk(0), honestRisk(1), answers.riskOtherModel],
+      [adapterEntry(0), adapterEntry(1), { ...adapterEntry(4), url: adapterUrl(2) }],
+      2,
+      [2, 2],
+      ['adapter 2: different model hash'],
+    )
   })
 
   test('wrong input hash: an answer for other features', () => {
     // Adapter 1 answers for other features (operator 0's recorded answer to that request).
-    serve([honestRisk(0), answers.riskOtherFeatures, honestRisk(2)])
-    const written = acceptWrites()
-    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
-    expect([payload.responded, payload.agreed]).toEqual([2, 2])
-    expect(runtime.getLogs()).toContain('adapter 1: different input hash')
+    expectDropped(
+      [honestRisk(0), answers.riskOtherFeatures, honestRisk(2)],
+      three(),
+      2,
+      [2, 2],
+      ['adapter 1: different input hash'],
+    )
   })
 
   test('bad signature: a result changed after signing, or signed by another key', () => {
-    serve([tampered(honestRisk(0), { result: '1' }), honestRisk(1), honestRisk(2)])
-    const written = acceptWrites()
-    const list = [
-      adapterEntry(0),
-      adapterEntry(1),
-      { ...adapterEntry(2), signer: VECTORS.signers[3] as string },
-    ]
-    const runtime = runtimeWith(list)
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
     // Adapter 0 tampered, adapter 2 signed by a key other than the configured one: 1 valid of 3.
-    expectNoResult(decodePayload(written[0]?.payload ?? new Uint8Array()))
-    const logs = runtime.getLogs()
-    expect(logs).toContain('adapter 0: signature does not recover to the configured signer')
-    expect(logs).toContain('adapter 2: signature does not recover to the configured signer')
+    expectDropped(
+      [tampered(honestRisk(0), { result: '1' }), honestRisk(1), honestRisk(2)],
+      [
+        adapterEntry(0),
+        adapterEntry(1),
+        { ...adapterEntry(2), signer: VECTORS.signers[3] as string },
+      ],
+      2,
+      'no result',
+      [signerMismatch(0), signerMismatch(2)],
+    )
   })
 
   test('batch-signed answers with a proof that is not theirs, or none: dropped', () => {
@@ -241,59 +248,48 @@ describe('answers that prove nothing are dropped', () => {
     const [first, ...rest] = proofOf(b1)
     const foreign = [...rest, first as string]
     expect(foreign).not.toEqual(proofOf(b0))
-    serve([tampered(b0, { proof: foreign }), tampered(b1, { proof: [] }), b2])
-    const written = acceptWrites()
-    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
-    expectNoResult(decodePayload(written[0]?.payload ?? new Uint8Array()))
-    const logs = runtime.getLogs()
-    expect(logs).toContain('adapter 0: signature does not recover to the configured signer')
-    expect(logs).toContain('adapter 1: signature does not recover to the configured signer')
+    expectDropped(
+      [tampered(b0, { proof: foreign }), tampered(b1, { proof: [] }), b2],
+      three(),
+      2,
+      'no result',
+      [signerMismatch(0), signerMismatch(1)],
+    )
   })
 
   test('missing signature: an answer without one, when a signer is configured', () => {
-    serve([tampered(honestRisk(0), { signature: undefined }), honestRisk(1), honestRisk(2)])
-    const written = acceptWrites()
-    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
-    expect([payload.responded, payload.agreed]).toEqual([2, 2])
-    expect(runtime.getLogs()).toContain(
-      'adapter 0: signature does not recover to the configured signer',
+    expectDropped(
+      [tampered(honestRisk(0), { signature: undefined }), honestRisk(1), honestRisk(2)],
+      three(),
+      2,
+      [2, 2],
+      [signerMismatch(0)],
     )
   })
 
   test('out-of-range result: past uint256, or not a base-10 integer', () => {
     const past = ((1n << 256n) + RISK_RESULT).toString()
-    serve([
-      tampered(honestRisk(0), { result: past }),
-      tampered(honestRisk(1), { result: '77.05' }),
-      honestRisk(2),
-    ])
-    const written = acceptWrites()
-    const list = [0, 1, 2].map((i) => adapterEntry(i, { signer: false }))
-    const runtime = runtimeWith(list)
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 2 }))
-    expectNoResult(decodePayload(written[0]?.payload ?? new Uint8Array()))
-    expect(runtime.getLogs()).toContain('adapter 0: result exceeds uint256')
-    expect(runtime.getLogs()).toContain('adapter 1: result is not an unsigned integer')
+    expectDropped(
+      [
+        tampered(honestRisk(0), { result: past }),
+        tampered(honestRisk(1), { result: '77.05' }),
+        honestRisk(2),
+      ],
+      [0, 1, 2].map((i) => adapterEntry(i, { signer: false })),
+      2,
+      'no result',
+      ['adapter 0: result exceeds uint256', 'adapter 1: result is not an unsigned integer'],
+    )
   })
 
   test('an adapter down, one refusing the API key: failed calls, with the status when there is one', () => {
-    serve([honestRisk(0), replyWith(answers.unauthorized), honestRisk(2)])
-    const written = acceptWrites()
-    const list = [
-      adapterEntry(0),
-      adapterEntry(1),
-      adapterEntry(2),
-      { ...adapterEntry(3), url: 'https://down.example/' },
-    ]
-    const runtime = runtimeWith(list)
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 3 }))
-    expectNoResult(decodePayload(written[0]?.payload ?? new Uint8Array()))
-    const logs = runtime.getLogs()
-    expect(logs).toContain('adapter 1: request failed (401)')
-    expect(logs).toContain('adapter 3: request failed (no response or timeout)')
+    expectDropped(
+      [honestRisk(0), replyWith(answers.unauthorized), honestRisk(2)],
+      [...three(), { ...adapterEntry(3), url: 'https://down.example/' }],
+      3,
+      'no result',
+      ['adapter 1: request failed (401)', 'adapter 3: request failed (no response or timeout)'],
+    )
   })
 })
 
@@ -329,10 +325,10 @@ describe('no quorum, no result: the default report answers the request with agre
 
   test('majority rule: threshold 3 of 4 is served', () => {
     serve([honestRisk(0), honestRisk(1), honestRisk(2), honestRisk(3)])
-    const written = acceptWrites()
-    const runtime = runtimeWith([0, 1, 2, 3].map((i) => adapterEntry(i)))
-    onInferenceRequested(runtime, requestLog(risk, { threshold: 3 }))
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
+    const { payload } = handle(
+      [0, 1, 2, 3].map((i) => adapterEntry(i)),
+      requestLog(risk, { threshold: 3 }),
+    )
     expect([payload.responded, payload.agreed]).toEqual([4, 4])
   })
 
@@ -359,14 +355,11 @@ describe('no quorum, no result: the default report answers the request with agre
 
   test('an input hash that is not the hash of the features: refused before any request', () => {
     const sent = serve([honestRisk(0), honestRisk(1), honestRisk(2)])
-    const written = acceptWrites()
-    const runtime = runtimeWith([adapterEntry(0), adapterEntry(1), adapterEntry(2)])
-    onInferenceRequested(
-      runtime,
+    const { payload } = handle(
+      [adapterEntry(0), adapterEntry(1), adapterEntry(2)],
       requestLog(risk, { inputHash: requests.riskOtherFeatures.inputHash }),
     )
     expect(sent).toHaveLength(0)
-    const payload = decodePayload(written[0]?.payload ?? new Uint8Array())
     expect([payload.result, payload.agreed]).toEqual([0n, 0])
     expect(payload.requestedInputHash).toBe(requests.riskOtherFeatures.inputHash)
   })

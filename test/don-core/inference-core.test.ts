@@ -50,7 +50,6 @@ import {
   verdictLine,
   type AdapterReply,
   type InferenceRequest,
-  type RequestLabels,
 } from '../../don-core/inference-core'
 import {
   answerDigest as protocolAnswerDigest,
@@ -63,40 +62,32 @@ import { encodeCrePayload as protocolCrePayload } from '../../protocol/cre-paylo
 import { decodeInferenceResult, encodeInferenceResult } from '../../protocol/inference-result'
 import { tabularInputHash } from '../../protocol/input-hash'
 import { functionsJobRunId } from '../../protocol/job-run-id'
+import { CRE_LABELS } from '../../cre-workflow/onnx-inference/node-round'
 import { REPO_ROOT } from '../../script/local/repo-root'
+import { RESULT_LAYOUT_VECTORS as VECTORS, vectorFields } from '../vectors/result-layout'
 import {
   loadAnswerSignatureVectors,
   vectorMessage,
   type AnswerVector,
 } from '../vectors/answer-signatures'
 
-interface LayoutVector {
-  name: string
-  result: string
-  modelHash: string
-  inputHash: string
-  responded: number
-  agreed: number
-  observedAt: string
-  encoded: string
-}
-
-const VECTORS = JSON.parse(
-  readFileSync(join(REPO_ROOT, 'test', 'vectors', 'result-layout.json'), 'utf8'),
-) as LayoutVector[]
-
 const crypto = cryptoFromNoble({ secp256k1, keccak_256, sha256 })
 const MODEL_HASH = '0x' + 'ab'.repeat(32)
 const INPUT_HASH = '0x' + 'cd'.repeat(32)
-const LABELS: RequestLabels = {
-  modelId: 'modelId',
-  modelHash: 'modelHash',
-  inputHash: 'inputHash',
-  input: 'input',
-  threshold: 'threshold',
-  tolerance: 'tolerance',
-}
 const MANIFEST_HASH = '0x' + '12'.repeat(32)
+/** The ten fields of a CRE report payload: a risk-v1 answer, 2 of 3 adapters agreeing. */
+const CRE_FIELDS = {
+  requestId: '0x' + '01'.repeat(32),
+  client: '0x' + 'ee'.repeat(20),
+  modelId: '0x' + Buffer.from('risk-v1').toString('hex').padEnd(64, '0'),
+  requestedInputHash: INPUT_HASH,
+  result: 7250n,
+  modelHash: MODEL_HASH,
+  inputHash: INPUT_HASH,
+  responded: 3,
+  agreed: 2,
+  observedAt: 1_764_000_000n,
+}
 const EIP712_DOMAIN = { name: 'onnx-oracle', version: '2' }
 const EIP712_TYPES = {
   Inference: [
@@ -164,14 +155,7 @@ describe('the module', () => {
 
 describe('encodeResult', () => {
   it.each(VECTORS.map((v) => [v.name, v] as const))('matches the shared vector: %s', (_, v) => {
-    const encoded = encodeResult({
-      result: BigInt(v.result),
-      modelHash: v.modelHash,
-      inputHash: v.inputHash,
-      responded: v.responded,
-      agreed: v.agreed,
-      observedAt: BigInt(v.observedAt),
-    })
+    const encoded = encodeResult(vectorFields(v))
     expect(encoded.length).toBe(RESULT_BYTES)
     expect(hexlify(encoded)).toBe(v.encoded)
     expect(decodeInferenceResult(v.encoded).result).toBe(BigInt(v.result))
@@ -194,18 +178,7 @@ describe('encodeResult', () => {
 })
 
 describe('encodeCrePayload', () => {
-  const fields = {
-    requestId: '0x' + '01'.repeat(32),
-    client: '0x' + 'ee'.repeat(20),
-    modelId: '0x' + Buffer.from('risk-v1').toString('hex').padEnd(64, '0'),
-    requestedInputHash: INPUT_HASH,
-    result: 7250n,
-    modelHash: MODEL_HASH,
-    inputHash: INPUT_HASH,
-    responded: 3,
-    agreed: 2,
-    observedAt: 1_764_000_000n,
-  }
+  const fields = CRE_FIELDS
 
   it('equals abi.encode of the ten DESIGN.md fields (ethers AbiCoder)', () => {
     const encoded = hexlify(encodeCrePayload(fields))
@@ -505,11 +478,11 @@ describe('parseInferenceRequest', () => {
 
   it('returns typed, lower-cased values from numbers, bigints or strings', () => {
     const expected = request()
-    expect(parseInferenceRequest(raw, LABELS)).toEqual(expected)
-    expect(parseInferenceRequest({ ...raw, threshold: '2', tolerance: '0' }, LABELS)).toEqual(
+    expect(parseInferenceRequest(raw, CRE_LABELS)).toEqual(expected)
+    expect(parseInferenceRequest({ ...raw, threshold: '2', tolerance: '0' }, CRE_LABELS)).toEqual(
       expected,
     )
-    expect(parseInferenceRequest({ ...raw, tolerance: 7 }, LABELS).tolerance).toBe(7n)
+    expect(parseInferenceRequest({ ...raw, tolerance: 7 }, CRE_LABELS).tolerance).toBe(7n)
   })
 
   it.each([
@@ -529,8 +502,8 @@ describe('parseInferenceRequest', () => {
     ['a fractional tolerance', { tolerance: '0.5' }, /tolerance/],
     ['a tolerance past uint256', { tolerance: MAX_UINT256 + 1n }, /tolerance/],
   ])('refuses %s', (_, override, message) => {
-    expect(() => parseInferenceRequest({ ...raw, ...override }, LABELS)).toThrow(message)
-    expect(() => parseInferenceRequest({ ...raw, ...override }, LABELS)).toThrow(
+    expect(() => parseInferenceRequest({ ...raw, ...override }, CRE_LABELS)).toThrow(message)
+    expect(() => parseInferenceRequest({ ...raw, ...override }, CRE_LABELS)).toThrow(
       InferenceRequestError,
     )
   })
@@ -711,32 +684,32 @@ describe('job input checks', () => {
 
   it('tabular: accepts the input hash RFC 8785 (canonicalize) gives, and only that', () => {
     const tabular = request({ input: { features }, inputHash: canonicalHash })
-    expect(() => checkTabularInput(tabular, crypto, LABELS)).not.toThrow()
-    expect(() => checkJobInput(tabular, crypto, LABELS)).not.toThrow()
+    expect(() => checkTabularInput(tabular, crypto, CRE_LABELS)).not.toThrow()
+    expect(() => checkJobInput(tabular, crypto, CRE_LABELS)).not.toThrow()
     const other = request({
       input: { features: { ...features, driver_age: 35 } },
       inputHash: canonicalHash,
     })
-    expect(() => checkTabularInput(other, crypto, LABELS)).toThrow(
+    expect(() => checkTabularInput(other, crypto, CRE_LABELS)).toThrow(
       /inputHash is not the sha256 of the canonical features/,
     )
   })
 
   it('tabular: refuses input without a features object, or with more', () => {
-    expect(() => checkTabularInput(request({ input: { features: [1] } }), crypto, LABELS)).toThrow(
-      'input must be {"features": {...}}',
-    )
-    expect(() => checkTabularInput(request({ input: { features, x: 1 } }), crypto, LABELS)).toThrow(
-      'input must hold only "features"',
-    )
+    expect(() =>
+      checkTabularInput(request({ input: { features: [1] } }), crypto, CRE_LABELS),
+    ).toThrow('input must be {"features": {...}}')
+    expect(() =>
+      checkTabularInput(request({ input: { features, x: 1 } }), crypto, CRE_LABELS),
+    ).toThrow('input must hold only "features"')
   })
 
   it('tabular by reference: accepts a plain reference, whatever the input hash', () => {
     // The DON never sees referenced features; the answers must name the request's input hash.
     for (const inputRef of ['quotes/0001', 'a', 'ns:q/2026-12/x_y.json', 'q'.repeat(128)]) {
       const byRef = request({ input: { inputRef }, inputHash: canonicalHash })
-      expect(() => checkTabularInput(byRef, crypto, LABELS)).not.toThrow()
-      expect(() => checkJobInput(byRef, crypto, LABELS)).not.toThrow()
+      expect(() => checkTabularInput(byRef, crypto, CRE_LABELS)).not.toThrow()
+      expect(() => checkJobInput(byRef, crypto, CRE_LABELS)).not.toThrow()
     }
   })
 
@@ -750,7 +723,7 @@ describe('job input checks', () => {
     ['a number', { inputRef: 7 }, /inputRef must be/],
     ['features besides', { inputRef: 'q', features }, 'input must hold only "inputRef"'],
   ])('tabular by reference: refuses %s', (_, input, message) => {
-    expect(() => checkTabularInput(request({ input }), crypto, LABELS)).toThrow(message)
+    expect(() => checkTabularInput(request({ input }), crypto, CRE_LABELS)).toThrow(message)
   })
 
   it('image: accepts one image by URL or base64 whose sha256 is the input hash', () => {
@@ -758,8 +731,8 @@ describe('job input checks', () => {
       { url: 'https://x/a.png', sha256: INPUT_HASH },
       { base64: 'AAAA', sha256: INPUT_HASH.toUpperCase().replace('0X', '0x') },
     ]) {
-      expect(() => checkImageInput(request({ input: { image } }), LABELS)).not.toThrow()
-      expect(() => checkJobInput(request({ input: { image } }), crypto, LABELS)).not.toThrow()
+      expect(() => checkImageInput(request({ input: { image } }), CRE_LABELS)).not.toThrow()
+      expect(() => checkJobInput(request({ input: { image } }), crypto, CRE_LABELS)).not.toThrow()
     }
   })
 
@@ -779,11 +752,11 @@ describe('job input checks', () => {
     ['no sha256', { image: { url: 'u' } }, /must equal inputHash/],
     ['extra fields', { image: { url: 'u', sha256: INPUT_HASH }, other: 1 }, /only "image"/],
   ])('image: refuses %s', (_, input, message) => {
-    expect(() => checkImageInput(request({ input }), LABELS)).toThrow(message)
+    expect(() => checkImageInput(request({ input }), CRE_LABELS)).toThrow(message)
   })
 
   it('checkJobInput refuses input that is neither tabular nor image', () => {
-    expect(() => checkJobInput(request({ input: { text: 'hi' } }), crypto, LABELS)).toThrow(
+    expect(() => checkJobInput(request({ input: { text: 'hi' } }), crypto, CRE_LABELS)).toThrow(
       'input must hold "features" or "inputRef" (tabular models) or "image" (image models)',
     )
   })
@@ -794,22 +767,16 @@ describe('agrees with protocol/ (the same formats, written once for the Node sid
   // tests. They encode the same formats and must never drift apart.
   const features = { b: [1, 'two', null], a: 0.1, c: -0, d: 1e21, ü: 'ß' }
   const fields = {
-    requestId: '0x' + '01'.repeat(32),
-    client: '0x' + 'ee'.repeat(20),
+    ...CRE_FIELDS,
     modelId: '0x' + Buffer.from('damage-v1').toString('hex').padEnd(64, '0'),
-    requestedInputHash: INPUT_HASH,
     result: 2n,
-    modelHash: MODEL_HASH,
-    inputHash: INPUT_HASH,
-    responded: 3,
     agreed: 3,
-    observedAt: 1_764_000_000n,
   }
 
   it('the JCS text and the tabular input hash', () => {
     expect(canonicalJson(features)).toBe(protocolCanonicalJson(features))
     const tabular = request({ input: { features }, inputHash: tabularInputHash(features) })
-    expect(() => checkTabularInput(tabular, crypto, LABELS)).not.toThrow()
+    expect(() => checkTabularInput(tabular, crypto, CRE_LABELS)).not.toThrow()
   })
 
   it('the Functions job run id and the EIP-712 answer digest', () => {

@@ -8,6 +8,22 @@ function sequence(...items: unknown[]): string {
   return '0x' + Buffer.concat(items.map((i) => encodeOne(i))).toString('hex')
 }
 
+/** An inline JavaScript request of source `s` whose secrets are `secrets` at `location`. */
+function inlineWithSecrets(location: number, secrets: Buffer): string {
+  return sequence(
+    'codeLocation',
+    0,
+    'language',
+    0,
+    'source',
+    's',
+    'secretsLocation',
+    location,
+    'secrets',
+    secrets,
+  )
+}
+
 describe('request CBOR as a DON node reads it', () => {
   test('source, args, bytesArgs and a DON-hosted secrets reference', () => {
     const secretsRef = Buffer.from(sequence('slotID', 0, 'version', 1_700_000_000).slice(2), 'hex')
@@ -65,20 +81,7 @@ describe('request CBOR as a DON node reads it', () => {
   })
 
   test('remote secrets are kept as the encrypted URLs', () => {
-    const req = decodeRequestData(
-      sequence(
-        'codeLocation',
-        0,
-        'language',
-        0,
-        'source',
-        's',
-        'secretsLocation',
-        1,
-        'secrets',
-        Buffer.from('0102', 'hex'),
-      ),
-    )
+    const req = decodeRequestData(inlineWithSecrets(1, Buffer.from('0102', 'hex')))
     expect(req.secrets).toEqual({ location: Location.Remote, encryptedUrls: '0x0102' })
   })
 
@@ -90,21 +93,7 @@ describe('request CBOR as a DON node reads it', () => {
     ['no source', sequence('codeLocation', 0, 'language', 0)],
     ['args not strings', sequence('codeLocation', 0, 'language', 0, 'source', 's', 'args', [1])],
     ['non-string key', sequence(1, 0, 'source', 's')],
-    [
-      'unknown secrets location',
-      sequence(
-        'codeLocation',
-        0,
-        'language',
-        0,
-        'source',
-        's',
-        'secretsLocation',
-        7,
-        'secrets',
-        Buffer.from('00', 'hex'),
-      ),
-    ],
+    ['unknown secrets location', inlineWithSecrets(7, Buffer.from('00', 'hex'))],
   ])('rejects %s with a RequestDecodeError', (_name, data) => {
     expect(() => decodeRequestData(data)).toThrow(RequestDecodeError)
   })

@@ -1,6 +1,7 @@
 import { parseRoundsArgs, RoundsUsageError } from '../../script/don/rounds-command'
 import { measureFunctionsRounds } from '../../script/don/round-latency'
 import { percentile, roundFigures, type RoundFigures } from '../../script/local/round-figures'
+import { expectRoundsArgDefaults } from '../support/rounds-args'
 
 // Setting up the stack runs two forge scripts and starts three adapters: minutes on a busy machine.
 jest.setTimeout(480_000)
@@ -38,12 +39,7 @@ describe('round figures', () => {
 
 describe('npm run don -- rounds arguments', () => {
   it('defaults to 20 rounds after 2 warm-up rounds', () => {
-    expect(parseRoundsArgs([])).toEqual({ rounds: 20, warmup: 2, json: false })
-    expect(parseRoundsArgs(['5', '--warmup', '0', '--json'])).toEqual({
-      rounds: 5,
-      warmup: 0,
-      json: true,
-    })
+    expectRoundsArgDefaults(parseRoundsArgs, 5)
   })
 
   it('refuses what it does not understand', () => {

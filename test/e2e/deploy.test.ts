@@ -23,6 +23,7 @@ import {
 
 import { anvilPrivateKey } from '../../script/local/anvil-accounts'
 import { startAnvil, type LocalChain } from '../../script/local/anvil'
+import type { LocalCreDeployment } from '../../script/local/cre-deployment'
 import { LOCAL_FORGE_CACHE, LOCAL_FORGE_OUT, forgeBuild } from '../../script/local/forge-artifacts'
 import { runForgeScript } from '../../script/local/forge-script'
 import { REPO_ROOT } from '../../script/local/repo-root'
@@ -70,16 +71,8 @@ interface DeploymentJson {
     configDigest: string
     tosSigner: string
   }
-  cre?: {
-    forwarder: string
-    donId: number
-    configVersion: number
-    f: number
-    signers: string[]
-    workflowOwner: string
-    workflowName: string
-    workflowNameEncoded: string
-  }
+  /** What script/local/cre-deployment.ts reads from the file, less the keys it derives. */
+  cre?: Omit<LocalCreDeployment, 'donKeyring' | 'transmitterKeys'>
   contracts: ContractsJson
 }
 
@@ -110,6 +103,28 @@ const clientAbi = [
   'function oracle() view returns (address)',
   'function owner() view returns (address)',
 ]
+const registryAbi = [
+  'function hasRole(bytes32, address) view returns (bool)',
+  'function PROPOSER_ROLE() view returns (bytes32)',
+]
+const coordinatorAbi = [
+  'function transmitters() view returns (address[])',
+  'function latestConfigDetails() view returns (uint32, uint32, bytes32)',
+]
+const routerAbi = [
+  'function getSubscription(uint64) view returns (tuple(uint96 balance, address owner, uint96 blockedBalance, address proposedOwner, address[] consumers, bytes32 flags))',
+  'function getContractById(bytes32) view returns (address)',
+]
+const forwarderAbi = [
+  'function typeAndVersion() view returns (string)',
+  'function owner() view returns (address)',
+  'event ConfigSet(uint32 indexed donId, uint32 indexed configVersion, uint8 f, address[] signers)',
+]
+const creOracleAbi = [
+  'function forwarder() view returns (address)',
+  'function workflow() view returns (address, bytes10)',
+  'function supportsInterface(bytes4) view returns (bool)',
+]
 
 /** A chain of this run only, so the file never collides with another run's deployments/*.json. */
 function chainIdFor(offset: number): number {
@@ -131,20 +146,60 @@ async function deployScript(chain: LocalChain, script: string, env: Record<strin
   })
 }
 
+interface Deployed {
+  provider: JsonRpcProvider
+  d: DeploymentJson
+}
+
+/**
+ * A suite's own anvil (chain `chainIdFor(offset)`): before the suite, `deploy` runs against it and
+ * the deployment file it wrote is read; after it, chain, provider and file go. Returns the chain
+ * id and a getter of the provider and the file, for the suite's tests.
+ */
+function deployedOnAnvil(
+  offset: number,
+  deploy: (chain: LocalChain) => Promise<void>,
+): { chainId: number; get: () => Deployed } {
+  const chainId = chainIdFor(offset)
+  let chain: LocalChain | undefined
+  let provider: JsonRpcProvider | undefined
+  let deployed: Deployed | undefined
+
+  beforeAll(async () => {
+    chain = await startAnvil({ chainId })
+    provider = new JsonRpcProvider(chain.rpcUrl, chainId, { staticNetwork: true })
+    await deploy(chain)
+    deployed = { provider, d: JSON.parse(readFileSync(fileOf(chainId), 'utf8')) as DeploymentJson }
+  }, SETUP_TIMEOUT_MS)
+
+  afterAll(async () => {
+    provider?.destroy()
+    await chain?.stop()
+    if (existsSync(fileOf(chainId))) rmSync(fileOf(chainId))
+  })
+
+  return {
+    chainId,
+    get: () => {
+      if (deployed === undefined) throw new Error('the deployment did not start')
+      return deployed
+    },
+  }
+}
+
+/** `section` of the deployment file, which this transport must have written. */
+function section<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`no ${name} section`)
+  return value
+}
+
 /** What both transports' deployments promise about the registry and the example dApps. */
-function describeCommonChecks(get: () => { provider: JsonRpcProvider; d: DeploymentJson }): void {
+function describeCommonChecks(get: () => Deployed): void {
   it('puts the registry behind its proxy with the roles asked for', async () => {
     const { provider, d } = get()
     const slot = await provider.getStorage(d.contracts.registry, IMPLEMENTATION_SLOT)
     expect(getAddress('0x' + slot.slice(26))).toBe(getAddress(d.contracts.registryImplementation))
-    const registry = new Contract(
-      d.contracts.registry,
-      [
-        'function hasRole(bytes32, address) view returns (bool)',
-        'function PROPOSER_ROLE() view returns (bytes32)',
-      ],
-      provider,
-    )
+    const registry = new Contract(d.contracts.registry, registryAbi, provider)
     const proposerRole = (await registry.getFunction('PROPOSER_ROLE')()) as string
     expect(await registry.getFunction('hasRole')(proposerRole, PROPOSER)).toBe(true)
     // Admin (and upgrades) belong to a timelock, not the deployer (script/deploy/GovernanceDeployer.sol).
@@ -184,14 +239,7 @@ function describeCommonChecks(get: () => { provider: JsonRpcProvider; d: Deploym
 }
 
 describe('deploy scripts on anvil: Functions transport', () => {
-  const chainId = chainIdFor(0)
-  let chain: LocalChain
-  let provider: JsonRpcProvider
-  let d: DeploymentJson
-
-  beforeAll(async () => {
-    chain = await startAnvil({ chainId })
-    provider = new JsonRpcProvider(chain.rpcUrl, chainId, { staticNetwork: true })
+  const { chainId, get } = deployedOnAnvil(0, async (chain) => {
     await deployScript(chain, 'script/DeployLocalFunctions.s.sol', {})
     await deployScript(chain, 'script/Deploy.s.sol', {
       TRANSPORT: 'functions',
@@ -199,19 +247,12 @@ describe('deploy scripts on anvil: Functions transport', () => {
       FUNCTIONS_TABULAR_SOURCE: TABULAR_SOURCE,
       REGISTRY_PROPOSERS: PROPOSER,
     })
-    d = JSON.parse(readFileSync(fileOf(chainId), 'utf8')) as DeploymentJson
-  }, SETUP_TIMEOUT_MS)
-
-  afterAll(async () => {
-    provider?.destroy()
-    await chain?.stop()
-    if (existsSync(fileOf(chainId))) rmSync(fileOf(chainId))
   })
 
   it('writes both parts of the deployment file for this chain', () => {
+    const { d } = get()
     expect(d.chainId).toBe(chainId)
-    const fn = d.functions
-    if (fn === undefined) throw new Error('no functions section')
+    const fn = section(d.functions, 'functions')
     expect(fn.donIdString).toBe('local-don')
     expect(fn.signers).toHaveLength(4)
     expect(fn.transmitters).toHaveLength(4)
@@ -224,8 +265,8 @@ describe('deploy scripts on anvil: Functions transport', () => {
   })
 
   it('has code at every address it lists', async () => {
-    const fn = d.functions
-    if (fn === undefined) throw new Error('no functions section')
+    const { provider, d } = get()
+    const fn = section(d.functions, 'functions')
     const addresses = [
       ...Object.values(fn).filter(
         (v): v is string => typeof v === 'string' && /^0x[0-9a-fA-F]{40}$/.test(v),
@@ -243,16 +284,9 @@ describe('deploy scripts on anvil: Functions transport', () => {
   })
 
   it('configured the coordinator with the DON it names', async () => {
-    const fn = d.functions
-    if (fn === undefined) throw new Error('no functions section')
-    const coordinator = new Contract(
-      fn.coordinator,
-      [
-        'function transmitters() view returns (address[])',
-        'function latestConfigDetails() view returns (uint32, uint32, bytes32)',
-      ],
-      provider,
-    )
+    const { provider, d } = get()
+    const fn = section(d.functions, 'functions')
+    const coordinator = new Contract(fn.coordinator, coordinatorAbi, provider)
     const transmitters = (await coordinator.getFunction('transmitters')()) as string[]
     expect(transmitters.map((a) => getAddress(a))).toEqual(
       fn.transmitters.map((a) => getAddress(a)),
@@ -266,16 +300,9 @@ describe('deploy scripts on anvil: Functions transport', () => {
   })
 
   it('funded one subscription per oracle and made each oracle its only consumer', async () => {
-    const fn = d.functions
-    if (fn === undefined) throw new Error('no functions section')
-    const router = new Contract(
-      fn.router,
-      [
-        'function getSubscription(uint64) view returns (tuple(uint96 balance, address owner, uint96 blockedBalance, address proposedOwner, address[] consumers, bytes32 flags))',
-        'function getContractById(bytes32) view returns (address)',
-      ],
-      provider,
-    )
+    const { provider, d } = get()
+    const fn = section(d.functions, 'functions')
+    const router = new Contract(fn.router, routerAbi, provider)
     for (const [i, oracle] of d.contracts.oracles.entries()) {
       const sub = (await router.getFunction('getSubscription')(fn.subscriptionIds[i])) as {
         balance: bigint
@@ -294,6 +321,7 @@ describe('deploy scripts on anvil: Functions transport', () => {
     ['claimsInsuranceOracle', SOURCE],
     ['riskPricingOracle', TABULAR_SOURCE],
   ] as const)('stored the real Functions source of %s as contract code', async (name, source) => {
+    const { provider, d } = get()
     const oracle = new Contract(
       d.contracts[name],
       ['function encodedSource() view returns (bytes)'],
@@ -308,18 +336,11 @@ describe('deploy scripts on anvil: Functions transport', () => {
     expect(bytes.length).toBeLessThan(source.length + 128)
   })
 
-  describeCommonChecks(() => ({ provider, d }))
+  describeCommonChecks(get)
 })
 
 describe('deploy scripts on anvil: CRE transport', () => {
-  const chainId = chainIdFor(1)
-  let chain: LocalChain
-  let provider: JsonRpcProvider
-  let d: DeploymentJson
-
-  beforeAll(async () => {
-    chain = await startAnvil({ chainId })
-    provider = new JsonRpcProvider(chain.rpcUrl, chainId, { staticNetwork: true })
+  const { get } = deployedOnAnvil(1, async (chain) => {
     // The forwarder is solc 0.8.24; a forge script compiles only its own version (see
     // script/deploy/LocalCreDeployer.sol).
     await forgeBuild(['test/contracts/KeystoneToolchain.t.sol'], SETUP_TIMEOUT_MS)
@@ -328,29 +349,14 @@ describe('deploy scripts on anvil: CRE transport', () => {
       TRANSPORT: 'cre',
       REGISTRY_PROPOSERS: PROPOSER,
     })
-    d = JSON.parse(readFileSync(fileOf(chainId), 'utf8')) as DeploymentJson
-  }, SETUP_TIMEOUT_MS)
-
-  afterAll(async () => {
-    provider?.destroy()
-    await chain?.stop()
-    if (existsSync(fileOf(chainId))) rmSync(fileOf(chainId))
   })
 
   it('deployed Chainlink KeystoneForwarder with the DON it names', async () => {
-    const cre = d.cre
-    if (cre === undefined) throw new Error('no cre section')
+    const { provider, d } = get()
+    const cre = section(d.cre, 'cre')
     expect(cre.signers).toHaveLength(4)
     expect(cre.f).toBe(1)
-    const forwarder = new Contract(
-      cre.forwarder,
-      [
-        'function typeAndVersion() view returns (string)',
-        'function owner() view returns (address)',
-        'event ConfigSet(uint32 indexed donId, uint32 indexed configVersion, uint8 f, address[] signers)',
-      ],
-      provider,
-    )
+    const forwarder = new Contract(cre.forwarder, forwarderAbi, provider)
     expect(await forwarder.getFunction('typeAndVersion')()).toBe('Forwarder and Router 1.0.0')
     expect(getAddress((await forwarder.getFunction('owner')()) as string)).toBe(DEPLOYER)
     const logs = await forwarder.queryFilter(forwarder.getEvent('ConfigSet'), 0)
@@ -364,8 +370,8 @@ describe('deploy scripts on anvil: CRE transport', () => {
   })
 
   it('made both oracles accept only the recorded forwarder and workflow', async () => {
-    const cre = d.cre
-    if (cre === undefined) throw new Error('no cre section')
+    const { provider, d } = get()
+    const cre = section(d.cre, 'cre')
     expect(d.contracts.transport).toBe('cre')
     expect(getAddress(cre.workflowOwner)).toBe(DEPLOYER)
     // CRE's metadata encoding: the first 10 hex characters of sha256(name), as ASCII.
@@ -373,15 +379,7 @@ describe('deploy scripts on anvil: CRE transport', () => {
     expect(cre.workflowNameEncoded).toBe(expected)
     expect(d.contracts.workflowNameEncoded).toBe(expected)
     for (const address of d.contracts.oracles) {
-      const oracle = new Contract(
-        address,
-        [
-          'function forwarder() view returns (address)',
-          'function workflow() view returns (address, bytes10)',
-          'function supportsInterface(bytes4) view returns (bool)',
-        ],
-        provider,
-      )
+      const oracle = new Contract(address, creOracleAbi, provider)
       expect(getAddress((await oracle.getFunction('forwarder')()) as string)).toBe(
         getAddress(cre.forwarder),
       )
@@ -393,5 +391,5 @@ describe('deploy scripts on anvil: CRE transport', () => {
     }
   })
 
-  describeCommonChecks(() => ({ provider, d }))
+  describeCommonChecks(get)
 })

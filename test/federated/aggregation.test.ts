@@ -13,6 +13,7 @@ import { roundReport, roundReportHash } from '../../federated/round-report'
 import { identitiesOf, roundSubmissions, type SimulationConfig } from '../../federated/simulation'
 import { identityAddress, riskTask } from '../../federated/task'
 import { contentHash, decodeVector, encodeVector, HEADER_BYTES } from '../../federated/update-codec'
+import { firstRoundInput } from '../support/fl-round'
 
 const CONFIG: SimulationConfig = {
   seed: 7,
@@ -26,15 +27,7 @@ const roleOf = new Map(identities.map((i) => [i.address, i.role]))
 const COUNT = parameterCount(task.layout)
 
 function input(submissions: readonly Submission[]): RoundInput {
-  return {
-    taskId: task.taskId,
-    round: 1,
-    layout: task.layout,
-    base: task.initialModel,
-    submissions,
-    validation: task.validation,
-    rule: task.rule,
-  }
+  return firstRoundInput(task, submissions)
 }
 
 /** The Q16 values of a submission. */

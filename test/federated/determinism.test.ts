@@ -9,10 +9,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { aggregateRound, type RoundInput } from '../../federated/aggregation'
+import { aggregateRound } from '../../federated/aggregation'
 import { encodeRoundReport, roundReport, roundReportHash } from '../../federated/round-report'
 import { identitiesOf, roundSubmissions, type SimulationConfig } from '../../federated/simulation'
 import { riskTask } from '../../federated/task'
+import { firstRoundInput } from '../support/fl-round'
 import { toRoundFile, type AggregationOutput } from './support/round-file'
 
 const REPO_ROOT = join(__dirname, '..', '..')
@@ -56,15 +57,10 @@ describe('aggregation determinism', () => {
     const data = riskTask(CONFIG.seed)
     const { task } = data
     const identities = identitiesOf(10, CONFIG.attackers)
-    const input: RoundInput = {
-      taskId: task.taskId,
-      round: 1,
-      layout: task.layout,
-      base: task.initialModel,
-      submissions: roundSubmissions(CONFIG, data, identities, 1, task.initialModel),
-      validation: task.validation,
-      rule: task.rule,
-    }
+    const input = firstRoundInput(
+      task,
+      roundSubmissions(CONFIG, data, identities, 1, task.initialModel),
+    )
     writeFileSync(file, JSON.stringify(toRoundFile(input)))
     const result = aggregateRound(input)
     const report = roundReport(result)

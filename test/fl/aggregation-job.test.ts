@@ -26,6 +26,7 @@ import {
   TEST_SIGNER_KEY,
   type TestAdapter,
 } from '../adapter/helpers'
+import { firstRoundInput } from '../support/fl-round'
 
 jest.setTimeout(60_000)
 
@@ -109,15 +110,7 @@ describe('fl-aggregate job', () => {
     const res = await post(job(revealed(submissions)))
     expect(res.status).toBe(200)
     const d = res.body.data
-    const expected = aggregateRound({
-      taskId: task.taskId,
-      round: 1,
-      layout: task.layout,
-      base: task.initialModel,
-      submissions,
-      validation: task.validation,
-      rule: task.rule,
-    })
+    const expected = aggregateRound(firstRoundInput(task, submissions))
     const onnx = exportFederatedOnnx(
       task.layout,
       expected.model,

@@ -38,9 +38,8 @@ import {
   apiKey,
   operatorKey,
   recordedRequests,
-  type AdapterVectors,
-  type RecordedAnswer,
 } from '../cre-workflow/vectors/record-adapter-answers'
+import type { AdapterVectors, RecordedAnswer } from '../cre-workflow/vectors/adapter-vectors'
 
 jest.setTimeout(30_000)
 

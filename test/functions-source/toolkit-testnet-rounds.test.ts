@@ -1,20 +1,19 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
-import { parseToolkitArgs } from '../../script/functions/toolkit-testnet-rounds'
+import {
+  parseToolkitArgs,
+  type ToolkitRoundFigures,
+} from '../../script/functions/toolkit-testnet-rounds'
 import { REPO_ROOT, repoPath } from '../../script/local/repo-root'
 import { childBaseEnv, runTsScript } from '../../script/local/tsx-process'
+import { expectRoundsArgDefaults } from '../support/rounds-args'
 
 // ganache, the toolkit's contracts, three adapters and a forge build check: about a minute here.
 jest.setTimeout(400_000)
 
-interface ToolkitJson {
-  rounds: number
-  ms: number[]
-  p50Ms: number
-  p95Ms: number
-  maxMs: number
-  allAccepted: boolean
+/** What toolkitFiguresJson prints: the figures with gas as numbers and premiums as decimal strings. */
+type ToolkitJson = Omit<ToolkitRoundFigures, 'reportGas' | 'requestGas' | 'premiums'> & {
   reportGas: number[]
   requestGas: number[]
   premiums: string[]
@@ -22,12 +21,7 @@ interface ToolkitJson {
 
 describe('toolkit testnet rounds arguments', () => {
   it('defaults to 20 rounds after 2 warm-up rounds and refuses unknown ones', () => {
-    expect(parseToolkitArgs([])).toEqual({ rounds: 20, warmup: 2, json: false })
-    expect(parseToolkitArgs(['1', '--warmup', '0', '--json'])).toEqual({
-      rounds: 1,
-      warmup: 0,
-      json: true,
-    })
+    expectRoundsArgDefaults(parseToolkitArgs, 1)
     expect(() => parseToolkitArgs(['-1'])).toThrow(/unknown argument/)
     expect(() => parseToolkitArgs(['0'])).toThrow(/N must be an integer from 1/)
   })

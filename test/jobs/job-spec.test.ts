@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { parse as parseToml } from 'smol-toml'
@@ -15,6 +14,7 @@ import {
   validateJobToml,
   type JobSpecOptions,
 } from '../../script/jobs/job-spec'
+import { tempDirFor } from '../support/temp-dir'
 
 const OPERATOR = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
 const JOB_ID = '0eec7e1d-d0d2-476c-a1a8-72dfb6633f02'
@@ -170,11 +170,7 @@ describe('validateBridgeJson', () => {
 })
 
 describe('job-spec CLI', () => {
-  let dir: string
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'job-spec-'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDirFor('job-spec-', 'test')
 
   it('writes both files and prints the on-chain job id', () => {
     const out: string[] = []
@@ -193,17 +189,17 @@ describe('job-spec CLI', () => {
         '--gas-limit',
         '700000',
         '--out',
-        dir,
+        dir(),
       ],
       (t) => out.push(t),
       (t) => out.push(t),
     )
     expect(code).toBe(0)
-    const job = validateJobToml(readFileSync(join(dir, 'risk-v1.job.toml'), 'utf8'))
+    const job = validateJobToml(readFileSync(join(dir(), 'risk-v1.job.toml'), 'utf8'))
     expect(job.pipeline.tasks.get('submit_tx')?.params.gasLimit).toBe('700000')
-    expect(validateBridgeJson(readFileSync(join(dir, 'onnx-oracle.bridge.json'), 'utf8')).url).toBe(
-      'http://adapter:8080',
-    )
+    expect(
+      validateBridgeJson(readFileSync(join(dir(), 'onnx-oracle.bridge.json'), 'utf8')).url,
+    ).toBe('http://adapter:8080')
     expect(out.join('')).toContain(onchainJobId(JOB_ID))
   })
 
@@ -212,13 +208,13 @@ describe('job-spec CLI', () => {
     const key = 'k3y-from-env-0123456789'
     const argv = ['--operator', OPERATOR, '--model', 'risk-v1', '--evm-chain-id', '1']
     const code = run(
-      [...argv, '--api-key-env', 'ADAPTER_KEY', '--out', dir],
+      [...argv, '--api-key-env', 'ADAPTER_KEY', '--out', dir()],
       (t) => out.push(t),
       (t) => out.push(t),
       { ADAPTER_KEY: key },
     )
     expect(code).toBe(0)
-    const file = join(dir, 'risk-v1.job.toml')
+    const file = join(dir(), 'risk-v1.job.toml')
     const job = validateJobToml(readFileSync(file, 'utf8'))
     expect(job.pipeline.tasks.get('fetch')?.params.headers).toBe(
       `["Authorization", "Bearer ${key}"]`,
@@ -238,7 +234,7 @@ describe('job-spec CLI', () => {
     expect(err.join('')).not.toContain(key)
     expect(
       run(
-        [...argv, '--api-key-env', 'UNSET_VAR', '--out', dir],
+        [...argv, '--api-key-env', 'UNSET_VAR', '--out', dir()],
         () => undefined,
         () => undefined,
         {},

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 import { sha256Hex } from '../../protocol/hashes'
 import { REPO_ROOT } from '../../script/local/repo-root'
 import { runTs } from './child-process'
+import { tempDirFor } from '../support/temp-dir'
 
 const COMMITTED = join(REPO_ROOT, 'adapter', 'models')
 // About 25 s of CPU; the wall time stretches several-fold when the shared machine is busy.
@@ -25,21 +25,15 @@ function hashTree(root: string): Record<string, string> {
 }
 
 describe('models:build', () => {
-  let out: string
-  beforeAll(() => {
-    out = mkdtempSync(join(tmpdir(), 'onnx-oracle-models-'))
-  })
-  afterAll(() => {
-    rmSync(out, { recursive: true, force: true })
-  })
+  const out = tempDirFor('onnx-oracle-models-')
 
   it(
     'rebuilds both models byte-identical to the committed artifacts',
     () => {
-      const res = runTs('script/models/tools/build.ts', ['--out', out], BUILD_TIMEOUT_MS)
+      const res = runTs('script/models/tools/build.ts', ['--out', out()], BUILD_TIMEOUT_MS)
       expect(res.stderr).toBe('')
       expect(res.status).toBe(0)
-      const rebuilt = hashTree(out)
+      const rebuilt = hashTree(out())
       const committed: Record<string, string> = {}
       for (const [path, hash] of Object.entries(hashTree(COMMITTED))) {
         // Only what the build writes: the schema and the two model folders.

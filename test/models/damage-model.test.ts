@@ -4,24 +4,19 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import type { InferenceSession } from 'onnxruntime-node'
 import sharp from 'sharp'
 
 import { sha256Hex } from '../../protocol/hashes'
-import { parseManifest, type ImageInputs } from '../../protocol/manifest'
+import type { ImageInputs } from '../../protocol/manifest'
 import { imageToChw } from '../../script/models/training/damage-data'
 import { renderDamageImage } from '../../script/models/training/damage-render'
 import { argmax } from '../../script/models/training/metrics'
-import { readOnnx } from './onnx-reader'
 import { Prng } from '../../script/models/training/prng'
 import { decodeRgb, toTensor } from './image-preprocess'
-import { quantise } from './fixed-point'
-import { MODELS_DIR, openSession, runFloat } from './ort-session'
+import { committedModel, expectDeterministic, runFloat, sessionForSuite } from './ort-session'
 import { damageReference } from './reference-forward'
 
-const DIR = join(MODELS_DIR, 'damage-v1')
-const manifest = parseManifest(JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')))
-const onnx = readOnnx(readFileSync(join(DIR, 'model.onnx')))
+const { dir: DIR, manifest, onnx } = committedModel('damage-v1')
 const samples = (
   JSON.parse(readFileSync(join(DIR, 'samples', 'samples.json'), 'utf8')) as {
     samples: { file: string; format: string; label: string; classIndex: number; sha256: string }[]
@@ -55,13 +50,18 @@ function concat(parts: Float32Array[]): Float32Array {
 }
 
 describe('damage-v1', () => {
-  let session: InferenceSession
-  beforeAll(async () => {
-    session = await openSession('damage-v1')
-  })
-  afterAll(async () => {
-    await session.release()
-  })
+  const session = sessionForSuite('damage-v1')
+  /** The sample tensors and their probabilities, run as one batch. */
+  const runSamples = async () => {
+    const tensors = await sampleTensors()
+    const out = await runFloat(session(), 'image', 'probabilities', concat(tensors), [
+      tensors.length,
+      3,
+      64,
+      64,
+    ])
+    return { tensors, out }
+  }
 
   it('is an IR 8 / opset 13 float32 NCHW model with a dynamic batch dimension', () => {
     const inputs = imageInputs()
@@ -100,13 +100,7 @@ describe('damage-v1', () => {
   })
 
   it('matches an independent float64 forward pass of the stored weights within 1e-5', async () => {
-    const tensors = await sampleTensors()
-    const out = await runFloat(session, 'image', 'probabilities', concat(tensors), [
-      tensors.length,
-      3,
-      64,
-      64,
-    ])
+    const { tensors, out } = await runSamples()
     expect(out.dims).toEqual([tensors.length, 4])
     tensors.forEach((t, i) => {
       const ref = damageReference(onnx.initializers, t, 64)
@@ -117,31 +111,18 @@ describe('damage-v1', () => {
   })
 
   it('classifies every sample (PNG and JPEG) as its listed class', async () => {
-    const tensors = await sampleTensors()
-    const out = await runFloat(session, 'image', 'probabilities', concat(tensors), [
-      tensors.length,
-      3,
-      64,
-      64,
-    ])
+    const { out } = await runSamples()
     const predicted = samples.map((_, i) => argmax(out.data.subarray(4 * i, 4 * i + 4)))
     expect(predicted).toEqual(samples.map((s) => s.classIndex))
   })
 
   it('is bit-identical across runs and quantises identically with 1 and 2 intra-op threads', async () => {
-    const input = concat(await sampleTensors())
-    const dims = [samples.length, 3, 64, 64]
-    const two = await openSession('damage-v1', 2)
-    try {
-      const a = await runFloat(session, 'image', 'probabilities', input, dims)
-      const b = await runFloat(session, 'image', 'probabilities', input, dims)
-      const c = await runFloat(two, 'image', 'probabilities', input, dims)
-      expect(Buffer.from(b.data.buffer)).toEqual(Buffer.from(a.data.buffer))
-      const q = (d: Float32Array): number[] =>
-        Array.from(d, (x) => quantise(x, manifest.outputs.scale))
-      expect(q(c.data)).toEqual(q(a.data))
-    } finally {
-      await two.release()
-    }
+    await expectDeterministic(
+      session(),
+      { id: 'damage-v1', scale: manifest.outputs.scale },
+      { input: 'image', output: 'probabilities' },
+      concat(await sampleTensors()),
+      [samples.length, 3, 64, 64],
+    )
   })
 })

@@ -1,20 +1,10 @@
 /**
  * @jest-environment ./test/models/ort-test-environment.js
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-
-import type { InferenceSession } from 'onnxruntime-node'
-
-import { parseManifest } from '../../protocol/manifest'
-import { readOnnx } from './onnx-reader'
-import { quantise } from './fixed-point'
-import { MODELS_DIR, openSession, runFloat } from './ort-session'
+import { committedModel, expectDeterministic, runFloat, sessionForSuite } from './ort-session'
 import { riskReference } from './reference-forward'
 
-const DIR = join(MODELS_DIR, 'risk-v1')
-const manifest = parseManifest(JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')))
-const onnx = readOnnx(readFileSync(join(DIR, 'model.onnx')))
+const { manifest, onnx } = committedModel('risk-v1')
 
 /** Policies spanning the feature ranges (in manifest feature order). */
 const ROWS: number[][] = [
@@ -26,13 +16,13 @@ const ROWS: number[][] = [
 ]
 
 describe('risk-v1', () => {
-  let session: InferenceSession
-  beforeAll(async () => {
-    session = await openSession('risk-v1')
-  })
-  afterAll(async () => {
-    await session.release()
-  })
+  const session = sessionForSuite('risk-v1')
+  /** The probabilities of `rows` run as one batch. */
+  const runRows = (rows: number[][]) =>
+    runFloat(session(), 'features', 'probabilities', Float32Array.from(rows.flat()), [
+      rows.length,
+      10,
+    ])
 
   it('is an IR 8 / opset 13 float32 model with a dynamic batch dimension', () => {
     if (manifest.inputs.kind !== 'tabular') throw new Error('risk-v1 must be tabular')
@@ -44,18 +34,12 @@ describe('risk-v1', () => {
     expect(onnx.outputs).toEqual([
       { name: manifest.outputs.tensor, dims: ['batch', manifest.outputs.labels.length] },
     ])
-    expect(session.inputNames).toEqual([manifest.inputs.tensor])
-    expect(session.outputNames).toEqual([manifest.outputs.tensor])
+    expect(session().inputNames).toEqual([manifest.inputs.tensor])
+    expect(session().outputNames).toEqual([manifest.outputs.tensor])
   })
 
   it('matches an independent float64 forward pass of the stored weights within 1e-5', async () => {
-    const out = await runFloat(
-      session,
-      'features',
-      'probabilities',
-      Float32Array.from(ROWS.flat()),
-      [ROWS.length, 10],
-    )
+    const out = await runRows(ROWS)
     expect(out.dims).toEqual([ROWS.length, 2])
     ROWS.forEach((row, i) => {
       const ref = riskReference(onnx.initializers, row)
@@ -67,36 +51,18 @@ describe('risk-v1', () => {
   })
 
   it('gives a batch row the same bits as the row alone', async () => {
-    const all = await runFloat(
-      session,
-      'features',
-      'probabilities',
-      Float32Array.from(ROWS.flat()),
-      [ROWS.length, 10],
-    )
-    const one = await runFloat(
-      session,
-      'features',
-      'probabilities',
-      Float32Array.from(ROWS[2] ?? []),
-      [1, 10],
-    )
+    const all = await runRows(ROWS)
+    const one = await runRows([ROWS[2] ?? []])
     expect(Array.from(one.data)).toEqual(Array.from(all.data.subarray(4, 6)))
   })
 
   it('quantises to the same integers with 1 and 2 intra-op threads and across runs', async () => {
-    const input = Float32Array.from(ROWS.flat())
-    const two = await openSession('risk-v1', 2)
-    try {
-      const a = await runFloat(session, 'features', 'probabilities', input, [ROWS.length, 10])
-      const b = await runFloat(session, 'features', 'probabilities', input, [ROWS.length, 10])
-      const c = await runFloat(two, 'features', 'probabilities', input, [ROWS.length, 10])
-      expect(Buffer.from(b.data.buffer)).toEqual(Buffer.from(a.data.buffer))
-      const q = (d: Float32Array): number[] =>
-        Array.from(d, (x) => quantise(x, manifest.outputs.scale))
-      expect(q(c.data)).toEqual(q(a.data))
-    } finally {
-      await two.release()
-    }
+    await expectDeterministic(
+      session(),
+      { id: 'risk-v1', scale: manifest.outputs.scale },
+      { input: 'features', output: 'probabilities' },
+      Float32Array.from(ROWS.flat()),
+      [ROWS.length, 10],
+    )
   })
 })

@@ -1,23 +1,17 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { parseManifest } from '../../protocol/manifest'
 import { REPO_ROOT } from '../../script/local/repo-root'
 import { runTs } from './child-process'
 import { base32Multibase, referenceUnixfsCid } from './unixfs-reference'
+import { tempDirFor } from '../support/temp-dir'
 
 const COMMITTED = join(REPO_ROOT, 'adapter', 'models')
 const TIMEOUT_MS = 60_000
 
 describe('models:verify', () => {
-  let dir: string
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'onnx-oracle-verify-'))
-  })
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const dir = tempDirFor('onnx-oracle-verify-')
 
   it(
     'passes on the committed model folders',
@@ -49,7 +43,7 @@ describe('models:verify', () => {
     () => {
       const bytes = Buffer.alloc(600_000) // three chunks: 256 KiB, 256 KiB, the rest
       for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24
-      const file = join(dir, 'big.bin')
+      const file = join(dir(), 'big.bin')
       writeFileSync(file, bytes)
       const res = runTs('script/models/tools/cid.ts', [file], TIMEOUT_MS)
       expect(res.status).toBe(0)
@@ -64,28 +58,28 @@ describe('models:verify', () => {
     'fails, naming the field, on a tampered model, provenance or task',
     () => {
       for (const id of ['risk-v1', 'damage-v1'])
-        cpSync(join(COMMITTED, id), join(dir, id), { recursive: true })
+        cpSync(join(COMMITTED, id), join(dir(), id), { recursive: true })
       // risk-v1: one flipped byte in the weights.
-      const onnxPath = join(dir, 'risk-v1', 'model.onnx')
+      const onnxPath = join(dir(), 'risk-v1', 'model.onnx')
       const bytes = readFileSync(onnxPath)
       bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1
       writeFileSync(onnxPath, bytes)
       // damage-v1: a better held-out accuracy than the build measured.
-      const mPath = join(dir, 'damage-v1', 'manifest.json')
+      const mPath = join(dir(), 'damage-v1', 'manifest.json')
       const m = JSON.parse(readFileSync(mPath, 'utf8')) as {
         provenance: { metrics: { heldOut: { accuracy: number } } }
       }
       m.provenance.metrics.heldOut.accuracy = 0.99
       writeFileSync(mPath, JSON.stringify(m, null, 2))
       // A copy of risk-v1 with an unknown task.
-      cpSync(join(COMMITTED, 'risk-v1'), join(dir, 'task-v1'), { recursive: true })
-      const tPath = join(dir, 'task-v1', 'manifest.json')
+      cpSync(join(COMMITTED, 'risk-v1'), join(dir(), 'task-v1'), { recursive: true })
+      const tPath = join(dir(), 'task-v1', 'manifest.json')
       writeFileSync(
         tPath,
         readFileSync(tPath, 'utf8').replace('tabular-classification', 'text-generation'),
       )
 
-      const res = runTs('script/models/tools/verify.ts', [dir], TIMEOUT_MS)
+      const res = runTs('script/models/tools/verify.ts', [dir()], TIMEOUT_MS)
       expect(res.status).toBe(1)
       const blocks = res.stdout.split(/^(?=FAILED|ok)/m)
       const block = (id: string): string => blocks.find((b) => b.includes(`${id}\n`)) ?? ''
@@ -102,7 +96,7 @@ describe('models:verify', () => {
   it(
     'seals a draft manifest to exactly the committed one (seal-manifest.ts)',
     () => {
-      const draftDir = join(dir, 'draft', 'risk-v1')
+      const draftDir = join(dir(), 'draft', 'risk-v1')
       mkdirSync(draftDir, { recursive: true })
       cpSync(join(COMMITTED, 'risk-v1', 'model.onnx'), join(draftDir, 'model.onnx'))
       const committed = readFileSync(join(COMMITTED, 'risk-v1', 'manifest.json'), 'utf8')

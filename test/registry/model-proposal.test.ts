@@ -4,8 +4,7 @@
  * `readModelFolder`, and by the CLI with models:verify's full check), and the limits of the on-chain
  * fields.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { decodeBytes32String, toUtf8String, ZeroHash } from 'ethers'
@@ -21,16 +20,13 @@ import {
 } from '../../script/registry/model-proposal'
 import { RegistryUsageError, resolveTarget } from '../../script/registry/operations'
 import { runRegistryCli } from './cli-process'
+import { tempDirFor } from '../support/temp-dir'
 
 const MODELS = join(REPO_ROOT, 'adapter', 'models')
 const manifestOf = (id: string): Manifest =>
   parseManifest(JSON.parse(readFileSync(join(MODELS, id, 'manifest.json'), 'utf8')))
 
-let scratch: string
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'registry-proposal-'))
-})
-afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+const scratch = tempDirFor('registry-proposal-')
 
 describe('proposalFromManifest', () => {
   it('maps damage-v1: four classes indexed by its argmax result', () => {
@@ -93,7 +89,7 @@ describe('proposalFromManifest', () => {
 
 describe('readModelFolder (in-process) and the CLI (full check, with the CID)', () => {
   it('refuses a folder whose model file no longer matches its manifest', async () => {
-    const dir = join(scratch, 'risk-v1')
+    const dir = join(scratch(), 'risk-v1')
     cpSync(join(MODELS, 'risk-v1'), dir, { recursive: true })
     const bytes = readFileSync(join(dir, 'model.onnx'))
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1)
@@ -111,7 +107,7 @@ describe('readModelFolder (in-process) and the CLI (full check, with the CID)', 
   }, 90_000)
 
   it('refuses a folder whose provenance was edited after sealing', async () => {
-    const dir = join(scratch, 'edited', 'damage-v1')
+    const dir = join(scratch(), 'edited', 'damage-v1')
     cpSync(join(MODELS, 'damage-v1'), dir, { recursive: true })
     const json = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
       provenance: { dataset: { seed: number } }

@@ -3,8 +3,7 @@
  * (script/registry/model-proposal.ts) takes it from the model's zk format when that format was
  * generated from the very same ONNX file, and never from a format of another file.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 
 import { ZeroHash } from 'ethers'
@@ -16,6 +15,7 @@ import { ArtifactError } from '../../zk/src/errors'
 import { circuitRegistration } from '../../zk/src/registration'
 import { DAMAGE_DIR, RISK_DIR } from './support'
 import { REPO_ROOT } from '../../zk/src/artifacts'
+import { tempDirFor } from '../support/temp-dir'
 
 const format = JSON.parse(readFileSync(artifactPaths(RISK_DIR, 'risk-v1').format, 'utf8')) as {
   model: { sha256: string }
@@ -24,11 +24,7 @@ const format = JSON.parse(readFileSync(artifactPaths(RISK_DIR, 'risk-v1').format
 const commitmentHex = `0x${BigInt(format.weightsCommitment).toString(16).padStart(64, '0')}`
 
 describe('circuitRegistration', () => {
-  let root: string
-  beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'zk-registration-'))
-  })
-  afterEach(() => rmSync(root, { recursive: true, force: true }))
+  const root = tempDirFor('zk-registration-', 'test')
 
   it('is the format’s weights commitment for the model file it was generated from', () => {
     const r = circuitRegistration('risk-v1', format.model.sha256)
@@ -42,14 +38,14 @@ describe('circuitRegistration', () => {
   })
 
   it('refuses a corrupt format instead of registering a wrong commitment', () => {
-    const dir = join(root, 'zk', 'circuits', 'risk-v1')
+    const dir = join(root(), 'zk', 'circuits', 'risk-v1')
     cpSync(artifactPaths(RISK_DIR, 'risk-v1').format, join(dir, 'format.json'))
     const json = JSON.parse(readFileSync(join(dir, 'format.json'), 'utf8')) as {
       circuit: { fixedPoint: { weightBits: number } }
     }
     json.circuit.fixedPoint.weightBits += 1 // no longer hashes to its formatHash
     writeFileSync(join(dir, 'format.json'), JSON.stringify(json))
-    expect(() => circuitRegistration('risk-v1', format.model.sha256, root)).toThrow(ArtifactError)
+    expect(() => circuitRegistration('risk-v1', format.model.sha256, root())).toThrow(ArtifactError)
   })
 })
 

@@ -4,20 +4,10 @@ import { join } from 'node:path'
 import type { Manifest } from '../../protocol/manifest'
 import { REPO_ROOT } from '../../zk/src/artifacts'
 
+export { prng } from '../support/prng'
+
 export const RISK_DIR = join(REPO_ROOT, 'adapter', 'models', 'risk-v1')
 export const DAMAGE_DIR = join(REPO_ROOT, 'adapter', 'models', 'damage-v1')
-
-/** mulberry32: a seeded PRNG so a failing row can be reproduced. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * A random valid `features` object: integers for integer features; for number features, every

@@ -23,37 +23,9 @@ import {
 import { INFERENCE_REQUESTED_EVENT } from '../../../cre-workflow/onnx-inference/request-event'
 import type { RequestLog } from '../../../cre-workflow/onnx-inference/request-event'
 import vectorsJson from '../vectors/adapter-answers.json'
+import type { AdapterVectors, RecordedAnswer, RecordedRequest } from '../vectors/adapter-vectors'
 
-export interface RecordedRequest {
-  modelId: string
-  modelHash: string
-  inputHash: string
-  input: Record<string, unknown>
-  jobRunId: string
-  body: string
-}
-
-export interface RecordedAnswer {
-  operator: number
-  status: number
-  body: unknown
-}
-
-export interface AdapterVectors {
-  signers: string[]
-  apiKeys: string[]
-  otherModelHash: string
-  requests: Record<'risk' | 'riskOtherFeatures' | 'damage', RecordedRequest>
-  answers: {
-    risk: RecordedAnswer[]
-    /** The risk request answered by operators 0 to 2 each signing a batch (a Merkle proof). */
-    riskBatched: RecordedAnswer[]
-    riskOtherModel: RecordedAnswer
-    riskOtherFeatures: RecordedAnswer
-    damage: RecordedAnswer[]
-    unauthorized: RecordedAnswer
-  }
-}
+export type { AdapterVectors, RecordedAnswer, RecordedRequest }
 
 export const VECTORS = vectorsJson as unknown as AdapterVectors
 
