@@ -194,59 +194,63 @@ contract Deploy is Script {
         });
     }
 
+    /// @dev The settings of an oracle serving ClaimsInsurance (damage-v1's classes: TOLERANCE, 0 by default).
+    function _claimsOracleParams(Deployed memory d) internal view returns (OnnxOracleDeployer.OracleParams memory) {
+        return _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))));
+    }
+
+    /// @dev The settings of an oracle serving RiskPricing (risk-v1's score: RISK_TOLERANCE, 100 by default).
+    function _pricingOracleParams(Deployed memory d) internal view returns (OnnxOracleDeployer.OracleParams memory) {
+        return _oracleParams(address(d.registry), uint32(vm.envOr("RISK_TOLERANCE", uint256(100))));
+    }
+
     function _deployFunctionsOracles(Deployed memory d, FunctionsTarget memory t) internal {
-        uint32 fulfillmentGas = uint32(vm.envOr("FULFILLMENT_GAS_LIMIT", uint256(300_000)));
-        FunctionsInferenceOracle insuranceOracle = OnnxOracleDeployer.deployFunctionsOracle(
-            OnnxOracleDeployer.FunctionsParams({
-                router: t.router,
-                donId: t.donId,
-                subscriptionId: t.claimsSubscriptionId,
-                fulfillmentGasLimit: fulfillmentGas,
-                source: vm.envOr("FUNCTIONS_SOURCE", string(""))
-            }),
-            _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
-        );
-        uint256 secretsVersion = vm.envOr("SECRETS_VERSION", uint256(0));
-        if (secretsVersion != 0) {
-            insuranceOracle.setDonHostedSecrets(
-                uint8(vm.envOr("SECRETS_SLOT", uint256(0))), uint64(secretsVersion)
-            );
-        }
-        FunctionsInferenceOracle pricingOracle = OnnxOracleDeployer.deployFunctionsOracle(
-            OnnxOracleDeployer.FunctionsParams({
-                router: t.router,
-                donId: t.donId,
-                subscriptionId: t.riskSubscriptionId,
-                fulfillmentGasLimit: fulfillmentGas,
-                source: vm.envOr("FUNCTIONS_TABULAR_SOURCE", string(""))
-            }),
-            _oracleParams(address(d.registry), uint32(vm.envOr("RISK_TOLERANCE", uint256(100))))
-        );
+        FunctionsInferenceOracle insuranceOracle =
+            _deployFunctionsOracle(t, t.claimsSubscriptionId, "FUNCTIONS_SOURCE", _claimsOracleParams(d));
+        _setSecrets(insuranceOracle, "SECRETS_SLOT", "SECRETS_VERSION");
+        FunctionsInferenceOracle pricingOracle =
+            _deployFunctionsOracle(t, t.riskSubscriptionId, "FUNCTIONS_TABULAR_SOURCE", _pricingOracleParams(d));
         d.insuranceOracle = insuranceOracle;
         d.pricingOracle = pricingOracle;
         bool added = _addConsumer(t.router, t.claimsSubscriptionId, d.deployer, address(insuranceOracle));
         added = _addConsumer(t.router, t.riskSubscriptionId, d.deployer, address(pricingOracle)) && added;
         if (t.reviewSubscriptionId != 0) {
-            FunctionsInferenceOracle reviewOracle = OnnxOracleDeployer.deployFunctionsOracle(
-                OnnxOracleDeployer.FunctionsParams({
-                    router: t.router,
-                    donId: t.donId,
-                    subscriptionId: t.reviewSubscriptionId,
-                    fulfillmentGasLimit: fulfillmentGas,
-                    source: vm.envOr("FUNCTIONS_SOURCE", string(""))
-                }),
-                _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
-            );
-            uint256 reviewSecretsVersion = vm.envOr("REVIEW_SECRETS_VERSION", uint256(0));
-            if (reviewSecretsVersion != 0) {
-                reviewOracle.setDonHostedSecrets(
-                    uint8(vm.envOr("REVIEW_SECRETS_SLOT", uint256(0))), uint64(reviewSecretsVersion)
-                );
-            }
+            FunctionsInferenceOracle reviewOracle =
+                _deployFunctionsOracle(t, t.reviewSubscriptionId, "FUNCTIONS_SOURCE", _claimsOracleParams(d));
+            _setSecrets(reviewOracle, "REVIEW_SECRETS_SLOT", "REVIEW_SECRETS_VERSION");
             d.reviewOracle = reviewOracle;
             added = _addConsumer(t.router, t.reviewSubscriptionId, d.deployer, address(reviewOracle)) && added;
         }
         d.addedToSubscriptions = added;
+    }
+
+    /// @dev One Functions oracle on `t`'s router and DON, paid by `subscriptionId`, running the source
+    /// the env variable `sourceVar` holds (none: the oracle's placeholder), with FULFILLMENT_GAS_LIMIT.
+    function _deployFunctionsOracle(
+        FunctionsTarget memory t,
+        uint64 subscriptionId,
+        string memory sourceVar,
+        OnnxOracleDeployer.OracleParams memory params
+    ) internal returns (FunctionsInferenceOracle) {
+        return OnnxOracleDeployer.deployFunctionsOracle(
+            OnnxOracleDeployer.FunctionsParams({
+                router: t.router,
+                donId: t.donId,
+                subscriptionId: subscriptionId,
+                fulfillmentGasLimit: uint32(vm.envOr("FULFILLMENT_GAS_LIMIT", uint256(300_000))),
+                source: vm.envOr(sourceVar, string(""))
+            }),
+            params
+        );
+    }
+
+    /// @dev Points `oracle` at DON-hosted secrets: the slot and version in the env variables `slotVar`
+    /// and `versionVar`, when a version is set (none: the oracle sends no secrets).
+    function _setSecrets(FunctionsInferenceOracle oracle, string memory slotVar, string memory versionVar) internal {
+        uint256 version = vm.envOr(versionVar, uint256(0));
+        if (version != 0) {
+            oracle.setDonHostedSecrets(uint8(vm.envOr(slotVar, uint256(0))), uint64(version));
+        }
     }
 
     function _deployCreOracles(Deployed memory d, CreTarget memory t) internal {
@@ -255,12 +259,8 @@ contract Deploy is Script {
             workflowOwner: t.workflowOwner,
             workflowName: CrePayload.workflowName(t.workflowName)
         });
-        d.insuranceOracle = OnnxOracleDeployer.deployCreOracle(
-            c, _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
-        );
-        d.pricingOracle = OnnxOracleDeployer.deployCreOracle(
-            c, _oracleParams(address(d.registry), uint32(vm.envOr("RISK_TOLERANCE", uint256(100))))
-        );
+        d.insuranceOracle = OnnxOracleDeployer.deployCreOracle(c, _claimsOracleParams(d));
+        d.pricingOracle = OnnxOracleDeployer.deployCreOracle(c, _pricingOracleParams(d));
         string memory reviewWorkflow = vm.envOr("REVIEW_WORKFLOW_NAME", string(""));
         if (bytes(reviewWorkflow).length != 0) {
             d.reviewOracle = OnnxOracleDeployer.deployCreOracle(
@@ -269,7 +269,7 @@ contract Deploy is Script {
                     workflowOwner: vm.envOr("REVIEW_WORKFLOW_OWNER", t.workflowOwner),
                     workflowName: CrePayload.workflowName(reviewWorkflow)
                 }),
-                _oracleParams(address(d.registry), uint32(vm.envOr("TOLERANCE", uint256(0))))
+                _claimsOracleParams(d)
             );
         }
     }

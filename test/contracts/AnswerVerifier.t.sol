@@ -127,6 +127,25 @@ abstract contract AnswerVerifierBase is Test {
         return abi.encodePacked(r, s, v);
     }
 
+    /// @dev A fuzzed batch size bounded to at least `minSize` answers, and a fuzzed index bounded to one
+    /// of them.
+    function _boundBatch(uint256 size, uint256 index, uint256 minSize) internal pure returns (uint256, uint256) {
+        size = bound(size, minSize, MAX_BATCH);
+        return (size, bound(index, 0, size - 1));
+    }
+
+    /// @dev A batch of `size` answers from `seed`, its tree's levels, and the operator's signature over
+    /// its root.
+    function _signedBatch(uint256 seed, uint256 size)
+        internal
+        pure
+        returns (AnswerVerifier.Answer[] memory answers, bytes32[][] memory levels, bytes memory signature)
+    {
+        answers = _answers(seed, size);
+        levels = _levels(_leaves(answers));
+        return (answers, levels, _signBatch(_root(levels)));
+    }
+
     /// @dev The operator's signature over a batch with this root (its InferenceBatch digest).
     function _signBatch(bytes32 root) internal pure returns (bytes memory) {
         bytes32 structHash = keccak256(abi.encode(AnswerVerifier.INFERENCE_BATCH_TYPEHASH, root));
@@ -199,11 +218,9 @@ contract AnswerVerifierBatchTest is AnswerVerifierBase {
         public
         view
     {
-        size = bound(size, 2, MAX_BATCH);
-        index = bound(index, 0, size - 1);
-        AnswerVerifier.Answer[] memory answers = _answers(seed, size);
-        bytes32[][] memory levels = _levels(_leaves(answers));
-        bytes memory signature = _signBatch(_root(levels));
+        (size, index) = _boundBatch(size, index, 2);
+        (AnswerVerifier.Answer[] memory answers, bytes32[][] memory levels, bytes memory signature) =
+            _signedBatch(seed, size);
         bytes32[] memory proof = _proof(levels, index);
         assertGt(proof.length, 0);
         assertEq(verifier.recover(answers[index], proof, signature), operator);
@@ -214,13 +231,11 @@ contract AnswerVerifierBatchTest is AnswerVerifierBase {
         public
         view
     {
-        size = bound(size, 2, MAX_BATCH);
-        i = bound(i, 0, size - 1);
+        (size, i) = _boundBatch(size, i, 2);
         j = bound(j, 0, size - 2);
         if (j >= i) ++j;
-        AnswerVerifier.Answer[] memory answers = _answers(seed, size);
-        bytes32[][] memory levels = _levels(_leaves(answers));
-        bytes memory signature = _signBatch(_root(levels));
+        (AnswerVerifier.Answer[] memory answers, bytes32[][] memory levels, bytes memory signature) =
+            _signedBatch(seed, size);
         // Answer j presented with answer i's proof: signed by the operator, but not with this proof.
         assertFalse(verifier.isSignedBy(answers[j], _proof(levels, i), signature, operator));
         assertNotEq(verifier.recover(answers[j], _proof(levels, i), signature), operator);
@@ -233,11 +248,9 @@ contract AnswerVerifierBatchTest is AnswerVerifierBase {
         uint256 position,
         uint8 bit
     ) public view {
-        size = bound(size, 2, MAX_BATCH);
-        index = bound(index, 0, size - 1);
-        AnswerVerifier.Answer[] memory answers = _answers(seed, size);
-        bytes32[][] memory levels = _levels(_leaves(answers));
-        bytes memory signature = _signBatch(_root(levels));
+        (size, index) = _boundBatch(size, index, 2);
+        (AnswerVerifier.Answer[] memory answers, bytes32[][] memory levels, bytes memory signature) =
+            _signedBatch(seed, size);
         bytes32[] memory proof = _proof(levels, index);
         position = bound(position, 0, proof.length - 1);
         proof[position] ^= bytes32(uint256(1) << bit);
@@ -251,12 +264,10 @@ contract AnswerVerifierBatchTest is AnswerVerifierBase {
         uint8 field,
         uint256 delta
     ) public view {
-        size = bound(size, 2, MAX_BATCH);
-        index = bound(index, 0, size - 1);
+        (size, index) = _boundBatch(size, index, 2);
         delta = bound(delta, 1, type(uint128).max);
-        AnswerVerifier.Answer[] memory answers = _answers(seed, size);
-        bytes32[][] memory levels = _levels(_leaves(answers));
-        bytes memory signature = _signBatch(_root(levels));
+        (AnswerVerifier.Answer[] memory answers, bytes32[][] memory levels, bytes memory signature) =
+            _signedBatch(seed, size);
         AnswerVerifier.Answer memory changed = answers[index];
         field = uint8(bound(field, 0, 4));
         if (field == 0) changed.modelHash = bytes32(uint256(changed.modelHash) ^ delta);
@@ -271,8 +282,7 @@ contract AnswerVerifierBatchTest is AnswerVerifierBase {
         public
         view
     {
-        size = bound(size, 1, MAX_BATCH);
-        index = bound(index, 0, size - 1);
+        (size, index) = _boundBatch(size, index, 1);
         otherKey = bound(otherKey, 1, N - 1);
         vm.assume(otherKey != OPERATOR_KEY);
         AnswerVerifier.Answer[] memory answers = _answers(seed, size);

@@ -12,7 +12,6 @@ import {ExamplesDeployer} from "../../script/deploy/ExamplesDeployer.sol";
 import {InferenceTestBase} from "./helpers/InferenceTestBase.sol";
 import {FunctionsDonTest} from "./helpers/FunctionsDonTest.sol";
 import {CreDonTest} from "./helpers/CreDonTest.sol";
-import {KeystoneReports} from "./helpers/KeystoneReports.sol";
 
 /// @dev A policyholder contract that refuses plain transfers: its payouts must be credited instead.
 contract RefusingHolder {
@@ -175,13 +174,9 @@ abstract contract ClaimsInsuranceFlow is InferenceTestBase {
         coverage = uint128(bound(coverage, 1 gwei, POOL_FUNDING));
         vm.deal(HOLDER, 100 ether);
         uint256 premium = insurance.premiumFor(coverage);
-        vm.startPrank(HOLDER);
+        vm.prank(HOLDER);
         uint256 policyId = insurance.buyPolicy{value: premium}(coverage, TERM);
-        vm.recordLogs();
-        uint256 claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
-        vm.stopPrank();
-        bytes32 requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
+        (, bytes32 requestId) = _fileClaim(HOLDER, policyId, PHOTO_SHA);
         // The insurer takes what it can; it can never reach what backs the policy.
         withdrawal = bound(withdrawal, 0, insurance.pool());
         if (withdrawal > insurance.freePool()) {
@@ -223,11 +218,7 @@ contract ClaimsInsurancePoolTest is CreDonTest {
     }
 
     function _claim(address who, uint256 policyId, bytes32 photo) internal returns (bytes32 requestId) {
-        vm.recordLogs();
-        vm.prank(who);
-        uint256 claimId = insurance.fileClaim(policyId, PHOTO_URI, photo);
-        requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
+        (, requestId) = _fileClaim(who, policyId, photo);
         return requestId;
     }
 
@@ -409,11 +400,7 @@ contract ClaimsInsuranceEvidenceTest is CreDonTest {
     function test_RevertWhen_AnExpiredClaimsPhotoIsReused() public {
         uint256 first = _buy(HOLDER);
         vm.warp(block.timestamp + WAITING);
-        vm.recordLogs();
-        vm.prank(HOLDER);
-        uint256 claimId = insurance.fileClaim(first, PHOTO_URI, PHOTO_SHA);
-        bytes32 requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
+        (uint256 claimId, bytes32 requestId) = _fileClaim(HOLDER, first, PHOTO_SHA);
         _answer(requestId, _rejectable());
         vm.warp(START_TIME + TERM + insurance.CLAIM_GRACE() + 1);
         insurance.expireClaim(claimId);
@@ -457,13 +444,7 @@ abstract contract ClaimsInsuranceReview is InferenceTestBase {
     function setUp() public virtual override {
         super.setUp();
         reviewOracle = _newOracle(0);
-        ClaimsInsurance.Terms memory terms =
-            ExamplesDeployer.immediateTerms(PREMIUM_BPS, ExamplesDeployer.damagePayoutTable());
-        terms.reviewWindow = WINDOW;
-        terms.reviewThreshold = REVIEW_ABOVE;
-        terms.arbiter = ARBITER;
-        insurance = ExamplesDeployer.deployClaimsInsurance(address(oracle), address(reviewOracle), terms);
-        insurance.fundPool{value: POOL_FUNDING}();
+        _deployInsuranceWithReview(reviewOracle, WINDOW, REVIEW_ABOVE, ARBITER);
     }
 
     /// A severe claim (10 ETH, above the 5 ETH threshold) waiting in review.
@@ -532,23 +513,26 @@ abstract contract ClaimsInsuranceReview is InferenceTestBase {
         assertEq(insurance.reserved(), 0);
     }
 
-    function test_InsurerLosesADisputeOnTheReviewOracleAndForfeitsTheBond() public {
-        uint256 claimId = _underReview();
+    /// @dev Puts a claim under review, has the insurer dispute it on the review oracle, answers the
+    /// review round with `response`, and checks that the insurer lost: the holder gets the full payout
+    /// and the bond. Returns the claim.
+    function _insurerLosesTheReview(bytes memory response) internal returns (uint256 claimId) {
+        claimId = _underReview();
         uint256 bond = insurance.disputeBond(claimId);
         bytes32 requestId = _disputeOnReviewOracle(claimId);
         uint256 before = HOLDER.balance;
-        _answer(requestId, InferenceResult.encode(_result(SEVERE)));
+        _answer(requestId, response);
         assertEq(HOLDER.balance - before, COVERAGE + bond, "the payout and the bond");
+        return claimId;
+    }
+
+    function test_InsurerLosesADisputeOnTheReviewOracleAndForfeitsTheBond() public {
+        _insurerLosesTheReview(InferenceResult.encode(_result(SEVERE)));
         assertEq(insurance.bonds(), 0);
     }
 
     function test_ARejectedReviewRoundLosesTheDispute() public {
-        uint256 claimId = _underReview();
-        uint256 bond = insurance.disputeBond(claimId);
-        bytes32 requestId = _disputeOnReviewOracle(claimId);
-        uint256 before = HOLDER.balance;
-        _answer(requestId, _rejectable());
-        assertEq(HOLDER.balance - before, COVERAGE + bond);
+        uint256 claimId = _insurerLosesTheReview(_rejectable());
         assertEq(uint8(insurance.getClaim(claimId).status), uint8(ClaimsInsurance.ClaimStatus.Settled));
     }
 
@@ -669,11 +653,7 @@ contract ClaimsInsurancePayoutTableTest is CreDonTest {
         uint256 premium = insurance.premiumFor(1 ether);
         vm.prank(HOLDER);
         uint256 policyId = insurance.buyPolicy{value: premium}(1 ether, TERM);
-        vm.recordLogs();
-        vm.prank(HOLDER);
-        uint256 claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
-        bytes32 requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
+        (, bytes32 requestId) = _fileClaim(HOLDER, policyId, PHOTO_SHA);
         uint256 before = HOLDER.balance;
         _answer(requestId, InferenceResult.encode(_result(SEVERE)));
         assertEq(HOLDER.balance - before, 1 ether);
@@ -748,9 +728,8 @@ contract ClaimsInsuranceLinkDrainTest is CreDonTest {
     /// The claimant's request pays the oracle's fee; without it the oracle refuses the request.
     function test_RevertWhen_AClaimDoesNotPayTheRequestFee() public {
         oracle.setRequestFee(FEE);
-        uint256 premium = insurance.premiumFor(COVERAGE);
+        uint256 policyId = _buyPolicy();
         vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.WrongRequestFee.selector, FEE, 0));
         insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
         insurance.fileClaim{value: FEE}(policyId, PHOTO_URI, PHOTO_SHA);
@@ -763,12 +742,7 @@ contract ClaimsInsuranceLinkDrainTest is CreDonTest {
     function test_TheInsurerPaysTheReviewRoundFee() public {
         InferenceOracle reviewOracle = _newOracle(0);
         reviewOracle.setRequestFee(FEE);
-        ClaimsInsurance.Terms memory terms =
-            ExamplesDeployer.immediateTerms(PREMIUM_BPS, ExamplesDeployer.damagePayoutTable());
-        terms.reviewWindow = 1 days;
-        terms.reviewThreshold = 1 ether;
-        insurance = ExamplesDeployer.deployClaimsInsurance(address(oracle), address(reviewOracle), terms);
-        insurance.fundPool{value: POOL_FUNDING}();
+        _deployInsuranceWithReview(reviewOracle, 1 days, 1 ether, address(0));
         (uint256 claimId, bytes32 requestId) = _buyAndClaim();
         _answer(requestId, InferenceResult.encode(_result(SEVERE)));
         uint256 bond = insurance.disputeBond(claimId);
@@ -830,9 +804,7 @@ contract ClaimsInsuranceInsurerPowersTest is CreDonTest {
 
     /// New terms (a meaner table, a waiting period) do not reach a policy already sold.
     function test_TermsChangesApplyToNewPoliciesOnly() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
-        vm.prank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
+        uint256 policyId = _buyPolicy();
         assertEq(insurance.getPolicy(policyId).termsId, 1);
 
         uint16[] memory mean = new uint16[](4);
@@ -844,11 +816,7 @@ contract ClaimsInsuranceInsurerPowersTest is CreDonTest {
         insurance.setTerms(terms);
         assertEq(insurance.premiumFor(COVERAGE), COVERAGE, "new policies pay the new rate");
 
-        vm.recordLogs();
-        vm.prank(HOLDER);
-        uint256 claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
-        bytes32 requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
+        (, bytes32 requestId) = _fileClaim(HOLDER, policyId, PHOTO_SHA);
         uint256 before = HOLDER.balance;
         _answer(requestId, InferenceResult.encode(_result(SEVERE)));
         assertEq(HOLDER.balance - before, COVERAGE, "paid under the terms it was sold under");
@@ -858,9 +826,8 @@ contract ClaimsInsuranceInsurerPowersTest is CreDonTest {
     function test_RevertWhen_TheOracleCallbackGasIsBelowWhatThePayoutNeeds() public {
         uint32 required = insurance.CALLBACK_GAS_REQUIRED();
         oracle.setCallbackGasLimit(required - 1);
-        uint256 premium = insurance.premiumFor(COVERAGE);
+        uint256 policyId = _buyPolicy();
         vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
         vm.expectRevert(
             abi.encodeWithSelector(ClaimsInsurance.OracleCallbackGasTooLow.selector, required - 1, required)
         );
@@ -925,9 +892,8 @@ contract ClaimsInsuranceInsurerPowersTest is CreDonTest {
 /// run on the CRE oracle).
 contract ClaimsInsuranceRulesTest is CreDonTest {
     function test_RevertWhen_ClaimingTwice() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
+        uint256 policyId = _buyPolicy();
         vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
         insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
         bytes32 anotherPhoto = sha256("another photo");
         vm.expectRevert(abi.encodeWithSelector(ClaimsInsurance.AlreadyClaimed.selector, policyId));
@@ -936,9 +902,8 @@ contract ClaimsInsuranceRulesTest is CreDonTest {
     }
 
     function test_RevertWhen_ClaimingAfterTheTerm() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
+        uint256 policyId = _buyPolicy();
         vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
         uint256 start = block.timestamp;
         vm.warp(start + TERM + 1);
         vm.expectRevert(
@@ -949,9 +914,7 @@ contract ClaimsInsuranceRulesTest is CreDonTest {
     }
 
     function test_RevertWhen_StrangerClaims() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
-        vm.prank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
+        uint256 policyId = _buyPolicy();
         vm.expectRevert(
             abi.encodeWithSelector(ClaimsInsurance.NotPolicyHolder.selector, policyId, address(this))
         );
@@ -966,9 +929,8 @@ contract ClaimsInsuranceRulesTest is CreDonTest {
     }
 
     function test_RevertWhen_PhotoUriCouldBreakTheJson() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
+        uint256 policyId = _buyPolicy();
         vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
         vm.expectRevert(
             abi.encodeWithSelector(ClaimsInsurance.InvalidPhotoUriCharacter.selector, 8, bytes1('"'))
         );
@@ -1051,12 +1013,7 @@ contract ClaimsInsuranceCallbackGasTest is CreDonTest {
 
     function test_CallbackGasRequiredCoversALostDispute() public {
         InferenceOracle reviewOracle = _newOracle(0);
-        ClaimsInsurance.Terms memory terms =
-            ExamplesDeployer.immediateTerms(PREMIUM_BPS, ExamplesDeployer.damagePayoutTable());
-        terms.reviewWindow = 1 days;
-        terms.reviewThreshold = 1 ether;
-        insurance = ExamplesDeployer.deployClaimsInsurance(address(oracle), address(reviewOracle), terms);
-        insurance.fundPool{value: POOL_FUNDING}();
+        _deployInsuranceWithReview(reviewOracle, 1 days, 1 ether, address(0));
         (RefusingHolder holder, uint256 claimId, bytes32 requestId) = _refusingClaim();
         uint256 underReview = _measureAccept(address(oracle), requestId, SEVERE);
         uint256 bond = insurance.disputeBond(claimId);
@@ -1096,24 +1053,23 @@ contract FunctionsClaimsInsuranceGasTest is FunctionsDonTest {
     }
 
     function test_GasOfRequestAndFulfilment() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
-        vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
-        _cool(_functionsAccounts());
-        vm.recordLogs();
-        uint256 claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
-        vm.snapshotGasLastCall("ClaimsInsurance", "Functions: fileClaim (request)");
-        vm.stopPrank();
-        bytes32 requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
-
-        bytes memory response = InferenceResult.encode(_result(SEVERE));
-        _cool(_functionsAccounts());
-        vm.prank(address(fn.router));
-        FunctionsInferenceOracle(address(oracle)).handleOracleFulfillment(requestId, response, "");
-        uint256 used = vm.snapshotGasLastCall("ClaimsInsurance", "Functions: fulfillRequest, accept + payout");
+        bytes32 requestId = _buyAndClaimMeasured(_functionsAccounts(), "Functions: fileClaim (request)");
+        uint256 used = _fulfilMeasured(
+            requestId, InferenceResult.encode(_result(SEVERE)), "Functions: fulfillRequest, accept + payout"
+        );
         assertLt(used, FULFILMENT_BUDGET, "acceptance + payout within the fulfilment budget");
         assertEq(insurance.totalPaid(), COVERAGE);
+    }
+
+    /// @dev The router's callback with `response` for `requestId`, the accounts it touches made cold
+    /// first; returns its gas, recorded as `gasName`.
+    function _fulfilMeasured(bytes32 requestId, bytes memory response, string memory gasName)
+        internal
+        returns (uint256 used)
+    {
+        _cool(_functionsAccounts());
+        _answerDirectly(requestId, response);
+        return vm.snapshotGasLastCall("ClaimsInsurance", gasName);
     }
 
     function _functionsAccounts() internal view returns (address[] memory accounts) {
@@ -1133,12 +1089,8 @@ contract FunctionsClaimsInsuranceGasTest is FunctionsDonTest {
         (, bytes32 requestId) = _buyAndClaim();
         InferenceResult.Data memory r = _result(SEVERE);
         r.modelHash = sha256("unapproved");
-        bytes memory response = InferenceResult.encode(r);
-        _cool(_functionsAccounts());
-        vm.prank(address(fn.router));
-        FunctionsInferenceOracle(address(oracle)).handleOracleFulfillment(requestId, response, "");
-        uint256 used = vm.snapshotGasLastCall(
-            "ClaimsInsurance", "Functions: fulfillRequest, reject (model not approved)"
+        uint256 used = _fulfilMeasured(
+            requestId, InferenceResult.encode(r), "Functions: fulfillRequest, reject (model not approved)"
         );
         assertLt(used, FULFILMENT_BUDGET);
     }
@@ -1166,26 +1118,9 @@ contract CreClaimsInsuranceGasTest is CreDonTest {
     uint256 internal constant DELIVERY_GAS_GOAL = 250_000;
 
     function test_GasOfRequestAndDelivery() public {
-        uint256 premium = insurance.premiumFor(COVERAGE);
-        vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: premium}(COVERAGE, TERM);
-        _cool(_creAccounts());
-        vm.recordLogs();
-        uint256 claimId = insurance.fileClaim(policyId, PHOTO_URI, PHOTO_SHA);
-        vm.snapshotGasLastCall("ClaimsInsurance", "CRE: fileClaim (request)");
-        vm.stopPrank();
-        bytes32 requestId = insurance.getClaim(claimId).requestId;
-        _noteRequest(requestId, vm.getRecordedLogs());
-
-        KeystoneReports.Header memory header = _header();
-        bytes memory raw = KeystoneReports.rawReport(header, _validPayload(requestId, _result(SEVERE)));
-        bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
-        bytes[] memory signatures = KeystoneReports.sign(raw, context, _signerKeys(REQUIRED_SIGNATURES));
-        _cool(_creAccounts());
-        vm.prank(TRANSMITTER);
-        forwarder.report(address(oracle), raw, context, signatures);
-        uint256 used = vm.snapshotGasLastCall(
-            "ClaimsInsurance", "CRE: forwarder.report (2 signatures, accept + payout)"
+        bytes32 requestId = _buyAndClaimMeasured(_creAccounts(), "CRE: fileClaim (request)");
+        uint256 used = _reportMeasured(
+            _validPayload(requestId, _result(SEVERE)), "CRE: forwarder.report (2 signatures, accept + payout)"
         );
         assertEq(insurance.totalPaid(), COVERAGE);
         assertLe(used, DELIVERY_GAS_GOAL, "CRE delivery within 250,000 gas");
@@ -1200,19 +1135,19 @@ contract CreClaimsInsuranceGasTest is CreDonTest {
         return accounts;
     }
 
+    /// @dev `payload` reported to the oracle through the forwarder with f + 1 signatures, the accounts
+    /// it touches made cold first; returns its gas, recorded as `gasName`.
+    function _reportMeasured(bytes memory payload, string memory gasName) internal returns (uint256 used) {
+        _forward(address(oracle), _header(), payload, _signerKeys(REQUIRED_SIGNATURES), _creAccounts());
+        return vm.snapshotGasLastCall("ClaimsInsurance", gasName);
+    }
+
     function test_GasOfRejectedReport() public {
         (, bytes32 requestId) = _buyAndClaim();
         InferenceResult.Data memory r = _result(SEVERE);
         r.modelHash = sha256("unapproved");
-        KeystoneReports.Header memory header = _header();
-        bytes memory raw = KeystoneReports.rawReport(header, _validPayload(requestId, r));
-        bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
-        bytes[] memory signatures = KeystoneReports.sign(raw, context, _signerKeys(REQUIRED_SIGNATURES));
-        _cool(_creAccounts());
-        vm.prank(TRANSMITTER);
-        forwarder.report(address(oracle), raw, context, signatures);
-        uint256 used = vm.snapshotGasLastCall(
-            "ClaimsInsurance", "CRE: forwarder.report (2 signatures, reject: model not approved)"
+        uint256 used = _reportMeasured(
+            _validPayload(requestId, r), "CRE: forwarder.report (2 signatures, reject: model not approved)"
         );
         assertLe(used, DELIVERY_GAS_GOAL);
         assertEq(insurance.totalPaid(), 0);

@@ -8,7 +8,6 @@ import {ClaimsInsurance} from "../../contracts/examples/ClaimsInsurance.sol";
 import {IClaimsInsuranceEvents} from "../../contracts/interfaces/IClaimsInsurance.sol";
 import {InferenceOracle} from "../../contracts/oracles/InferenceOracle.sol";
 import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
-import {ExamplesDeployer} from "../../script/deploy/ExamplesDeployer.sol";
 import {InferenceTestBase} from "./helpers/InferenceTestBase.sol";
 import {FunctionsDonTest} from "./helpers/FunctionsDonTest.sol";
 import {CreDonTest} from "./helpers/CreDonTest.sol";
@@ -312,13 +311,7 @@ abstract contract ClaimsInsuranceInvariants is InferenceTestBase, ITransportDriv
         super.setUp();
         oracle.setRequestFee(FEE);
         reviewOracle = _newOracle(0);
-        ClaimsInsurance.Terms memory terms =
-            ExamplesDeployer.immediateTerms(PREMIUM_BPS, ExamplesDeployer.damagePayoutTable());
-        terms.reviewWindow = 1 days;
-        terms.reviewThreshold = 5 ether;
-        terms.arbiter = ARBITER;
-        insurance = ExamplesDeployer.deployClaimsInsurance(address(oracle), address(reviewOracle), terms);
-        insurance.fundPool{value: POOL_FUNDING}();
+        _deployInsuranceWithReview(reviewOracle, 1 days, 5 ether, ARBITER);
         handler = new ClaimsHandler(insurance, oracle, this, MODEL_HASH, ARBITER);
         insurance.transferOwnership(address(handler));
         handler.acceptOwnership();

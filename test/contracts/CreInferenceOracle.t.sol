@@ -13,19 +13,13 @@ import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
 import {ClaimsInsurance} from "../../contracts/examples/ClaimsInsurance.sol";
 import {CreDonTest} from "./helpers/CreDonTest.sol";
 import {KeystoneReports} from "./helpers/KeystoneReports.sol";
+import {InferenceTestBase} from "./helpers/InferenceTestBase.sol";
+import {PendingClaimTest} from "./helpers/PendingClaimTest.sol";
 
 /// @dev A pending claim, and the state every refused report must leave untouched.
-abstract contract CreClaimTest is CreDonTest, IKeystoneForwarderEvents, ICreInferenceOracle {
-    uint256 internal s_claimId;
-    bytes32 internal s_requestId;
-    uint256 internal s_poolBefore;
-    uint256 internal s_holderBefore;
-
-    function setUp() public virtual override {
-        super.setUp();
-        (s_claimId, s_requestId) = _buyAndClaim();
-        s_poolBefore = insurance.pool();
-        s_holderBefore = HOLDER.balance;
+abstract contract CreClaimTest is CreDonTest, PendingClaimTest, IKeystoneForwarderEvents, ICreInferenceOracle {
+    function setUp() public virtual override(InferenceTestBase, PendingClaimTest) {
+        PendingClaimTest.setUp();
     }
 
     function _creOracle() internal view returns (CreInferenceOracle) {
@@ -158,9 +152,9 @@ contract CreReceiverTest is CreClaimTest {
         emit ReportRejected(requestId, sender, reason);
     }
 
-    function test_RejectsAnotherWorkflowOwner() public {
-        KeystoneReports.Header memory header = _header();
-        header.workflowOwner = makeAddr("someone else's workflow");
+    /// @dev A valid payload under `header`, which names a workflow the oracle does not accept: the
+    /// forwarder delivers it, the oracle refuses it, and a correct report afterwards still pays.
+    function _expectWorkflowRefused(KeystoneReports.Header memory header) internal {
         _expectReportRejected(s_requestId, address(forwarder), RejectReason.UnauthorizedWorkflow);
         assertTrue(
             _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2))
@@ -169,15 +163,16 @@ contract CreReceiverTest is CreClaimTest {
         _paysSevere();
     }
 
+    function test_RejectsAnotherWorkflowOwner() public {
+        KeystoneReports.Header memory header = _header();
+        header.workflowOwner = makeAddr("someone else's workflow");
+        _expectWorkflowRefused(header);
+    }
+
     function test_RejectsAnotherWorkflowName() public {
         KeystoneReports.Header memory header = _header();
         header.workflowName = CrePayload.workflowName("another-workflow");
-        _expectReportRejected(s_requestId, address(forwarder), RejectReason.UnauthorizedWorkflow);
-        assertTrue(
-            _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2))
-        );
-        _assertStillPending();
-        _paysSevere();
+        _expectWorkflowRefused(header);
     }
 
     function test_RejectsAReportStraightFromANonForwarder() public {

@@ -9,24 +9,13 @@ import {InferenceResult} from "../../contracts/libraries/InferenceResult.sol";
 import {InferenceTestBase} from "./helpers/InferenceTestBase.sol";
 import {FunctionsDonTest} from "./helpers/FunctionsDonTest.sol";
 import {CreDonTest} from "./helpers/CreDonTest.sol";
+import {PendingClaimTest} from "./helpers/PendingClaimTest.sol";
 
 /// @notice The acceptance matrix, written once against `InferenceTestBase` and run through each
 /// transport's full path (Functions: DON-signed OCR report through the real Coordinator and Router;
 /// CRE: DON-signed report through the real KeystoneForwarder): every answer but the valid one is
 /// rejected with its reason, settles the request, and pays nothing.
-abstract contract AcceptanceMatrix is InferenceTestBase {
-    uint256 internal s_claimId;
-    bytes32 internal s_requestId;
-    uint256 internal s_poolBefore;
-    uint256 internal s_holderBefore;
-
-    function setUp() public virtual override {
-        super.setUp();
-        (s_claimId, s_requestId) = _buyAndClaim();
-        s_poolBefore = insurance.pool();
-        s_holderBefore = HOLDER.balance;
-    }
-
+abstract contract AcceptanceMatrix is PendingClaimTest {
     function _expectRejected(bytes memory response, RejectReason reason) internal {
         vm.expectEmit(true, true, false, true, address(oracle));
         emit InferenceRejected(s_requestId, DAMAGE, reason);
@@ -73,18 +62,12 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
     }
 
     function test_RejectsModelRevokedAfterRequest() public {
-        vm.prank(SECOND_APPROVER);
-        registry.proposeRevocation(DAMAGE, MODEL_HASH);
-        vm.prank(APPROVER);
-        registry.revoke(DAMAGE, MODEL_HASH);
+        _retireDamageModel(true);
         _expectRejected(InferenceResult.encode(_result(SEVERE)), RejectReason.ModelNotApproved);
     }
 
     function test_RejectsModelDeprecatedAfterRequest() public {
-        vm.prank(SECOND_APPROVER);
-        registry.proposeDeprecation(DAMAGE, MODEL_HASH);
-        vm.prank(APPROVER);
-        registry.deprecate(DAMAGE, MODEL_HASH);
+        _retireDamageModel(false);
         _expectRejected(InferenceResult.encode(_result(SEVERE)), RejectReason.ModelNotApproved);
     }
 
@@ -208,14 +191,14 @@ abstract contract AcceptanceMatrix is InferenceTestBase {
 }
 
 contract FunctionsAcceptanceMatrixTest is FunctionsDonTest, AcceptanceMatrix {
-    function setUp() public override(InferenceTestBase, AcceptanceMatrix) {
-        AcceptanceMatrix.setUp();
+    function setUp() public override(InferenceTestBase, PendingClaimTest) {
+        PendingClaimTest.setUp();
     }
 }
 
 contract CreAcceptanceMatrixTest is CreDonTest, AcceptanceMatrix {
-    function setUp() public override(InferenceTestBase, AcceptanceMatrix) {
-        AcceptanceMatrix.setUp();
+    function setUp() public override(InferenceTestBase, PendingClaimTest) {
+        PendingClaimTest.setUp();
     }
 }
 
@@ -401,10 +384,7 @@ abstract contract OracleBehaviour is InferenceTestBase {
     }
 
     function test_RevertWhen_ModelHasNoActiveVersion() public {
-        vm.prank(SECOND_APPROVER);
-        registry.proposeDeprecation(DAMAGE, MODEL_HASH);
-        vm.prank(APPROVER);
-        registry.deprecate(DAMAGE, MODEL_HASH);
+        _retireDamageModel(false);
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.NoActiveModelVersion.selector, DAMAGE));
         s_client.request(DAMAGE, INPUT, PHOTO_SHA);
     }

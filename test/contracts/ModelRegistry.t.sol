@@ -4,7 +4,7 @@ pragma solidity 0.8.19;
 import {Test} from "forge-std/Test.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {IModelRegistry, IModelRegistryEvents} from "../../contracts/interfaces/IModelRegistry.sol";
-import {OnnxOracleDeployer} from "../../script/deploy/OnnxOracleDeployer.sol";
+import {RegistryFixture} from "./helpers/RegistryFixture.sol";
 
 /// @dev Constants, actors and helpers shared by every ModelRegistry suite (the upgrade, governance
 /// and invariant suites import it).
@@ -25,10 +25,7 @@ abstract contract ModelRegistryBase is Test, IModelRegistryEvents {
     address internal implementation;
 
     function setUp() public virtual {
-        (registry, implementation) = OnnxOracleDeployer.deployRegistry(address(this));
-        registry.grantRole(registry.PROPOSER_ROLE(), PROPOSER);
-        registry.grantRole(registry.APPROVER_ROLE(), APPROVER);
-        registry.grantRole(registry.APPROVER_ROLE(), APPROVER_2);
+        (registry, implementation) = RegistryFixture.deploy(PROPOSER, APPROVER, APPROVER_2);
     }
 
     function _proposal(bytes32 modelId, bytes32 modelHash) internal pure returns (IModelRegistry.Proposal memory) {
@@ -64,6 +61,14 @@ abstract contract ModelRegistryBase is Test, IModelRegistryEvents {
 
     function _status(bytes32 modelId, bytes32 modelHash) internal view returns (IModelRegistry.Status) {
         return registry.statusOf(modelId, modelHash);
+    }
+
+    function _retirementNotProposed(bytes32 modelId, bytes32 modelHash, IModelRegistry.Status status)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(IModelRegistry.RetirementNotProposed.selector, modelId, modelHash, status);
     }
 
     function _transition(bytes32 modelId, bytes32 modelHash, IModelRegistry.Status from, IModelRegistry.Status to)
@@ -508,22 +513,14 @@ contract ModelRegistryRetirementTest is ModelRegistryBase {
     }
 
     function test_RevertWhen_OneApproverRevokesTheActiveVersion() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
-            )
-        );
+        vm.expectRevert(_retirementNotProposed(DAMAGE, HASH_1, IModelRegistry.Status.Revoked));
         vm.prank(APPROVER);
         registry.revoke(DAMAGE, HASH_1);
         assertEq(registry.activeVersion(DAMAGE), HASH_1);
     }
 
     function test_RevertWhen_OneApproverDeprecatesTheActiveVersion() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Deprecated
-            )
-        );
+        vm.expectRevert(_retirementNotProposed(DAMAGE, HASH_1, IModelRegistry.Status.Deprecated));
         vm.prank(APPROVER);
         registry.deprecate(DAMAGE, HASH_1);
         assertEq(registry.activeVersion(DAMAGE), HASH_1);
@@ -575,11 +572,7 @@ contract ModelRegistryRetirementTest is ModelRegistryBase {
     function test_RevertWhen_ADeprecationProposalIsUsedToRevoke() public {
         vm.prank(APPROVER);
         registry.proposeDeprecation(DAMAGE, HASH_1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
-            )
-        );
+        vm.expectRevert(_retirementNotProposed(DAMAGE, HASH_1, IModelRegistry.Status.Revoked));
         vm.prank(APPROVER_2);
         registry.revoke(DAMAGE, HASH_1);
     }
@@ -621,18 +614,10 @@ contract ModelRegistryRetirementTest is ModelRegistryBase {
         emit RetirementCancelled(DAMAGE, HASH_1, APPROVER_2);
         vm.prank(APPROVER_2);
         registry.cancelRetirement(DAMAGE, HASH_1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
-            )
-        );
+        vm.expectRevert(_retirementNotProposed(DAMAGE, HASH_1, IModelRegistry.Status.Revoked));
         vm.prank(APPROVER_2);
         registry.revoke(DAMAGE, HASH_1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.None
-            )
-        );
+        vm.expectRevert(_retirementNotProposed(DAMAGE, HASH_1, IModelRegistry.Status.None));
         vm.prank(APPROVER_2);
         registry.cancelRetirement(DAMAGE, HASH_1);
     }

@@ -144,11 +144,7 @@ contract ModelRegistryUpgradeFromV1Test is ModelRegistryBase {
     }
 
     function test_TheOldActiveVersionFallsUnderTheTwoPersonRule() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IModelRegistry.RetirementNotProposed.selector, DAMAGE, HASH_1, IModelRegistry.Status.Revoked
-            )
-        );
+        vm.expectRevert(_retirementNotProposed(DAMAGE, HASH_1, IModelRegistry.Status.Revoked));
         vm.prank(APPROVER);
         registry.revoke(DAMAGE, HASH_1);
         vm.prank(APPROVER);

@@ -156,6 +156,12 @@ abstract contract QuorumConsumerBase is Test, IQuorumConsumerEvents, IQuorumClai
         );
     }
 
+    /// @dev Expects the consumer to reject `leg`'s answer to `quorumId` for `reason`.
+    function _expectAnswerRejected(bytes32 quorumId, Leg memory leg, RejectReason reason) internal {
+        vm.expectEmit(true, true, false, true, address(s_consumer));
+        emit AnswerRejected(quorumId, address(leg.operator), reason);
+    }
+
     function _status(bytes32 quorumId) internal view returns (QuorumConsumer.Status) {
         return s_consumer.getRequest(quorumId).status;
     }
@@ -313,10 +319,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
 
     function test_UnapprovedModelAnswerDoesNotCount() public {
         (bytes32 quorumId, Leg[] memory legs) = _request();
-        vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(
-            quorumId, address(legs[0].operator), RejectReason.ModelNotApproved
-        );
+        _expectAnswerRejected(quorumId, legs[0], RejectReason.ModelNotApproved);
         assertTrue(_fulfil(legs[0], 7250, OTHER_HASH, INPUT_HASH));
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
@@ -344,20 +347,14 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         s_registry.proposeDeprecation(MODEL_ID, MODEL_HASH);
         vm.prank(s_approver);
         s_registry.deprecate(MODEL_ID, MODEL_HASH);
-        vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(
-            quorumId, address(legs[1].operator), RejectReason.ModelNotApproved
-        );
+        _expectAnswerRejected(quorumId, legs[1], RejectReason.ModelNotApproved);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
     }
 
     function test_InputHashMismatchDoesNotCount() public {
         (bytes32 quorumId, Leg[] memory legs) = _request();
-        vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(
-            quorumId, address(legs[0].operator), RejectReason.InputHashMismatch
-        );
+        _expectAnswerRejected(quorumId, legs[0], RejectReason.InputHashMismatch);
         _fulfil(legs[0], 7250, MODEL_HASH, keccak256("another input"));
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
@@ -382,10 +379,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
-        vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(
-            quorumId, address(legs[2].operator), RejectReason.UnknownRequest
-        );
+        _expectAnswerRejected(quorumId, legs[2], RejectReason.UnknownRequest);
         assertTrue(_fulfil(legs[2], 1, MODEL_HASH, INPUT_HASH));
         assertEq(s_consumer.getAssessment(CLAIM_ID).result, 7250);
         assertEq(s_consumer.getAnswers(quorumId).length, 2);
@@ -396,8 +390,7 @@ contract QuorumConsumerFinaliseTest is QuorumConsumerBase {
         (bytes32 quorumId, Leg[] memory legs) = _request();
         _fulfil(legs[0], 7250, MODEL_HASH, INPUT_HASH);
         vm.warp(legs[0].expiration + 1);
-        vm.expectEmit(true, true, false, true, address(s_consumer));
-        emit AnswerRejected(quorumId, address(legs[1].operator), RejectReason.Expired);
+        _expectAnswerRejected(quorumId, legs[1], RejectReason.Expired);
         _fulfil(legs[1], 7250, MODEL_HASH, INPUT_HASH);
         assertEq(uint8(_status(quorumId)), uint8(QuorumConsumer.Status.Pending));
     }

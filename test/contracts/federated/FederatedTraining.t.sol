@@ -59,9 +59,7 @@ contract FederatedTrainingJoinTest is FederatedTrainingBase {
     }
 
     function test_RevertWhen_JoiningTwice() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(1);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(1);
         vm.prank(ps[0]);
         vm.expectRevert(abi.encodeWithSelector(AlreadyJoined.selector, taskId, ps[0]));
         training.join{value: STAKE}(taskId);
@@ -87,17 +85,24 @@ contract FederatedTrainingJoinTest is FederatedTrainingBase {
     }
 }
 
-/// @notice Commit and reveal: phases, timeouts, the commitment's binding.
-contract FederatedTrainingPhasesTest is FederatedTrainingBase {
+/// @dev A task with the default configuration that `_joinedCount()` participants joined.
+abstract contract FederatedTrainingJoinedTest is FederatedTrainingBase {
     bytes32 internal taskId;
     address[] internal ps;
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
-        taskId = _createTask();
-        ps = _participants(4);
-        _joinAll(taskId, ps);
+        (taskId, ps) = _joinedTask(_joinedCount());
     }
+
+    /// @dev How many participants join: 4 unless a suite says otherwise.
+    function _joinedCount() internal pure virtual returns (uint256) {
+        return 4;
+    }
+}
+
+/// @notice Commit and reveal: phases, timeouts, the commitment's binding.
+contract FederatedTrainingPhasesTest is FederatedTrainingJoinedTest {
 
     function test_RevertWhen_CommitBeforeRegistrationEnds() public {
         bytes32 c = training.commitmentOf(taskId, 1, ps[0], _update(ps[0], 1), _salt(ps[0], 1));
@@ -218,15 +223,9 @@ contract FederatedTrainingPhasesTest is FederatedTrainingBase {
 
 /// @notice The DON's report: only through the forwarder and workflow, bound to the task, round,
 /// base model and exactly the round's committers.
-contract FederatedTrainingReportTest is FederatedTrainingBase {
-    bytes32 internal taskId;
-    address[] internal ps;
-
+contract FederatedTrainingReportTest is FederatedTrainingJoinedTest {
     function setUp() public override {
         super.setUp();
-        taskId = _createTask();
-        ps = _participants(4);
-        _joinAll(taskId, ps);
         _commitRevealAll(taskId, ps, 1);
     }
 
@@ -362,15 +361,9 @@ contract FederatedTrainingReportTest is FederatedTrainingBase {
 }
 
 /// @notice Slashing: only through the DON's report; rejected updates and missing reveals.
-contract FederatedTrainingSlashingTest is FederatedTrainingBase {
-    bytes32 internal taskId;
-    address[] internal ps;
-
-    function setUp() public override {
-        super.setUp();
-        taskId = _createTask();
-        ps = _participants(5);
-        _joinAll(taskId, ps);
+contract FederatedTrainingSlashingTest is FederatedTrainingJoinedTest {
+    function _joinedCount() internal pure override returns (uint256) {
+        return 5;
     }
 
     function test_SlashesRejectedAndSilentParticipants() public {
@@ -470,9 +463,7 @@ contract FederatedTrainingRewardsTest is FederatedTrainingBase {
     }
 
     function test_FullTaskPaysEverythingOut() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(3);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(3);
         for (uint32 r = 1; r <= ROUNDS; ++r) {
             _round(taskId, ps, r);
         }
@@ -496,9 +487,7 @@ contract FederatedTrainingRewardsTest is FederatedTrainingBase {
     }
 
     function test_RevertWhen_WithdrawingWhileRunning() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(3);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(3);
         vm.prank(ps[0]);
         vm.expectRevert(
             abi.encodeWithSelector(TaskNotInStatus.selector, taskId, TaskStatus.Running, TaskStatus.Finished)
@@ -507,9 +496,7 @@ contract FederatedTrainingRewardsTest is FederatedTrainingBase {
     }
 
     function test_SilentDonCancelsAndRefunds() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(3);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(3);
         _round(taskId, ps, 1);
         _commitRevealAll(taskId, ps, 2);
         uint256 deadline = training.reportDeadline(taskId);
@@ -546,9 +533,7 @@ contract FederatedTrainingRewardsTest is FederatedTrainingBase {
 /// @notice The final model goes to the registry as a proposal; the two-person rule still applies.
 contract FederatedTrainingFinalModelTest is FederatedTrainingBase {
     function test_ProposesFinalModelWithProvenance() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(3);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(3);
         for (uint32 r = 1; r <= ROUNDS; ++r) {
             _round(taskId, ps, r);
         }
@@ -586,9 +571,7 @@ contract FederatedTrainingFinalModelTest is FederatedTrainingBase {
     }
 
     function test_ProvenanceCoversTheUpdateHashes() public {
-        bytes32 a = _createTask();
-        address[] memory ps = _participants(3);
-        _joinAll(a, ps);
+        (bytes32 a, address[] memory ps) = _joinedTask(3);
         _round(a, ps, 1);
         bytes32 digest;
         for (uint256 i = 0; i < 3; ++i) {
@@ -606,9 +589,7 @@ contract FederatedTrainingGasTest is FederatedTrainingBase {
     uint256 internal constant REPORT_GOAL = 300_000;
 
     function test_CommitAndRevealFitTheGoal() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(11);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(11);
         _toPhase(taskId, 0);
         _commit(taskId, ps[0], 1);
         bytes32 c = training.commitmentOf(taskId, 1, ps[1], _update(ps[1], 1), _salt(ps[1], 1));
@@ -633,9 +614,7 @@ contract FederatedTrainingGasTest is FederatedTrainingBase {
     }
 
     function test_RoundReportFitsTheGoal() public {
-        bytes32 taskId = _createTask();
-        address[] memory ps = _participants(11);
-        _joinAll(taskId, ps);
+        (bytes32 taskId, address[] memory ps) = _joinedTask(11);
         _commitRevealAll(taskId, ps, 1);
         Entry[] memory es = _allAccepted(ps);
         es[8] = Entry({participant: ps[8], status: HARMFUL, slashed: true, weightBps: 0});

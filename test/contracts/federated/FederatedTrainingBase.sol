@@ -12,6 +12,7 @@ import {IKeystoneForwarder} from "../../../script/deploy/IKeystoneForwarder.sol"
 import {LocalCreDeployer} from "../../../script/deploy/LocalCreDeployer.sol";
 import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol";
 import {KeystoneReports} from "../helpers/KeystoneReports.sol";
+import {DonKeys} from "../helpers/DonKeys.sol";
 
 /// @dev Shared setup of the FederatedTraining suites: a registry with an approved base model, the
 /// real KeystoneForwarder (1.2.0) with a 4-signer DON (f = 1), the training contract holding
@@ -142,6 +143,14 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
         return ps;
     }
 
+    /// @dev A task with the default configuration that `count` participants (`_participants`) joined.
+    function _joinedTask(uint256 count) internal returns (bytes32 taskId, address[] memory ps) {
+        taskId = _createTask();
+        ps = _participants(count);
+        _joinAll(taskId, ps);
+        return (taskId, ps);
+    }
+
     function _joinAll(bytes32 taskId, address[] memory ps) internal {
         for (uint256 i = 0; i < ps.length; ++i) {
             vm.prank(ps[i]);
@@ -244,12 +253,8 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
         });
     }
 
-    function _keys(uint256 count) internal view returns (uint256[] memory keys) {
-        keys = new uint256[](count);
-        for (uint256 i = 0; i < count; ++i) {
-            keys[i] = SIGNER_KEYS[i];
-        }
-        return keys;
+    function _keys(uint256 count) internal view returns (uint256[] memory) {
+        return DonKeys.first(SIGNER_KEYS, count);
     }
 
     /// @dev Delivers a payload through the forwarder with f + 1 signatures; true when onReport returned.

@@ -12,6 +12,7 @@ import {CrePayload} from "../../../contracts/libraries/CrePayload.sol";
 import {InferenceResult} from "../../../contracts/libraries/InferenceResult.sol";
 import {InferenceTestBase} from "./InferenceTestBase.sol";
 import {KeystoneReports} from "./KeystoneReports.sol";
+import {DonKeys} from "./DonKeys.sol";
 
 /// @notice The CRE transport for `InferenceTestBase`: Chainlink's real KeystoneForwarder (1.2.0,
 /// solc 0.8.24) configured with a 4-signer DON (f = 1), and CRE oracles that accept only its
@@ -136,12 +137,8 @@ abstract contract CreDonTest is InferenceTestBase {
         });
     }
 
-    function _signerKeys(uint256 count) internal view returns (uint256[] memory keys) {
-        keys = new uint256[](count);
-        for (uint256 i = 0; i < count; ++i) {
-            keys[i] = SIGNER_KEYS[i];
-        }
-        return keys;
+    function _signerKeys(uint256 count) internal view returns (uint256[] memory) {
+        return DonKeys.first(SIGNER_KEYS, count);
     }
 
     /// @dev Signs the raw report with `keys` and sends it through the forwarder to `receiver`;
@@ -152,13 +149,26 @@ abstract contract CreDonTest is InferenceTestBase {
         bytes memory payload,
         uint256[] memory keys
     ) internal returns (bool delivered) {
+        _forward(receiver, header, payload, keys, new address[](0));
+        return forwarder.getTransmissionState(receiver, header.executionId, header.reportId)
+            == IRouter.TransmissionState.SUCCEEDED;
+    }
+
+    /// @dev Signs the raw report with `keys`, makes `cold` cold (`_cool`, for the gas tests) and sends
+    /// it through the forwarder to `receiver`: `forwarder.report` is the last call made.
+    function _forward(
+        address receiver,
+        KeystoneReports.Header memory header,
+        bytes memory payload,
+        uint256[] memory keys,
+        address[] memory cold
+    ) internal {
         bytes memory raw = KeystoneReports.rawReport(header, payload);
         bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
         bytes[] memory signatures = KeystoneReports.sign(raw, context, keys);
+        _cool(cold);
         vm.prank(TRANSMITTER);
         forwarder.report(receiver, raw, context, signatures);
-        return forwarder.getTransmissionState(receiver, header.executionId, header.reportId)
-            == IRouter.TransmissionState.SUCCEEDED;
     }
 
     /// @dev A result payload for `requestId` with `result` (the valid case).

@@ -10,6 +10,7 @@ import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol"
 import {InferenceOracle} from "../../../contracts/oracles/InferenceOracle.sol";
 import {FunctionsInferenceOracle} from "../../../contracts/oracles/FunctionsInferenceOracle.sol";
 import {InferenceTestBase} from "./InferenceTestBase.sol";
+import {DonKeys} from "./DonKeys.sol";
 
 /// @notice The Chainlink Functions transport for `InferenceTestBase`: the real FunctionsRouter
 /// (v1_0_0) and FunctionsCoordinator (v1_3_0) with a 4-node DON (f = 1) whose OCR reports the tests
@@ -177,12 +178,8 @@ abstract contract FunctionsDonTest is InferenceTestBase {
         return (rs, ss, vs);
     }
 
-    function _signerKeys(uint256 count) internal view returns (uint256[] memory keys) {
-        keys = new uint256[](count);
-        for (uint256 i = 0; i < count; ++i) {
-            keys[i] = SIGNER_KEYS[i];
-        }
-        return keys;
+    function _signerKeys(uint256 count) internal view returns (uint256[] memory) {
+        return DonKeys.first(SIGNER_KEYS, count);
     }
 
     /// @dev Transmits a report signed by `keys` from `transmitter`; reverts bubble up.

@@ -12,6 +12,7 @@ import {IClaimsInsuranceEvents} from "../../../contracts/interfaces/IClaimsInsur
 import {InferenceOracle} from "../../../contracts/oracles/InferenceOracle.sol";
 import {ClaimsInsurance} from "../../../contracts/examples/ClaimsInsurance.sol";
 import {InferenceResult} from "../../../contracts/libraries/InferenceResult.sol";
+import {RegistryFixture} from "./RegistryFixture.sol";
 
 /// @notice Base of the forge tests that run a dApp on an inference oracle over a real transport:
 /// the ModelRegistry (behind its proxy) with `damage-v1` and `risk-v1` approved, an oracle of the
@@ -52,10 +53,7 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
 
     function setUp() public virtual {
         vm.warp(START_TIME);
-        (registry,) = OnnxOracleDeployer.deployRegistry(address(this));
-        registry.grantRole(registry.PROPOSER_ROLE(), PROPOSER);
-        registry.grantRole(registry.APPROVER_ROLE(), APPROVER);
-        registry.grantRole(registry.APPROVER_ROLE(), SECOND_APPROVER);
+        (registry,) = RegistryFixture.deploy(PROPOSER, APPROVER, SECOND_APPROVER);
         _register(DAMAGE, MODEL_HASH);
         _register(RISK, RISK_HASH);
 
@@ -109,6 +107,24 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
         });
     }
 
+    /// @dev Replaces `insurance` with a ClaimsInsurance on `oracle` (damage-v1's payout table, no waiting
+    /// period) whose payouts above `reviewThreshold` wait `reviewWindow` for a dispute, decided by
+    /// `reviewOracle` or by `arbiter`; funds its pool with POOL_FUNDING.
+    function _deployInsuranceWithReview(
+        InferenceOracle reviewOracle,
+        uint32 reviewWindow,
+        uint96 reviewThreshold,
+        address arbiter
+    ) internal {
+        ClaimsInsurance.Terms memory terms =
+            ExamplesDeployer.immediateTerms(PREMIUM_BPS, ExamplesDeployer.damagePayoutTable());
+        terms.reviewWindow = reviewWindow;
+        terms.reviewThreshold = reviewThreshold;
+        terms.arbiter = arbiter;
+        insurance = ExamplesDeployer.deployClaimsInsurance(address(oracle), address(reviewOracle), terms);
+        insurance.fundPool{value: POOL_FUNDING}();
+    }
+
     function _proposeOnly(bytes32 modelId, bytes32 modelHash) internal {
         IModelRegistry.Proposal memory proposal = _proposal(modelId, modelHash);
         vm.prank(PROPOSER);
@@ -126,19 +142,34 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
         view
         returns (IModelRegistry.Proposal memory)
     {
-        return IModelRegistry.Proposal({
-            modelId: modelId,
-            modelHash: modelHash,
-            version: bytes12("1.0.0"),
-            codeCommit: bytes20(keccak256("commit")),
-            provenanceHash: keccak256(abi.encode("provenance", modelHash)),
-            datasetDigest: sha256("dataset"),
-            hyperparamsHash: sha256("hyperparameters"),
-            // damage-v1's classes as its manifest lists them; risk-v1's result is a scalar.
-            labelCount: modelId == DAMAGE ? ExamplesDeployer.damageLabelCount() : 0,
-            weightsCommitment: bytes32(0),
-            weightsUri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
-        });
+        // damage-v1's classes as its manifest lists them; risk-v1's result is a scalar.
+        return RegistryFixture.proposal(
+            modelId, modelHash, modelId == DAMAGE ? ExamplesDeployer.damageLabelCount() : 0, bytes32(0)
+        );
+    }
+
+    /// @dev Retires damage-v1's active version (MODEL_HASH) under the registry's two-person rule:
+    /// SECOND_APPROVER proposes revoking it (`revoke`) or deprecating it, APPROVER confirms.
+    function _retireDamageModel(bool revoke) internal {
+        vm.prank(SECOND_APPROVER);
+        if (revoke) {
+            registry.proposeRevocation(DAMAGE, MODEL_HASH);
+        } else {
+            registry.proposeDeprecation(DAMAGE, MODEL_HASH);
+        }
+        vm.prank(APPROVER);
+        if (revoke) {
+            registry.revoke(DAMAGE, MODEL_HASH);
+        } else {
+            registry.deprecate(DAMAGE, MODEL_HASH);
+        }
+    }
+
+    /// @dev HOLDER buys a policy of COVERAGE for TERM at its premium; returns the policy.
+    function _buyPolicy() internal returns (uint256 policyId) {
+        uint256 premium = insurance.premiumFor(COVERAGE);
+        vm.prank(HOLDER);
+        return insurance.buyPolicy{value: premium}(COVERAGE, TERM);
     }
 
     /// @dev Buys a policy for HOLDER and files its claim with the photo PHOTO_SHA (a photo backs one
@@ -149,11 +180,46 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
 
     /// @dev Like `_buyAndClaim()` with the photo `photoSha`.
     function _buyAndClaim(bytes32 photoSha) internal returns (uint256 claimId, bytes32 requestId) {
-        vm.startPrank(HOLDER);
-        uint256 policyId = insurance.buyPolicy{value: insurance.premiumFor(COVERAGE)}(COVERAGE, TERM);
+        return _buyAndClaim(photoSha, new address[](0), "");
+    }
+
+    /// @dev Like `_buyAndClaim()`, for the gas tests: `cold` is made cold (`_cool`) right before the
+    /// claim is filed, and the claim's gas is recorded in snapshots/ClaimsInsurance.json as `gasName`.
+    function _buyAndClaimMeasured(address[] memory cold, string memory gasName) internal returns (bytes32 requestId) {
+        (, requestId) = _buyAndClaim(PHOTO_SHA, cold, gasName);
+        return requestId;
+    }
+
+    function _buyAndClaim(bytes32 photoSha, address[] memory cold, string memory gasName)
+        private
+        returns (uint256 claimId, bytes32 requestId)
+    {
+        uint256 policyId = _buyPolicy();
+        _cool(cold);
+        return _fileClaim(HOLDER, policyId, photoSha, gasName);
+    }
+
+    /// @dev `who` files the claim of `policyId` with the photo `photoSha`; returns the claim and its
+    /// request id.
+    function _fileClaim(address who, uint256 policyId, bytes32 photoSha)
+        internal
+        returns (uint256 claimId, bytes32 requestId)
+    {
+        return _fileClaim(who, policyId, photoSha, "");
+    }
+
+    /// @dev Like `_fileClaim(who, policyId, photoSha)`, recording the claim's gas in
+    /// snapshots/ClaimsInsurance.json as `gasName` unless that is empty.
+    function _fileClaim(address who, uint256 policyId, bytes32 photoSha, string memory gasName)
+        private
+        returns (uint256 claimId, bytes32 requestId)
+    {
         vm.recordLogs();
+        vm.prank(who);
         claimId = insurance.fileClaim(policyId, PHOTO_URI, photoSha);
-        vm.stopPrank();
+        if (bytes(gasName).length != 0) {
+            vm.snapshotGasLastCall("ClaimsInsurance", gasName);
+        }
         requestId = insurance.getClaim(claimId).requestId;
         _noteRequest(requestId, vm.getRecordedLogs());
         return (claimId, requestId);

@@ -15,6 +15,7 @@ import {ZkInferenceOracle} from "../../../contracts/oracles/ZkInferenceOracle.so
 import {RiskPricing} from "../../../contracts/examples/RiskPricing.sol";
 import {InferenceResult} from "../../../contracts/libraries/InferenceResult.sol";
 import {RiskV1Groth16Verifier} from "../../../contracts/zk/RiskV1Groth16Verifier.sol";
+import {RegistryFixture} from "../helpers/RegistryFixture.sol";
 import {RiskV1ProofVector} from "./vectors/RiskV1ProofVector.sol";
 import {RiskV1RequestVectors} from "./vectors/RiskV1RequestVectors.sol";
 
@@ -68,10 +69,7 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
     function setUp() public virtual {
         vm.warp(START_TIME);
         RISK_HASH = vm.parseJsonBytes32(vm.readFile("adapter/models/risk-v1/manifest.json"), ".file.sha256");
-        (registry,) = OnnxOracleDeployer.deployRegistry(address(this));
-        registry.grantRole(registry.PROPOSER_ROLE(), PROPOSER);
-        registry.grantRole(registry.APPROVER_ROLE(), APPROVER);
-        registry.grantRole(registry.APPROVER_ROLE(), SECOND_APPROVER);
+        (registry,) = RegistryFixture.deploy(PROPOSER, APPROVER, SECOND_APPROVER);
         _register(RISK, RISK_HASH, WEIGHTS);
 
         verifier = new RiskV1Groth16Verifier();
@@ -103,19 +101,9 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
     }
 
     function _propose(bytes32 modelId, bytes32 modelHash, bytes32 weightsCommitment) internal {
-        IModelRegistry.Proposal memory proposal = IModelRegistry.Proposal({
-            modelId: modelId,
-            modelHash: modelHash,
-            version: bytes12("1.0.0"),
-            codeCommit: bytes20(keccak256("commit")),
-            provenanceHash: keccak256(abi.encode("provenance", modelHash)),
-            datasetDigest: sha256("dataset"),
-            hyperparamsHash: sha256("hyperparameters"),
-            labelCount: 0,
-            weightsCommitment: weightsCommitment,
-            weightsUri: "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
-        });
-        // Built first: the sha256 precompile calls above would take the prank.
+        IModelRegistry.Proposal memory proposal =
+            RegistryFixture.proposal(modelId, modelHash, 0, weightsCommitment);
+        // Built first: the sha256 precompile calls in it would take the prank.
         vm.prank(PROPOSER);
         registry.propose(proposal);
     }
@@ -131,23 +119,29 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
 
     /// The sample request's statement and its proof (RiskV1ProofVector).
     function _answerA() internal view returns (ZkAnswer memory) {
-        return ZkAnswer({
-            result: RiskV1ProofVector.RESULT,
-            modelHash: RISK_HASH,
-            inputCommitment: COMMITMENT_A,
-            weightsCommitment: WEIGHTS,
-            proof: RiskV1ProofVector.PROOF
-        });
+        return _riskAnswer(RiskV1ProofVector.RESULT, COMMITMENT_A, RiskV1ProofVector.PROOF);
     }
 
     /// Another customer's statement and its proof.
     function _answerB() internal view returns (ZkAnswer memory) {
+        return _riskAnswer(
+            RiskV1RequestVectors.RESULT_OTHER_FEATURES, COMMITMENT_B, RiskV1RequestVectors.PROOF_OTHER_FEATURES
+        );
+    }
+
+    /// A statement that risk-v1 (its registered hash and weights) gives `result` for the input
+    /// committed to as `inputCommitment`, with its proof.
+    function _riskAnswer(uint256 result, bytes32 inputCommitment, bytes memory proof)
+        internal
+        view
+        returns (ZkAnswer memory)
+    {
         return ZkAnswer({
-            result: RiskV1RequestVectors.RESULT_OTHER_FEATURES,
+            result: result,
             modelHash: RISK_HASH,
-            inputCommitment: COMMITMENT_B,
+            inputCommitment: inputCommitment,
             weightsCommitment: WEIGHTS,
-            proof: RiskV1RequestVectors.PROOF_OTHER_FEATURES
+            proof: proof
         });
     }
 
