@@ -4,7 +4,7 @@
 // type-checking (one check per TypeScript project) and lint count as one check each; jest, bun (the CRE workflow tests) and
 // forge count their test cases. Exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -146,7 +146,16 @@ function countJunit(xml) {
 // forge: the human summary line `N tests passed, N failed, N skipped (M total tests)`.
 {
   // FORGE_SNAPSHOT_CHECK compares the gas snapshots (snapshots/*.json) with the committed ones;
-  // forge 1.7 reports a difference but still exits 0, so the line is checked here.
+  // forge 1.7 reports a difference but still exits 0, and has been seen rewriting a file without
+  // reporting it, so both the message and the files' bytes before and after are checked here.
+  const snapshotDir = 'snapshots'
+  const readSnapshots = () =>
+    new Map(
+      (existsSync(snapshotDir) ? readdirSync(snapshotDir) : [])
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => [name, readFileSync(join(snapshotDir, name), 'utf8')]),
+    )
+  const before = readSnapshots()
   const { ok, stdout, stderr } = run(
     'forge',
     'npx',
@@ -155,8 +164,14 @@ function countJunit(xml) {
     { captureStderr: true },
   )
   const m = /(\d+) tests passed, (\d+) failed, (\d+) skipped/.exec(stdout)
-  if (/Snapshots differ/i.test(stderr + stdout)) {
-    process.stdout.write('forge: gas snapshots differ from the committed snapshots/ files\n')
+  const after = readSnapshots()
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
+    (name) => before.get(name) !== after.get(name),
+  )
+  if (/Snapshots differ/i.test(stderr + stdout) || changed.length > 0) {
+    process.stdout.write(
+      `forge: gas snapshots differ from the committed snapshots/ files ${changed.join(', ')}\n`,
+    )
     failedSteps.push('gas snapshots')
     totals.failed += 1
   }
