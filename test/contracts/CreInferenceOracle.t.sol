@@ -111,7 +111,7 @@ contract CreForwarderTest is CreClaimTest {
     function test_RevertWhen_TheDonConfigIsUnknown() public {
         KeystoneReports.Header memory header = _header();
         header.configVersion = CONFIG_VERSION + 1;
-        uint64 configId = (uint64(CRE_DON_ID) << 32) | (CONFIG_VERSION + 1);
+        uint64 configId = (uint64(DON_ID) << 32) | (CONFIG_VERSION + 1);
         vm.expectRevert(abi.encodeWithSelector(IKeystoneForwarder.InvalidConfig.selector, configId));
         _sendReport(address(oracle), header, _validPayload(s_requestId, _result(SEVERE)), _signerKeys(2));
         _assertStillPending();

@@ -4,7 +4,7 @@ pragma solidity 0.8.19;
 import {Test} from "forge-std/Test.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {IModelRegistry, IModelRegistryEvents} from "../../contracts/interfaces/IModelRegistry.sol";
-import {RegistryFixture} from "./helpers/RegistryFixture.sol";
+import {RegistryDeployment} from "./helpers/RegistryFixture.sol";
 
 /// @dev Constants, actors and helpers shared by every ModelRegistry suite (the upgrade, governance
 /// and invariant suites import it).
@@ -25,7 +25,7 @@ abstract contract ModelRegistryBase is Test, IModelRegistryEvents {
     address internal implementation;
 
     function setUp() public virtual {
-        (registry, implementation) = RegistryFixture.deploy(PROPOSER, APPROVER, APPROVER_2);
+        (registry, implementation) = RegistryDeployment.deploy(PROPOSER, APPROVER, APPROVER_2);
     }
 
     function _proposal(bytes32 modelId, bytes32 modelHash) internal pure returns (IModelRegistry.Proposal memory) {

@@ -354,7 +354,7 @@ contract FederatedTrainingReportTest is FederatedTrainingJoinedTest {
     function test_ForwarderRejectsTooFewSignatures() public {
         bytes memory raw = KeystoneReports.rawReport(_header(), _payload(taskId, 1, _allAccepted(ps)));
         bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
-        bytes[] memory one = KeystoneReports.sign(raw, context, _keys(1));
+        bytes[] memory one = KeystoneReports.sign(raw, context, _signerKeys(1));
         vm.expectRevert();
         forwarder.report(address(training), raw, context, one);
     }
@@ -623,7 +623,7 @@ contract FederatedTrainingGasTest is FederatedTrainingBase {
         es[3].weightBps = 8_000;
         bytes memory raw = KeystoneReports.rawReport(_header(), _payload(taskId, 1, es));
         bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
-        bytes[] memory signatures = KeystoneReports.sign(raw, context, _keys(F + 1));
+        bytes[] memory signatures = KeystoneReports.sign(raw, context, _signerKeys(F + 1));
         vm.cool(address(training));
         vm.cool(address(forwarder));
         vm.prank(TRANSMITTER);

@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {Test} from "forge-std/Test.sol";
-import {IRouter} from "@chainlink/contracts/src/v0.8/keystone/interfaces/IRouter.sol";
 import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {CrePayload} from "../../../contracts/libraries/CrePayload.sol";
 import {FederatedTraining} from "../../../contracts/federated/FederatedTraining.sol";
 import {IFederatedTrainingEvents} from "../../../contracts/federated/IFederatedTraining.sol";
-import {IKeystoneForwarder} from "../../../script/deploy/IKeystoneForwarder.sol";
-import {LocalCreDeployer} from "../../../script/deploy/LocalCreDeployer.sol";
 import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol";
 import {KeystoneReports} from "../helpers/KeystoneReports.sol";
-import {DonKeys} from "../helpers/DonKeys.sol";
+import {KeystoneDonTest} from "../helpers/KeystoneDonTest.sol";
 
 /// @dev Shared setup of the FederatedTraining suites: a registry with an approved base model, the
 /// real KeystoneForwarder (1.2.0) with a 4-signer DON (f = 1), the training contract holding
 /// PROPOSER_ROLE, and helpers that play participants and the DON (reports built and signed as a
 /// CRE DON does, delivered through the forwarder).
-abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
+abstract contract FederatedTrainingBase is KeystoneDonTest, IFederatedTrainingEvents {
     bytes32 internal constant BASE_ID = bytes32("risk-v1");
     bytes32 internal constant BASE_HASH = keccak256("risk-v1 onnx (stands for its sha256)");
     bytes32 internal constant FINAL_ID = bytes32("risk-fl");
@@ -36,25 +32,15 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
     uint8 internal constant DUPLICATE_UPDATE = 9;
     uint8 internal constant NOT_REVEALED = 14;
 
-    uint256 internal constant N = 4;
-    uint8 internal constant F = 1;
-    uint32 internal constant DON_ID = 1;
-    uint32 internal constant CONFIG_VERSION = 1;
     string internal constant WORKFLOW = "onnx-oracle-fl-aggregate";
-    bytes32 internal constant CONFIG_DIGEST = keccak256("local FL DON config");
 
-    uint256[N] internal SIGNER_KEYS = [uint256(0x600), 0x601, 0x602, 0x603];
-    address internal WORKFLOW_OWNER = makeAddr("workflow-owner");
-    address internal TRANSMITTER = makeAddr("transmitter");
     address internal SPONSOR = makeAddr("sponsor");
     address internal APPROVER = makeAddr("approver");
     address internal STRANGER = makeAddr("stranger");
     bytes10 internal WORKFLOW_NAME = CrePayload.workflowName(WORKFLOW);
 
     ModelRegistry internal registry;
-    IKeystoneForwarder internal forwarder;
     FederatedTraining internal training;
-    uint64 internal s_sequence;
 
     /// One committer's entry as the aggregator reports it.
     struct Entry {
@@ -85,13 +71,7 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
         vm.prank(APPROVER);
         registry.approve(BASE_ID, BASE_HASH);
 
-        address[] memory signers = new address[](N);
-        for (uint256 i = 0; i < N; ++i) {
-            signers[i] = vm.addr(SIGNER_KEYS[i]);
-        }
-        forwarder = LocalCreDeployer.deploy(
-            LocalCreDeployer.Params({donId: DON_ID, configVersion: CONFIG_VERSION, f: F, signers: signers})
-        );
+        _deployForwarder();
         vm.prank(SPONSOR);
         training = new FederatedTraining(address(registry), address(forwarder), WORKFLOW_OWNER, WORKFLOW_NAME);
         registry.grantRole(registry.PROPOSER_ROLE(), address(training));
@@ -239,33 +219,17 @@ abstract contract FederatedTrainingBase is Test, IFederatedTrainingEvents {
         return _payload(taskId, round, training.getTask(taskId).modelHash, es);
     }
 
-    function _header() internal returns (KeystoneReports.Header memory) {
-        s_sequence += 1;
-        return KeystoneReports.Header({
-            executionId: keccak256(abi.encode("execution", s_sequence)),
-            timestamp: uint32(block.timestamp),
-            donId: DON_ID,
-            configVersion: CONFIG_VERSION,
-            workflowCid: keccak256("fl workflow"),
-            workflowName: WORKFLOW_NAME,
-            workflowOwner: WORKFLOW_OWNER,
-            reportId: bytes2(0x0001)
-        });
+    function _workflowCid() internal pure override returns (bytes32) {
+        return keccak256("fl workflow");
     }
 
-    function _keys(uint256 count) internal view returns (uint256[] memory) {
-        return DonKeys.first(SIGNER_KEYS, count);
+    function _workflowName() internal view override returns (bytes10) {
+        return WORKFLOW_NAME;
     }
 
     /// @dev Delivers a payload through the forwarder with f + 1 signatures; true when onReport returned.
     function _send(KeystoneReports.Header memory header, bytes memory payload) internal returns (bool) {
-        bytes memory raw = KeystoneReports.rawReport(header, payload);
-        bytes memory context = KeystoneReports.context(CONFIG_DIGEST, s_sequence);
-        bytes[] memory signatures = KeystoneReports.sign(raw, context, _keys(F + 1));
-        vm.prank(TRANSMITTER);
-        forwarder.report(address(training), raw, context, signatures);
-        return forwarder.getTransmissionState(address(training), header.executionId, header.reportId)
-            == IRouter.TransmissionState.SUCCEEDED;
+        return _sendReport(address(training), header, payload, _signerKeys(F + 1));
     }
 
     function _send(bytes memory payload) internal returns (bool) {

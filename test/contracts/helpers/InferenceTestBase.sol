@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol";
 import {ExamplesDeployer} from "../../../script/deploy/ExamplesDeployer.sol";
-import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {IInferenceOracleEvents} from "../../../contracts/interfaces/IInferenceOracle.sol";
 import {IClaimsInsuranceEvents} from "../../../contracts/interfaces/IClaimsInsurance.sol";
@@ -20,7 +18,7 @@ import {RegistryFixture} from "./RegistryFixture.sol";
 /// table, no waiting period, no review window: an accepted severe assessment pays at once). A transport base
 /// (`FunctionsDonTest`, `CreDonTest`) deploys its Chainlink contracts and answers requests through
 /// them; suites written against this base run on every transport.
-abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsuranceEvents {
+abstract contract InferenceTestBase is RegistryFixture, IInferenceOracleEvents, IClaimsInsuranceEvents {
     bytes32 internal constant DAMAGE = bytes32("damage-v1");
     bytes32 internal constant RISK = bytes32("risk-v1");
     uint8 internal constant THRESHOLD = 2;
@@ -37,23 +35,18 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
     uint256 internal constant START_TIME = 1_750_000_000;
     string internal constant PHOTO_URI = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 
-    address internal PROPOSER = makeAddr("proposer");
-    address internal APPROVER = makeAddr("approver");
-    /// Proposes retiring an active version, which APPROVER confirms (the registry's two-person rule).
-    address internal SECOND_APPROVER = makeAddr("second approver");
     address internal HOLDER = makeAddr("holder");
 
     bytes32 internal MODEL_HASH = sha256("damage-v1 model.onnx");
     bytes32 internal RISK_HASH = sha256("risk-v1 model.onnx");
     bytes32 internal PHOTO_SHA = sha256("photo of a dented car door");
 
-    ModelRegistry internal registry;
     InferenceOracle internal oracle;
     ClaimsInsurance internal insurance;
 
     function setUp() public virtual {
         vm.warp(START_TIME);
-        (registry,) = RegistryFixture.deploy(PROPOSER, APPROVER, SECOND_APPROVER);
+        _deployRegistry();
         _register(DAMAGE, MODEL_HASH);
         _register(RISK, RISK_HASH);
 
@@ -143,7 +136,7 @@ abstract contract InferenceTestBase is Test, IInferenceOracleEvents, IClaimsInsu
         returns (IModelRegistry.Proposal memory)
     {
         // damage-v1's classes as its manifest lists them; risk-v1's result is a scalar.
-        return RegistryFixture.proposal(
+        return _versionOneProposal(
             modelId, modelHash, modelId == DAMAGE ? ExamplesDeployer.damageLabelCount() : 0, bytes32(0)
         );
     }

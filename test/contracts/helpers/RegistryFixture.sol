@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
+import {Test} from "forge-std/Test.sol";
 import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol";
 
-/// @title RegistryFixture
-/// @notice The ModelRegistry set-up the test suites share, written once: the registry with its
-/// proposer and two approvers, and the proposal the transport and zero-knowledge oracle suites
-/// register their models with.
-library RegistryFixture {
+/// @notice How every suite that runs a ModelRegistry deploys it, written once.
+library RegistryDeployment {
     /// @dev Deploys the registry behind its proxy, administered by the calling test contract, and
     /// grants `proposer` PROPOSER_ROLE and both `approver` and `secondApprover` APPROVER_ROLE (retiring
     /// an active version takes two approvers).
@@ -23,10 +21,30 @@ library RegistryFixture {
         registry.grantRole(registry.APPROVER_ROLE(), secondApprover);
         return (registry, implementation);
     }
+}
+
+/// @notice The registry set-up the transport and zero-knowledge oracle suites share: the registry's
+/// proposer and two approvers, the registry with their roles, and the proposal they register their
+/// models with.
+abstract contract RegistryFixture is Test {
+    address internal PROPOSER = makeAddr("proposer");
+    address internal APPROVER = makeAddr("approver");
+    /// Proposes retiring an active version, which APPROVER confirms (the registry's two-person rule).
+    address internal SECOND_APPROVER = makeAddr("second approver");
+
+    ModelRegistry internal registry;
+
+    /// @dev Deploys `registry` behind its proxy, administered by this test contract, with PROPOSER
+    /// holding PROPOSER_ROLE and APPROVER and SECOND_APPROVER holding APPROVER_ROLE; returns the
+    /// implementation.
+    function _deployRegistry() internal returns (address implementation) {
+        (registry, implementation) = RegistryDeployment.deploy(PROPOSER, APPROVER, SECOND_APPROVER);
+        return implementation;
+    }
 
     /// @dev A proposal of `modelHash` as version 1.0.0 of `modelId`, with `labelCount` classes (0 for a
     /// scalar result) and `weightsCommitment` (zero for a model without one).
-    function proposal(bytes32 modelId, bytes32 modelHash, uint16 labelCount, bytes32 weightsCommitment)
+    function _versionOneProposal(bytes32 modelId, bytes32 modelHash, uint16 labelCount, bytes32 weightsCommitment)
         internal
         pure
         returns (IModelRegistry.Proposal memory)

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {Test} from "forge-std/Test.sol";
 import {OnnxOracleDeployer} from "../../../script/deploy/OnnxOracleDeployer.sol";
 import {ExamplesDeployer} from "../../../script/deploy/ExamplesDeployer.sol";
-import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {IInferenceOracleEvents} from "../../../contracts/interfaces/IInferenceOracle.sol";
 import {IRiskPricingEvents} from "../../../contracts/interfaces/IRiskPricing.sol";
@@ -37,7 +35,7 @@ contract ZkTestClient is InferenceClient {
 /// @notice RiskPricing on the zero-knowledge oracle with the real risk-v1 verifier and real proofs
 /// (made by the prover with the committed proving key: test/contracts/zk/vectors/). The registry
 /// holds risk-v1 at its real model hash with its weights commitment, approved by a second person.
-abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricingEvents, IZkInferenceOracle {
+abstract contract ZkOracleTestBase is RegistryFixture, IInferenceOracleEvents, IRiskPricingEvents, IZkInferenceOracle {
     bytes32 internal constant RISK = bytes32("risk-v1");
     uint128 internal constant BASE = 0.1 ether;
     uint32 internal constant MAX_AGE = 1 hours;
@@ -48,9 +46,6 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
     uint256 internal constant VERIFY_GAS_GOAL = 250_000;
     uint256 internal constant FULFIL_GAS_BOUND = 350_000;
 
-    address internal PROPOSER = makeAddr("proposer");
-    address internal APPROVER = makeAddr("approver");
-    address internal SECOND_APPROVER = makeAddr("second approver");
     address internal CUSTOMER = makeAddr("customer");
     address internal PROVER = makeAddr("prover");
 
@@ -61,7 +56,6 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
     /// sha256 of adapter/models/risk-v1/model.onnx, from its manifest.
     bytes32 internal RISK_HASH;
 
-    ModelRegistry internal registry;
     RiskV1Groth16Verifier internal verifier;
     ZkInferenceOracle internal oracle;
     RiskPricing internal pricing;
@@ -69,7 +63,7 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
     function setUp() public virtual {
         vm.warp(START_TIME);
         RISK_HASH = vm.parseJsonBytes32(vm.readFile("adapter/models/risk-v1/manifest.json"), ".file.sha256");
-        (registry,) = RegistryFixture.deploy(PROPOSER, APPROVER, SECOND_APPROVER);
+        _deployRegistry();
         _register(RISK, RISK_HASH, WEIGHTS);
 
         verifier = new RiskV1Groth16Verifier();
@@ -102,7 +96,7 @@ abstract contract ZkOracleTestBase is Test, IInferenceOracleEvents, IRiskPricing
 
     function _propose(bytes32 modelId, bytes32 modelHash, bytes32 weightsCommitment) internal {
         IModelRegistry.Proposal memory proposal =
-            RegistryFixture.proposal(modelId, modelHash, 0, weightsCommitment);
+            _versionOneProposal(modelId, modelHash, 0, weightsCommitment);
         // Built first: the sha256 precompile calls in it would take the prank.
         vm.prank(PROPOSER);
         registry.propose(proposal);
