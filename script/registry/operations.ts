@@ -284,6 +284,33 @@ export async function activate(
   return afterTransaction(client, target, 'activated', hash, transaction)
 }
 
+type RegistryCall = (
+  client: ModelRegistryClient,
+  modelId: string,
+  modelHash: string,
+) => Promise<TransactionSummary>
+
+/** Each retirement's command, its calls (proposing it for the active version, or doing it) and action names. */
+const RETIREMENT: Record<
+  'Revoked' | 'Deprecated',
+  { command: string; propose: RegistryCall; retire: RegistryCall; proposed: string; done: string }
+> = {
+  Revoked: {
+    command: 'revoke',
+    propose: (c, id, hash) => c.proposeRevocation(id, hash),
+    retire: (c, id, hash) => c.revoke(id, hash),
+    proposed: 'revocation-proposed',
+    done: 'revoked',
+  },
+  Deprecated: {
+    command: 'deprecate',
+    propose: (c, id, hash) => c.proposeDeprecation(id, hash),
+    retire: (c, id, hash) => c.deprecate(id, hash),
+    proposed: 'deprecation-proposed',
+    done: 'deprecated',
+  },
+}
+
 /**
  * `revoke` / `deprecate`: a version that is not the active one moves at once; the active version
  * needs two approvers, so the first run proposes and a second approver's run of the same command
@@ -296,7 +323,8 @@ export async function retire(
   to: 'Revoked' | 'Deprecated',
   replacement?: string,
 ): Promise<CommandResult> {
-  const command = to === 'Revoked' ? 'revoke' : 'deprecate'
+  const step = RETIREMENT[to]
+  const command = step.command
   const hash = requireHash(target, command)
   if (replacement !== undefined) {
     if (to !== 'Revoked') throw new RegistryUsageError('--replacement goes with revoke only')
@@ -313,29 +341,21 @@ export async function retire(
   const confirms =
     pending !== null && pending.to === to && getAddress(pending.proposedBy) !== getAddress(signer)
   if (isActive && !confirms) {
-    const transaction =
-      to === 'Revoked'
-        ? await client.proposeRevocation(target.modelId, hash)
-        : await client.proposeDeprecation(target.modelId, hash)
     return afterTransaction(
       client,
       target,
-      to === 'Revoked' ? 'revocation-proposed' : 'deprecation-proposed',
+      step.proposed,
       hash,
-      transaction,
+      await step.propose(client, target.modelId, hash),
       `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``,
     )
   }
-  const transaction =
-    to === 'Revoked'
-      ? await client.revoke(target.modelId, hash)
-      : await client.deprecate(target.modelId, hash)
   return afterTransaction(
     client,
     target,
-    to === 'Revoked' ? 'revoked' : 'deprecated',
+    step.done,
     hash,
-    transaction,
+    await step.retire(client, target.modelId, hash),
   )
 }
 
