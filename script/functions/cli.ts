@@ -211,13 +211,7 @@ export function buildProgram(): Command {
   return program
 }
 
-async function main(): Promise<void> {
-  await runCli(
-    buildProgram(),
-    (error): error is Error =>
-      error instanceof RequestArgsError ||
-      (error instanceof Error && error.name === 'NetworkConfigError'),
-  )
+if (require.main === module) {
+  // NetworkConfigError by name: ./network.ts loads only for the network commands.
+  void runCli(buildProgram(), [RequestArgsError, 'NetworkConfigError'])
 }
-
-if (require.main === module) void main()
