@@ -263,14 +263,11 @@ export class LocalCreDon extends LocalDonBase<
   private readonly requests = new Map<string, SeenRequest>()
 
   constructor(private readonly options: LocalCreDonOptions) {
-    super({
-      rpcUrl: checkedOptions(options).rpcUrl,
+    super(checkedOptions(options), {
       providerPollingMs: 50,
       name: 'CRE DON',
       keep: 'first',
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-      ...(options.faults === undefined ? {} : { faults: options.faults }),
-      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      defaultPollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     })
     this.configs = new Map(options.configs.map((c) => [c.oracleAddress.toLowerCase(), c]))
     this.secrets = { ...options.secrets }

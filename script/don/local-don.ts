@@ -143,14 +143,11 @@ export class LocalDon extends LocalDonBase<RoundOutcome, DonEvent, NodeFault, Re
   private readonly requests = new Map<string, OracleRequestEvent>()
 
   constructor(private readonly options: LocalDonOptions) {
-    super({
-      rpcUrl: options.rpcUrl,
+    super(options, {
       providerPollingMs: 100,
       name: 'DON',
       keep: 'last',
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-      ...(options.faults === undefined ? {} : { faults: options.faults }),
-      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      defaultPollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     })
     this.coordinator = new Contract(options.coordinator, coordinatorInterface, this.provider)
     this.limits = { ...TOOLKIT_LIMITS, ...options.limits }

@@ -11,16 +11,24 @@ import { RoundLoop, type RoundLoopOptions } from './round-loop'
 export type RoundLoopEvent<Outcome> =
   { type: 'outcome'; outcome: Outcome } | { type: 'error'; message: string }
 
-export interface LocalDonBaseSettings<Outcome, Event, Fault> {
+/** The options every local DON takes. */
+export interface LocalDonCommonOptions<Outcome, Event, Fault> {
   rpcUrl: string
+  /** How often the DON polls for requests, ms. */
+  pollIntervalMs?: number
+  /** Fault per node index; changeable with `setFaults`. */
+  faults?: Record<number, Fault>
+  onEvent?: (event: Event | RoundLoopEvent<Outcome>) => void
+}
+
+/** What each kind of local DON fixes. */
+export interface LocalDonSettings<Outcome> {
   /** How often the provider polls (ethers' `pollingInterval`), ms. */
   providerPollingMs: number
   /** The DON's name in errors; which outcome of a request run twice `waitForOutcome` gives. */
   name: string
   keep: RoundLoopOptions<Outcome>['keep']
-  pollIntervalMs: number
-  faults?: Record<number, Fault>
-  onEvent?: (event: Event | RoundLoopEvent<Outcome>) => void
+  defaultPollIntervalMs: number
 }
 
 export abstract class LocalDonBase<
@@ -35,18 +43,21 @@ export abstract class LocalDonBase<
   protected readonly rounds: RoundLoop<Outcome>
   private readonly onEvent: ((event: Event | RoundLoopEvent<Outcome>) => void) | undefined
 
-  constructor(settings: LocalDonBaseSettings<Outcome, Event, Fault>) {
-    this.provider = new JsonRpcProvider(settings.rpcUrl, undefined, {
+  constructor(
+    options: LocalDonCommonOptions<Outcome, Event, Fault>,
+    settings: LocalDonSettings<Outcome>,
+  ) {
+    this.provider = new JsonRpcProvider(options.rpcUrl, undefined, {
       staticNetwork: true,
       batchMaxCount: 1,
       pollingInterval: settings.providerPollingMs,
       cacheTimeout: -1,
     })
-    this.faults = { ...settings.faults }
-    this.onEvent = settings.onEvent
+    this.faults = { ...options.faults }
+    this.onEvent = options.onEvent
     this.rounds = new RoundLoop<Outcome>({
       name: settings.name,
-      pollIntervalMs: settings.pollIntervalMs,
+      pollIntervalMs: options.pollIntervalMs ?? settings.defaultPollIntervalMs,
       poll: () => this.poll(),
       onError: (message) => this.emit({ type: 'error', message }),
       onOutcome: (outcome) => this.emit({ type: 'outcome', outcome }),
