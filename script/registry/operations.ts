@@ -284,32 +284,11 @@ export async function activate(
   return afterTransaction(client, target, 'activated', hash, transaction)
 }
 
-type RegistryCall = (
-  client: ModelRegistryClient,
-  modelId: string,
-  modelHash: string,
-) => Promise<TransactionSummary>
-
-/** Each retirement's command, its calls (proposing it for the active version, or doing it) and action names. */
-const RETIREMENT: Record<
-  'Revoked' | 'Deprecated',
-  { command: string; propose: RegistryCall; retire: RegistryCall; proposed: string; done: string }
-> = {
-  Revoked: {
-    command: 'revoke',
-    propose: (c, id, hash) => c.proposeRevocation(id, hash),
-    retire: (c, id, hash) => c.revoke(id, hash),
-    proposed: 'revocation-proposed',
-    done: 'revoked',
-  },
-  Deprecated: {
-    command: 'deprecate',
-    propose: (c, id, hash) => c.proposeDeprecation(id, hash),
-    retire: (c, id, hash) => c.deprecate(id, hash),
-    proposed: 'deprecation-proposed',
-    done: 'deprecated',
-  },
-}
+/** Each retirement's command and the actions it reports. */
+const RETIREMENT = {
+  Revoked: { command: 'revoke', proposed: 'revocation-proposed', done: 'revoked' },
+  Deprecated: { command: 'deprecate', proposed: 'deprecation-proposed', done: 'deprecated' },
+} as const
 
 /**
  * `revoke` / `deprecate`: a version that is not the active one moves at once; the active version
@@ -346,7 +325,7 @@ export async function retire(
       target,
       step.proposed,
       hash,
-      await step.propose(client, target.modelId, hash),
+      await client.proposeRetirement(target.modelId, hash, to),
       `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``,
     )
   }
@@ -355,7 +334,7 @@ export async function retire(
     target,
     step.done,
     hash,
-    await step.retire(client, target.modelId, hash),
+    await client.retire(target.modelId, hash, to),
   )
 }
 

@@ -219,20 +219,23 @@ export class ModelRegistryClient {
     return this.send('activate', [modelId, modelHash])
   }
 
-  proposeDeprecation(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('proposeDeprecation', [modelId, modelHash])
+  /** `proposeRevocation` / `proposeDeprecation`: the first half of retiring the active version. */
+  proposeRetirement(
+    modelId: string,
+    modelHash: string,
+    to: 'Revoked' | 'Deprecated',
+  ): Promise<TransactionSummary> {
+    const method = to === 'Revoked' ? 'proposeRevocation' : 'proposeDeprecation'
+    return this.send(method, [modelId, modelHash])
   }
 
-  deprecate(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('deprecate', [modelId, modelHash])
-  }
-
-  proposeRevocation(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('proposeRevocation', [modelId, modelHash])
-  }
-
-  revoke(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('revoke', [modelId, modelHash])
+  /** `revoke` or `deprecate`. */
+  retire(
+    modelId: string,
+    modelHash: string,
+    to: 'Revoked' | 'Deprecated',
+  ): Promise<TransactionSummary> {
+    return this.send(to === 'Revoked' ? 'revoke' : 'deprecate', [modelId, modelHash])
   }
 
   revokeAndActivate(
