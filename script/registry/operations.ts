@@ -345,10 +345,7 @@ export async function cancel(
   what: 'retirement' | 'amendment',
 ): Promise<CommandResult> {
   const hash = requireHash(target, 'cancel')
-  const transaction =
-    what === 'retirement'
-      ? await client.cancelRetirement(target.modelId, hash)
-      : await client.cancelAmendment(target.modelId, hash)
+  const transaction = await client.cancel(target.modelId, hash, what)
   return afterTransaction(client, target, `${what}-cancelled`, hash, transaction)
 }
 
@@ -389,9 +386,13 @@ export async function amend(
     getAddress(pending.proposedBy) !== getAddress(signer) &&
     pending.labelCount === labelCount &&
     pending.weightsCommitment.toLowerCase() === weightsCommitment.toLowerCase()
-  const transaction = confirms
-    ? await client.confirmAmendment(target.modelId, hash, labelCount, weightsCommitment)
-    : await client.proposeAmendment(target.modelId, hash, labelCount, weightsCommitment)
+  const transaction = await client.amend(
+    confirms ? 'confirm' : 'propose',
+    target.modelId,
+    hash,
+    labelCount,
+    weightsCommitment,
+  )
   return afterTransaction(
     client,
     target,

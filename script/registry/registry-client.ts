@@ -246,30 +246,26 @@ export class ModelRegistryClient {
     return this.send('revokeAndActivate', [modelId, modelHash, replacement])
   }
 
-  cancelRetirement(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('cancelRetirement', [modelId, modelHash])
+  /** `cancelRetirement` or `cancelAmendment`: withdraws what is pending for a version. */
+  cancel(
+    modelId: string,
+    modelHash: string,
+    what: 'retirement' | 'amendment',
+  ): Promise<TransactionSummary> {
+    const method = what === 'retirement' ? 'cancelRetirement' : 'cancelAmendment'
+    return this.send(method, [modelId, modelHash])
   }
 
-  proposeAmendment(
+  /** `proposeAmendment`, or `confirmAmendment` of the same values by a second approver. */
+  amend(
+    step: 'propose' | 'confirm',
     modelId: string,
     modelHash: string,
     labelCount: number,
     weightsCommitment: string,
   ): Promise<TransactionSummary> {
-    return this.send('proposeAmendment', [modelId, modelHash, labelCount, weightsCommitment])
-  }
-
-  confirmAmendment(
-    modelId: string,
-    modelHash: string,
-    labelCount: number,
-    weightsCommitment: string,
-  ): Promise<TransactionSummary> {
-    return this.send('confirmAmendment', [modelId, modelHash, labelCount, weightsCommitment])
-  }
-
-  cancelAmendment(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('cancelAmendment', [modelId, modelHash])
+    const method = step === 'confirm' ? 'confirmAmendment' : 'proposeAmendment'
+    return this.send(method, [modelId, modelHash, labelCount, weightsCommitment])
   }
 
   /** The stored record of a version (status `None` if unknown). */
