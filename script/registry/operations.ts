@@ -319,22 +319,21 @@ export async function retire(
   const pending = isActive ? await client.pendingRetirement(target.modelId, hash) : null
   const confirms =
     pending !== null && pending.to === to && getAddress(pending.proposedBy) !== getAddress(signer)
-  if (isActive && !confirms) {
-    return afterTransaction(
-      client,
-      target,
-      step.proposed,
-      hash,
-      await client.proposeRetirement(target.modelId, hash, to),
-      `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``,
-    )
-  }
+  // The active version's first approver proposes; a second approver's run (or any run on another
+  // version) retires it.
+  const proposes = isActive && !confirms
+  const transaction = proposes
+    ? await client.proposeRetirement(target.modelId, hash, to)
+    : await client.retire(target.modelId, hash, to)
   return afterTransaction(
     client,
     target,
-    step.done,
+    proposes ? step.proposed : step.done,
     hash,
-    await client.retire(target.modelId, hash, to),
+    transaction,
+    proposes
+      ? `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``
+      : undefined,
   )
 }
 
