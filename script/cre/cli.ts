@@ -317,14 +317,6 @@ export function buildProgram(): Command {
   return program
 }
 
-async function main(): Promise<void> {
-  await runCli(
-    buildProgram(),
-    (error): error is Error =>
-      error instanceof RequestArgsError ||
-      error instanceof CreCliConfigError ||
-      error instanceof SimulationError,
-  )
+if (require.main === module) {
+  void runCli(buildProgram(), [RequestArgsError, CreCliConfigError, SimulationError])
 }
-
-if (require.main === module) void main()

@@ -14,7 +14,6 @@
  */
 import {
   Contract,
-  JsonRpcProvider,
   Wallet,
   getAddress,
   getBytes,
@@ -42,7 +41,8 @@ import {
   type InferenceRequestedEvent,
 } from '../../cre-workflow/onnx-inference/request-event'
 import { oracleEvents, rejectReasonName } from '../local/oracle-events'
-import { RoundLoop, describeError } from '../local/round-loop'
+import { LocalDonBase } from '../local/local-don-base'
+import { describeError } from '../local/round-loop'
 import { replayRevertReason } from '../local/revert-reason'
 import { creOracleInterface, forwarderInterface } from './abi'
 import { runCreNode } from './node-runner'
@@ -223,6 +223,14 @@ const RECEIPT_POLL_MS = 20
 const RECEIPT_TIMEOUT_MS = 30_000
 const BLOCK_TAGS = { LATEST: 'latest', SAFE: 'safe', FINALIZED: 'finalized' } as const
 
+/** Refuses options a DON cannot start with (before anything is created). */
+function checkedOptions(options: LocalCreDonOptions): LocalCreDonOptions {
+  if (options.configs.length === 0) throw new CreDonConfigError('no workflow config (no oracle)')
+  if (options.transmitterKeys.length === 0)
+    throw new CreDonConfigError('no transmitter key: the DON cannot send reports')
+  return options
+}
+
 /** The trigger's log in the form the workflow's decoder takes (the SDK's EVMLog fields). */
 function requestLogOf(log: Log): Parameters<typeof decodeInferenceRequested>[0] {
   return {
@@ -239,55 +247,36 @@ function requestLogOf(log: Log): Parameters<typeof decodeInferenceRequested>[0] 
  * observes, consensus by fields, a report signed by f+1 nodes, `forwarder.report` from the round
  * leader's transmitter with the workflow's gas limit. One round at a time.
  */
-export class LocalCreDon {
-  readonly provider: JsonRpcProvider
+export class LocalCreDon extends LocalDonBase<
+  CreRoundOutcome,
+  CreDonEvent,
+  CreNodeFault,
+  CreReportTampering
+> {
   private readonly configs: Map<string, WorkflowConfig>
   private secrets: Record<string, string>
-  private faults: Record<number, CreNodeFault>
-  private tampering: CreReportTampering | undefined
   private config: ForwarderConfig | undefined
   private signerKeys: string[] = []
   private readonly workflowIds = new Map<string, string>()
   private nextBlock = new Map<string, number>()
   private sequence = 0n
-  private readonly rounds: RoundLoop<CreRoundOutcome>
   private readonly requests = new Map<string, SeenRequest>()
 
   constructor(private readonly options: LocalCreDonOptions) {
-    if (options.configs.length === 0) throw new CreDonConfigError('no workflow config (no oracle)')
-    if (options.transmitterKeys.length === 0)
-      throw new CreDonConfigError('no transmitter key: the DON cannot send reports')
-    this.provider = new JsonRpcProvider(options.rpcUrl, undefined, {
-      staticNetwork: true,
-      batchMaxCount: 1,
-      pollingInterval: 50,
-      cacheTimeout: -1,
+    super(checkedOptions(options), {
+      providerPollingMs: 50,
+      name: 'CRE DON',
+      keep: 'first',
+      defaultPollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     })
     this.configs = new Map(options.configs.map((c) => [c.oracleAddress.toLowerCase(), c]))
     this.secrets = { ...options.secrets }
-    this.faults = { ...options.faults }
-    this.rounds = new RoundLoop<CreRoundOutcome>({
-      name: 'CRE DON',
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-      poll: () => this.poll(),
-      onError: (message) => this.emit({ type: 'error', message }),
-      onOutcome: (outcome) => this.emit({ type: 'outcome', outcome }),
-      keep: 'first',
-    })
   }
 
   /** n and f of the forwarder config, and the signatures a report needs (f + 1). */
   get quorum(): { n: number; f: number; requiredSignatures: number; donId: number } {
     const c = this.requireConfig()
     return { n: c.signers.length, f: c.f, requiredSignatures: c.f + 1, donId: c.donId }
-  }
-
-  setFaults(faults: Record<number, CreNodeFault>): void {
-    this.faults = { ...faults }
-  }
-
-  setTampering(tampering: CreReportTampering | undefined): void {
-    this.tampering = tampering
   }
 
   /** Sets a Vault DON secret the workflow reads (`cre secrets update`); the next round sees it. */
@@ -316,17 +305,6 @@ export class LocalCreDon {
     this.rounds.start()
   }
 
-  /** Stops polling and waits for the round in progress, if any. */
-  async stop(): Promise<void> {
-    await this.rounds.stop()
-    this.provider.destroy()
-  }
-
-  /** Resolves with the (first) outcome of `requestId` once the DON has handled it. */
-  waitForOutcome(requestId: string, timeoutMs: number): Promise<CreRoundOutcome> {
-    return this.rounds.waitForOutcome(requestId, timeoutMs)
-  }
-
   /**
    * Runs the workflow again for a request the DON has seen (a new workflow execution, so a new
    * execution id), with the current faults, tampering and secrets; after the round in progress.
@@ -349,7 +327,7 @@ export class LocalCreDon {
     return block?.number ?? -1
   }
 
-  private async poll(): Promise<void> {
+  protected async poll(): Promise<void> {
     const found: SeenRequest[] = []
     for (const [oracle, config] of this.configs) {
       const from = this.nextBlock.get(oracle) ?? 0
@@ -707,10 +685,6 @@ export class LocalCreDon {
   private requireConfig(): ForwarderConfig {
     if (this.config === undefined) throw new CreDonConfigError('the CRE DON is not started')
     return this.config
-  }
-
-  private emit(event: CreDonEvent): void {
-    this.options.onEvent?.(event)
   }
 }
 

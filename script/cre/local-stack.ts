@@ -14,8 +14,12 @@ import type { LocalChain } from '../local/anvil'
 import { deployLocalCre, type LocalCreDeployment } from '../local/cre-deployment'
 import { registerModel, type RegisteredModel } from '../local/model-registration'
 import { deployProject, type ProjectDeployment } from '../local/project-deployment'
-import { chainWallets, startAdaptersInBackground, startThrowawayAnvil } from '../local/stack-parts'
-import { Teardown } from '../local/teardown'
+import {
+  chainWallets,
+  startAdaptersInBackground,
+  startThrowawayAnvil,
+  startStack,
+} from '../local/stack-parts'
 import { ADAPTERS_SECRET, LocalCreDon, type CreDonEvent, type CreNodeFault } from './local-cre-don'
 
 /** The chain name in local workflow configs: the local DON reads no chain selector (CRE's SDK would). */
@@ -102,8 +106,7 @@ function aborted(signal: AbortSignal | undefined): void {
 /** Starts the stack; on a failure, stops what it started and rethrows. */
 export async function startLocalCreStack(options: LocalCreStackOptions): Promise<LocalCreStack> {
   const log = options.log ?? (() => undefined)
-  const teardown = new Teardown()
-  try {
+  return startStack(async (teardown) => {
     const chain = await startThrowawayAnvil(teardown, {
       ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
       ...(options.port === undefined ? {} : { port: options.port }),
@@ -184,10 +187,6 @@ export async function startLocalCreStack(options: LocalCreStackOptions): Promise
       don,
       provider,
       wallet,
-      stop: () => teardown.run(),
     }
-  } catch (err) {
-    await teardown.run()
-    throw err
-  }
+  })
 }

@@ -1,6 +1,5 @@
 import {
   Contract,
-  JsonRpcProvider,
   SigningKey,
   Wallet,
   getAddress,
@@ -18,7 +17,8 @@ import { MAX_REQUEST_DATA_BYTES, executeOnNode, type NodeFault } from './node-ex
 import { buildReportContext, encodeReport, signReport, type Commitment } from './report'
 import { CODE_LANGUAGE_JAVASCRIPT, Location, decodeRequestData } from './request-data'
 import { HostedSecretsStore } from './secrets'
-import { RoundLoop, describeError } from '../local/round-loop'
+import { LocalDonBase } from '../local/local-don-base'
+import { describeError } from '../local/round-loop'
 import { replayRevertReason } from '../local/revert-reason'
 
 /** One node of the local DON: the key it signs reports with and the key it transmits from. */
@@ -132,39 +132,26 @@ const EXTRA_HASH = `0x${'00'.repeat(32)}`
  * signs the OCR report with exactly the required number of node keys and transmits it from the
  * leader's transmitter. The Coordinator checks every signature: nothing is bypassed.
  */
-export class LocalDon {
-  readonly provider: JsonRpcProvider
+export class LocalDon extends LocalDonBase<RoundOutcome, DonEvent, NodeFault, ReportTampering> {
   private readonly coordinator: Contract
   private readonly limits: FunctionsLimits
   private readonly secrets: HostedSecretsStore
-  private faults: Record<number, NodeFault>
-  private tampering: ReportTampering | undefined
   private config: OnchainConfig | undefined
   private nodes: DonNodeKeys[] = []
   private nextBlock = 0
   private epoch = 0
-  private readonly rounds: RoundLoop<RoundOutcome>
   private readonly requests = new Map<string, OracleRequestEvent>()
 
   constructor(private readonly options: LocalDonOptions) {
-    this.provider = new JsonRpcProvider(options.rpcUrl, undefined, {
-      staticNetwork: true,
-      batchMaxCount: 1,
-      pollingInterval: 100,
-      cacheTimeout: -1,
+    super(options, {
+      providerPollingMs: 100,
+      name: 'DON',
+      keep: 'last',
+      defaultPollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     })
     this.coordinator = new Contract(options.coordinator, coordinatorInterface, this.provider)
     this.limits = { ...TOOLKIT_LIMITS, ...options.limits }
     this.secrets = options.secrets ?? new HostedSecretsStore()
-    this.faults = { ...options.faults }
-    this.rounds = new RoundLoop<RoundOutcome>({
-      name: 'DON',
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-      poll: () => this.poll(),
-      onError: (message) => this.emit({ type: 'error', message }),
-      onOutcome: (outcome) => this.emit({ type: 'outcome', outcome }),
-      keep: 'last',
-    })
   }
 
   /** n and f of the on-chain OCR config, and the signatures a report needs ((n+f)/2+1). */
@@ -172,14 +159,6 @@ export class LocalDon {
     const c = this.requireConfig()
     const n = c.signers.length
     return { n, f: c.f, requiredSignatures: Math.floor((n + c.f) / 2) + 1 }
-  }
-
-  setFaults(faults: Record<number, NodeFault>): void {
-    this.faults = { ...faults }
-  }
-
-  setTampering(tampering: ReportTampering | undefined): void {
-    this.tampering = tampering
   }
 
   /** Reads the Coordinator's OCR config, checks the node keys against it, and starts watching. */
@@ -199,17 +178,6 @@ export class LocalDon {
     this.rounds.start()
   }
 
-  /** Stops watching and waits for the round in progress, if any. */
-  async stop(): Promise<void> {
-    await this.rounds.stop()
-    this.provider.destroy()
-  }
-
-  /** Resolves with the outcome of `requestId` once the DON has handled it. */
-  waitForOutcome(requestId: string, timeoutMs: number): Promise<RoundOutcome> {
-    return this.rounds.waitForOutcome(requestId, timeoutMs)
-  }
-
   /**
    * Runs another round for a request the DON has seen (as OCR does until a request is fulfilled or
    * times out), with the current faults and tampering. Waits for the watcher's round in progress.
@@ -224,7 +192,7 @@ export class LocalDon {
     })
   }
 
-  private async poll(): Promise<void> {
+  protected async poll(): Promise<void> {
     const latest = await this.provider.getBlockNumber()
     if (latest < this.nextBlock) return
     const topic = coordinatorInterface.getEvent('OracleRequest')?.topicHash
@@ -464,10 +432,6 @@ export class LocalDon {
       transmitters: (parsed.args.getValue('transmitters') as string[]).map((a) => getAddress(a)),
       f: Number(parsed.args.getValue('f')),
     }
-  }
-
-  private emit(event: DonEvent): void {
-    this.options.onEvent?.(event)
   }
 }
 

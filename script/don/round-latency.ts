@@ -29,8 +29,12 @@ import {
   type RoundRunner,
   type RoundsStack,
 } from '../local/round-figures'
-import { chainWallets, startAdaptersInBackground, startThrowawayAnvil } from '../local/stack-parts'
-import { Teardown } from '../local/teardown'
+import {
+  chainWallets,
+  startAdaptersInBackground,
+  startThrowawayAnvil,
+  startStack,
+} from '../local/stack-parts'
 import { LocalDon } from './local-don'
 import { HostedSecretsStore } from './secrets'
 
@@ -89,8 +93,7 @@ export async function startFunctionsRoundsStack(
   options: Pick<FunctionsRoundOptions, 'pollIntervalMs' | 'log'> = {},
 ): Promise<FunctionsRoundsStack> {
   const log = options.log ?? (() => undefined)
-  const teardown = new Teardown()
-  try {
+  return startStack(async (teardown) => {
     const chain = await startThrowawayAnvil(teardown)
     const adaptersStarting = startAdaptersInBackground(teardown, ROUND_ADAPTERS)
     const functions = await deployLocalFunctions(chain.rpcUrl, chain.chainId)
@@ -174,11 +177,8 @@ export async function startFunctionsRoundsStack(
         note,
       }
     }
-    return { round, stop: () => teardown.run() }
-  } catch (err) {
-    await teardown.run()
-    throw err
-  }
+    return { round }
+  })
 }
 
 /** Measures `rounds` Functions rounds through the local DON (after `warmup` uncounted ones). */

@@ -133,47 +133,67 @@ async function network() {
   return { ...module, env: module.networkEnv(process.env) }
 }
 
-function subscriptionCommand(program: Command, name: string, description: string): Command {
-  return program
+/** A subscription command: the Router and LINK token, and with `sub`, the subscription id. */
+function subscriptionCommand(
+  program: Command,
+  name: string,
+  description: string,
+  { sub }: { sub: boolean },
+): Command {
+  const command = program
     .command(name)
     .description(description)
     .requiredOption('--router <0x..>', 'FunctionsRouter address', parseAddress)
     .requiredOption('--link <0x..>', 'LINK token address', parseAddress)
+  return sub
+    ? command.requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
+    : command
+}
+
+type NetworkModule = Awaited<ReturnType<typeof network>>
+
+/** An action that changes a subscription (if `change` is given), then prints its state. */
+function thenPrintSubscription<O extends SubOptions & { sub: string }>(
+  change?: (net: NetworkModule, options: O) => Promise<unknown>,
+): (options: O) => Promise<void> {
+  return async (options) => {
+    const net = await network()
+    await change?.(net, options)
+    print(await net.subscriptionInfo(net.env, options, options.sub))
+  }
 }
 
 function addNetworkCommands(program: Command): void {
-  subscriptionCommand(program, 'sub:create', 'create a Functions billing subscription')
+  subscriptionCommand(program, 'sub:create', 'create a Functions billing subscription', {
+    sub: false,
+  })
     .option('--consumer <0x..>', 'first consumer contract', parseAddress)
     .action(async (options: SubOptions) => {
       const { env, createSubscription } = await network()
       print({ subscriptionId: await createSubscription(env, options, options.consumer) })
     })
-  subscriptionCommand(program, 'sub:fund', 'send LINK to a subscription')
-    .requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
+  subscriptionCommand(program, 'sub:fund', 'send LINK to a subscription', { sub: true })
     .requiredOption('--juels <amount>', 'LINK amount in juels (1 LINK = 1e18)', parseJuels)
-    .action(async (options: SubOptions & { sub: string; juels: bigint }) => {
-      const { env, fundSubscription, subscriptionInfo } = await network()
-      await fundSubscription(env, options, options.sub, options.juels)
-      print(await subscriptionInfo(env, options, options.sub))
-    })
+    .action(
+      thenPrintSubscription((net, o: SubOptions & { sub: string; juels: bigint }) =>
+        net.fundSubscription(net.env, o, o.sub, o.juels),
+      ),
+    )
   subscriptionCommand(
     program,
     'sub:add-consumer',
     'allow a consumer contract to use a subscription',
+    { sub: true },
   )
-    .requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
     .requiredOption('--consumer <0x..>', 'consumer contract', parseAddress)
-    .action(async (options: SubOptions & { sub: string; consumer: string }) => {
-      const { env, addConsumer, subscriptionInfo } = await network()
-      await addConsumer(env, options, options.sub, options.consumer)
-      print(await subscriptionInfo(env, options, options.sub))
-    })
-  subscriptionCommand(program, 'sub:info', 'owner, balance and consumers of a subscription')
-    .requiredOption('--sub <id>', 'subscription id', parseSubscriptionId)
-    .action(async (options: SubOptions & { sub: string }) => {
-      const { env, subscriptionInfo } = await network()
-      print(await subscriptionInfo(env, options, options.sub))
-    })
+    .action(
+      thenPrintSubscription((net, o: SubOptions & { sub: string; consumer: string }) =>
+        net.addConsumer(net.env, o, o.sub, o.consumer),
+      ),
+    )
+  subscriptionCommand(program, 'sub:info', 'owner, balance and consumers of a subscription', {
+    sub: true,
+  }).action(thenPrintSubscription())
   program
     .command('secrets:encrypt')
     .description('encrypt the ADAPTERS secret to the DON keys, for DON-hosted secrets')
@@ -211,13 +231,7 @@ export function buildProgram(): Command {
   return program
 }
 
-async function main(): Promise<void> {
-  await runCli(
-    buildProgram(),
-    (error): error is Error =>
-      error instanceof RequestArgsError ||
-      (error instanceof Error && error.name === 'NetworkConfigError'),
-  )
+if (require.main === module) {
+  // NetworkConfigError by name: ./network.ts loads only for the network commands.
+  void runCli(buildProgram(), [RequestArgsError, 'NetworkConfigError'])
 }
-
-if (require.main === module) void main()

@@ -63,8 +63,7 @@ import {
   type RoundSample,
   type RoundsStack,
 } from '../local/round-figures'
-import { chainWallets, startAdaptersInBackground } from '../local/stack-parts'
-import { Teardown } from '../local/teardown'
+import { chainWallets, startAdaptersInBackground, startStack } from '../local/stack-parts'
 
 export interface ToolkitRoundOptions {
   rounds: number
@@ -285,8 +284,7 @@ export async function startToolkitRoundsStack(
 ): Promise<ToolkitRoundsStack> {
   const log = options.log ?? (() => undefined)
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
-  const teardown = new Teardown()
-  try {
+  return startStack(async (teardown) => {
     const adaptersStarting = startAdaptersInBackground(teardown, ROUND_ADAPTERS)
     await forgeBuild(Object.values(ARTIFACTS).map((a) => a.file))
     const adapters = await adaptersStarting
@@ -428,11 +426,8 @@ export async function startToolkitRoundsStack(
         ...(verdict.accepted ? {} : { note: 'InferenceRejected' }),
       }
     }
-    return { round, stop: () => teardown.run() }
-  } catch (err) {
-    await teardown.run()
-    throw err
-  }
+    return { round }
+  })
 }
 
 /** Measures `rounds` rounds through the toolkit's local Functions testnet (after `warmup`). */

@@ -17,32 +17,29 @@ export interface Pipeline {
   readonly edges: readonly (readonly [from: string, to: string])[]
 }
 
+/** The pipeline's errors: each is named after its class. */
+abstract class PipelineError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
 /** Thrown for text that is not a well-formed pipeline; `line` is 1-based. */
-export class PipelineSyntaxError extends Error {
+export class PipelineSyntaxError extends PipelineError {
   constructor(
     message: string,
     readonly line: number,
   ) {
     super(`observationSource line ${line}: ${message}`)
-    this.name = 'PipelineSyntaxError'
   }
 }
 
 /** Thrown when the task graph is not a DAG or references something that does not exist. */
-export class PipelineGraphError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'PipelineGraphError'
-  }
-}
+export class PipelineGraphError extends PipelineError {}
 
 /** Thrown when a task parameter cannot be resolved or has the wrong shape. */
-export class PipelineParamError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'PipelineParamError'
-  }
-}
+export class PipelineParamError extends PipelineError {}
 
 /** The literal, if non-blank. */
 export function nonemptyString(param: string | undefined): string | undefined {

@@ -9,7 +9,7 @@ import { startAdapters, type AdapterSpec, type LocalAdapter } from './adapters'
 import { anvilPrivateKey } from './anvil-accounts'
 import { startAnvil, type LocalChain, type StartAnvilOptions } from './anvil'
 import { removeDeploymentFile, throwawayChainId } from './deployment-file'
-import type { Teardown } from './teardown'
+import { Teardown } from './teardown'
 
 /** anvil on a throwaway chain id (unless `options.chainId`); teardown stops it and removes its deployment file. */
 export async function startThrowawayAnvil(
@@ -62,4 +62,21 @@ export function chainWallets(
   })
   teardown.add('provider', async () => provider.destroy())
   return { provider, wallet: (i: number): Wallet => new Wallet(anvilPrivateKey(i), provider) }
+}
+
+/**
+ * Starts a stack: `build` starts its parts, each registering its step with `teardown` as it
+ * starts; on a failure, what started is stopped and the error rethrown. The stack's `stop()` stops
+ * everything in reverse order and resolves with the steps that failed.
+ */
+export async function startStack<T extends object>(
+  build: (teardown: Teardown) => Promise<T>,
+): Promise<T & { stop(): Promise<string[]> }> {
+  const teardown = new Teardown()
+  try {
+    return { ...(await build(teardown)), stop: () => teardown.run() }
+  } catch (err) {
+    await teardown.run()
+    throw err
+  }
 }

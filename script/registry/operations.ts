@@ -284,6 +284,12 @@ export async function activate(
   return afterTransaction(client, target, 'activated', hash, transaction)
 }
 
+/** Each retirement's command and the actions it reports. */
+const RETIREMENT = {
+  Revoked: { command: 'revoke', proposed: 'revocation-proposed', done: 'revoked' },
+  Deprecated: { command: 'deprecate', proposed: 'deprecation-proposed', done: 'deprecated' },
+} as const
+
 /**
  * `revoke` / `deprecate`: a version that is not the active one moves at once; the active version
  * needs two approvers, so the first run proposes and a second approver's run of the same command
@@ -296,7 +302,8 @@ export async function retire(
   to: 'Revoked' | 'Deprecated',
   replacement?: string,
 ): Promise<CommandResult> {
-  const command = to === 'Revoked' ? 'revoke' : 'deprecate'
+  const step = RETIREMENT[to]
+  const command = step.command
   const hash = requireHash(target, command)
   if (replacement !== undefined) {
     if (to !== 'Revoked') throw new RegistryUsageError('--replacement goes with revoke only')
@@ -312,30 +319,21 @@ export async function retire(
   const pending = isActive ? await client.pendingRetirement(target.modelId, hash) : null
   const confirms =
     pending !== null && pending.to === to && getAddress(pending.proposedBy) !== getAddress(signer)
-  if (isActive && !confirms) {
-    const transaction =
-      to === 'Revoked'
-        ? await client.proposeRevocation(target.modelId, hash)
-        : await client.proposeDeprecation(target.modelId, hash)
-    return afterTransaction(
-      client,
-      target,
-      to === 'Revoked' ? 'revocation-proposed' : 'deprecation-proposed',
-      hash,
-      transaction,
-      `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``,
-    )
-  }
-  const transaction =
-    to === 'Revoked'
-      ? await client.revoke(target.modelId, hash)
-      : await client.deprecate(target.modelId, hash)
+  // The active version's first approver proposes; a second approver's run (or any run on another
+  // version) retires it.
+  const proposes = isActive && !confirms
+  const transaction = proposes
+    ? await client.proposeRetirement(target.modelId, hash, to)
+    : await client.retire(target.modelId, hash, to)
   return afterTransaction(
     client,
     target,
-    to === 'Revoked' ? 'revoked' : 'deprecated',
+    proposes ? step.proposed : step.done,
     hash,
     transaction,
+    proposes
+      ? `this is the active version: a second approver runs \`${command}\` on it to confirm, or an approver runs \`revoke --replacement <approved hash>\``
+      : undefined,
   )
 }
 
@@ -346,10 +344,7 @@ export async function cancel(
   what: 'retirement' | 'amendment',
 ): Promise<CommandResult> {
   const hash = requireHash(target, 'cancel')
-  const transaction =
-    what === 'retirement'
-      ? await client.cancelRetirement(target.modelId, hash)
-      : await client.cancelAmendment(target.modelId, hash)
+  const transaction = await client.cancel(target.modelId, hash, what)
   return afterTransaction(client, target, `${what}-cancelled`, hash, transaction)
 }
 
@@ -390,9 +385,13 @@ export async function amend(
     getAddress(pending.proposedBy) !== getAddress(signer) &&
     pending.labelCount === labelCount &&
     pending.weightsCommitment.toLowerCase() === weightsCommitment.toLowerCase()
-  const transaction = confirms
-    ? await client.confirmAmendment(target.modelId, hash, labelCount, weightsCommitment)
-    : await client.proposeAmendment(target.modelId, hash, labelCount, weightsCommitment)
+  const transaction = await client.amend(
+    confirms ? 'confirm' : 'propose',
+    target.modelId,
+    hash,
+    labelCount,
+    weightsCommitment,
+  )
   return afterTransaction(
     client,
     target,

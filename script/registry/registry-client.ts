@@ -219,20 +219,23 @@ export class ModelRegistryClient {
     return this.send('activate', [modelId, modelHash])
   }
 
-  proposeDeprecation(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('proposeDeprecation', [modelId, modelHash])
+  /** `proposeRevocation` / `proposeDeprecation`: the first half of retiring the active version. */
+  proposeRetirement(
+    modelId: string,
+    modelHash: string,
+    to: 'Revoked' | 'Deprecated',
+  ): Promise<TransactionSummary> {
+    const method = to === 'Revoked' ? 'proposeRevocation' : 'proposeDeprecation'
+    return this.send(method, [modelId, modelHash])
   }
 
-  deprecate(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('deprecate', [modelId, modelHash])
-  }
-
-  proposeRevocation(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('proposeRevocation', [modelId, modelHash])
-  }
-
-  revoke(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('revoke', [modelId, modelHash])
+  /** `revoke` or `deprecate`. */
+  retire(
+    modelId: string,
+    modelHash: string,
+    to: 'Revoked' | 'Deprecated',
+  ): Promise<TransactionSummary> {
+    return this.send(to === 'Revoked' ? 'revoke' : 'deprecate', [modelId, modelHash])
   }
 
   revokeAndActivate(
@@ -243,30 +246,26 @@ export class ModelRegistryClient {
     return this.send('revokeAndActivate', [modelId, modelHash, replacement])
   }
 
-  cancelRetirement(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('cancelRetirement', [modelId, modelHash])
+  /** `cancelRetirement` or `cancelAmendment`: withdraws what is pending for a version. */
+  cancel(
+    modelId: string,
+    modelHash: string,
+    what: 'retirement' | 'amendment',
+  ): Promise<TransactionSummary> {
+    const method = what === 'retirement' ? 'cancelRetirement' : 'cancelAmendment'
+    return this.send(method, [modelId, modelHash])
   }
 
-  proposeAmendment(
+  /** `proposeAmendment`, or `confirmAmendment` of the same values by a second approver. */
+  amend(
+    step: 'propose' | 'confirm',
     modelId: string,
     modelHash: string,
     labelCount: number,
     weightsCommitment: string,
   ): Promise<TransactionSummary> {
-    return this.send('proposeAmendment', [modelId, modelHash, labelCount, weightsCommitment])
-  }
-
-  confirmAmendment(
-    modelId: string,
-    modelHash: string,
-    labelCount: number,
-    weightsCommitment: string,
-  ): Promise<TransactionSummary> {
-    return this.send('confirmAmendment', [modelId, modelHash, labelCount, weightsCommitment])
-  }
-
-  cancelAmendment(modelId: string, modelHash: string): Promise<TransactionSummary> {
-    return this.send('cancelAmendment', [modelId, modelHash])
+    const method = step === 'confirm' ? 'confirmAmendment' : 'proposeAmendment'
+    return this.send(method, [modelId, modelHash, labelCount, weightsCommitment])
   }
 
   /** The stored record of a version (status `None` if unknown). */

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs'
 
+import { runTool } from './tool-main'
+
 export const CHUNK_SIZE = 262_144
 export const MAX_CHILDREN_PER_NODE = 174
 
@@ -33,16 +35,5 @@ export async function unixfsCidV1(bytes: Uint8Array): Promise<string> {
 }
 
 if (require.main === module) {
-  const path = process.argv[2]
-  if (!path) {
-    process.stderr.write('usage: cid.ts <file>\n')
-    process.exitCode = 2
-  } else {
-    unixfsCidV1(readFileSync(path))
-      .then((cid) => process.stdout.write(`${cid}\n`))
-      .catch((err: unknown) => {
-        process.stderr.write(`cid failed: ${err instanceof Error ? err.message : String(err)}\n`)
-        process.exitCode = 1
-      })
-  }
+  runTool('cid.ts <file>', 'cid', (path) => unixfsCidV1(readFileSync(path)))
 }

@@ -17,6 +17,7 @@ import {
 } from '../../../protocol/manifest'
 import { manifestText } from './assemble-manifest'
 import { unixfsCidV1 } from './cid'
+import { runTool } from './tool-main'
 
 type Draft = Record<string, unknown> & {
   file?: Record<string, unknown>
@@ -43,16 +44,8 @@ export async function sealManifest(dir: string): Promise<Manifest> {
 }
 
 if (require.main === module) {
-  const dir = process.argv[2]
-  if (!dir) {
-    process.stderr.write('usage: seal-manifest.ts <model folder>\n')
-    process.exitCode = 2
-  } else {
-    sealManifest(resolve(dir))
-      .then((m) => process.stdout.write(`sealed ${m.id} ${m.version}: ${m.file.sha256}\n`))
-      .catch((err: unknown) => {
-        process.stderr.write(`seal failed: ${err instanceof Error ? err.message : String(err)}\n`)
-        process.exitCode = 1
-      })
-  }
+  runTool('seal-manifest.ts <model folder>', 'seal', async (dir) => {
+    const m = await sealManifest(resolve(dir))
+    return `sealed ${m.id} ${m.version}: ${m.file.sha256}`
+  })
 }
