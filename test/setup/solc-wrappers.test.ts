@@ -40,8 +40,11 @@ function version(wrapper: string, cwd: string): string {
 describe('solc wrappers for forge (postinstall)', () => {
   const home = tempDirFor('onnx-oracle-svm-', 'test')
 
-  it('is what npm runs after installing', () => {
-    expect(pkg.scripts.postinstall).toBe('node script/setup/solc-wrappers.mjs')
+  it('is what npm runs after installing (then the Functions sources are built)', () => {
+    expect(pkg.scripts.postinstall.split(' && ')).toEqual([
+      'node script/setup/solc-wrappers.mjs',
+      'node --import tsx script/functions/build-sources.ts',
+    ])
   })
 
   it('writes an executable wrapper per pinned compiler that answers with its own version', () => {
