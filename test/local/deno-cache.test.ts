@@ -1,8 +1,9 @@
 /**
  * Deno's cache seeded from node_modules (script/local/deno-cache.ts): the Functions sources' `npm:`
  * imports (noble) resolve from it with every download made to fail (proxies on a closed loopback
- * port), through the toolkit's `simulateScript` and in the environment of the process kit's
- * children; and a Deno with an empty cache does try to download them (so the check can fail).
+ * port), through `simulateSource` in a fresh HOME and in the environment of the process kit's
+ * children; jest's globalSetup puts it in the workers' environment (the toolkit's `deno` in the
+ * tests); and a Deno with an empty cache does try to download them (so the checks can fail).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,8 +24,7 @@ import {
   preparedDenoDir,
 } from '../../script/local/deno-cache'
 import { freePort } from '../../script/local/free-port'
-import { simulateSource } from '../../script/local/functions-simulator'
-import { NODE_BIN_DIR } from '../../script/local/repo-root'
+import { NODE_BIN_DIR, REPO_ROOT } from '../../script/local/repo-root'
 import { childBaseEnv } from '../../script/local/tsx-process'
 
 jest.setTimeout(60_000)
@@ -87,20 +87,44 @@ describe('the seeded Deno cache', () => {
     }
   })
 
-  it('serves the Functions sources their npm: imports with downloads failing', async () => {
-    const saved = Object.fromEntries(Object.keys(noNetwork).map((k) => [k, process.env[k]]))
-    Object.assign(process.env, noNetwork)
-    let outcome
+  it('serves simulateSource the npm: imports in a fresh HOME with downloads failing', () => {
+    // A child process: inside a jest test `process.env` is a copy that the toolkit's spawn never
+    // reads, so only a real process shows what `withToolkitEnv` gives Deno.
+    const home = mkdtempSync(join(tmpdir(), 'onnx-oracle-deno-home-'))
     try {
-      outcome = await simulateSource({ source: NOBLE_SOURCE, args: [] })
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `require('./script/local/functions-simulator.ts')
+            .simulateSource({ source: process.env.NOBLE_SOURCE, args: [] })
+            .then((outcome) => console.log(JSON.stringify(outcome)))`,
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: home, NOBLE_SOURCE, ...noNetwork },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      )
+      expect(run.status).toBe(0)
+      const outcome = JSON.parse(run.stdout) as { responseHex?: string; error?: string }
+      expect(outcome.error).toBeUndefined()
+      expect(toUtf8String(outcome.responseHex ?? '0x')).toBe(NOBLE_RESULT)
+      expect(existsSync(join(home, '.cache', 'deno'))).toBe(false)
     } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name]
-        else process.env[name] = value
-      }
+      rmSync(home, { recursive: true, force: true })
     }
-    expect(outcome.error).toBeUndefined()
-    expect(toUtf8String(outcome.responseHex ?? '0x')).toBe(NOBLE_RESULT)
+  })
+
+  it("is in the jest workers' real environment (the toolkit's deno inside tests)", () => {
+    // No `env`: the child gets the worker's real environment, as `simulateScript`'s deno does.
+    const run = spawnSync(process.execPath, ['-e', 'console.log(process.env.DENO_DIR)'], {
+      encoding: 'utf8',
+    })
+    expect(run.stdout.trim()).toBe(denoCacheEnv().DENO_DIR)
   })
 
   describe('run by deno directly', () => {
