@@ -10,4 +10,6 @@ module.exports = {
   },
   // Type-checking is `npm run typecheck`'s job; ts-jest only transpiles (isolatedModules).
   testTimeout: 30_000,
+  // Deno's cache seeded from node_modules, for the toolkit's `deno` (no npm download at test time).
+  globalSetup: '<rootDir>/test/support/deno-cache-global-setup.ts',
 }

@@ -5,6 +5,8 @@
  * tests:
  * - the limits are parameters, each defaulting to the toolkit's own default (`TOOLKIT_LIMITS`);
  * - `deno` comes from `node_modules/.bin` (the npm `deno` package);
+ * - Deno's cache (DENO_DIR) is one seeded from node_modules (script/local/deno-cache.ts), so the
+ *   sources' `npm:` imports (noble) resolve without a download;
  * - every call gets its own temporary folder outside the repository (Deno 2 would switch to
  *   node_modules mode under a folder with a package.json, and `npm:` imports would fail; the
  *   toolkit names its temp file after `Date.now()` only, so concurrent calls need separate
@@ -29,6 +31,7 @@ import {
   DEFAULT_MAX_ON_CHAIN_RESPONSE_BYTES,
 } from '@chainlink/functions-toolkit/dist/simulationConfig'
 
+import { denoCacheEnv } from './deno-cache'
 import { isInsideRepo, NODE_BIN_DIR, repoPath } from './repo-root'
 
 /** The Functions sources, one per job kind. */
@@ -119,17 +122,26 @@ function tempRoot(requested: string | undefined): string {
 }
 
 /**
- * Runs `start` (which must call `simulateScript`) with PATH and TMPDIR set for the toolkit and
- * gives the caller's values back before returning. `simulateScript` reads both only before its
- * first `await` (`deno --version`, `os.tmpdir()` for its sandbox file, the `deno` spawn), so
- * setting them for this synchronous span is enough, and since nothing else runs during it, no
- * other code of the caller ever sees its environment changed.
+ * Runs `start` (which must call `simulateScript`) with PATH, TMPDIR and Deno's cache (DENO_DIR,
+ * NPM_CONFIG_REGISTRY: `denoCacheEnv`) set for the toolkit and gives the caller's values back
+ * before returning. `simulateScript` reads them only before its first `await` (`deno --version`,
+ * `os.tmpdir()` for its sandbox file, the `deno` spawn, which inherits process.env), so setting
+ * them for this synchronous span is enough, and since nothing else runs during it, no other code
+ * of the caller ever sees its environment changed.
  */
 function withToolkitEnv<T>(tmpDir: string, start: () => T): T {
-  const saved = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR }
+  const deno = denoCacheEnv()
+  const saved = {
+    PATH: process.env.PATH,
+    TMPDIR: process.env.TMPDIR,
+    DENO_DIR: process.env.DENO_DIR,
+    NPM_CONFIG_REGISTRY: process.env.NPM_CONFIG_REGISTRY,
+  }
   process.env.PATH =
     saved.PATH === undefined ? NODE_BIN_DIR : `${NODE_BIN_DIR}${delimiter}${saved.PATH}`
   process.env.TMPDIR = tmpDir
+  process.env.DENO_DIR = deno.DENO_DIR
+  process.env.NPM_CONFIG_REGISTRY = deno.NPM_CONFIG_REGISTRY
   try {
     return start()
   } finally {

@@ -6,14 +6,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 
+import { denoCacheEnv } from './deno-cache'
 import { freePort } from './free-port'
 import { startProcess, waitUntilReady, type ManagedProcess } from './managed-process'
 import { REPO_ROOT, repoPath } from './repo-root'
 
 /**
  * The variables a child inherits from this process: where programs and the home folder are, and
- * how this machine reaches the network (proxies and the certificate authorities TLS must trust:
- * e.g. Deno fetching a Functions source's `npm:` imports in a fresh HOME needs them).
+ * how this machine reaches the network (proxies and the certificate authorities TLS must trust).
  */
 const INHERITED_VARIABLES = [
   'PATH',
@@ -23,7 +23,6 @@ const INHERITED_VARIABLES = [
   'SSL_CERT_DIR',
   'NODE_EXTRA_CA_CERTS',
   'DENO_CERT',
-  'DENO_DIR',
   'HTTPS_PROXY',
   'HTTP_PROXY',
   'NO_PROXY',
@@ -32,14 +31,19 @@ const INHERITED_VARIABLES = [
   'no_proxy',
 ] as const
 
-/** The `INHERITED_VARIABLES` of this process (those that are set). */
+/**
+ * The `INHERITED_VARIABLES` of this process (those that are set), and Deno's cache seeded from
+ * node_modules (`denoCacheEnv`: DENO_DIR, NPM_CONFIG_REGISTRY), so that a child running the
+ * Functions sources through the toolkit (the toolkit's local testnet, the local DON) resolves
+ * their `npm:` imports without a download.
+ */
 export function childBaseEnv(): Record<string, string> {
   const env: Record<string, string> = {}
   for (const name of INHERITED_VARIABLES) {
     const value = process.env[name]
     if (value !== undefined) env[name] = value
   }
-  return env
+  return { ...env, ...denoCacheEnv() }
 }
 
 /** `node --import tsx <entry> ...args`, the entry resolved against the repository root. */
