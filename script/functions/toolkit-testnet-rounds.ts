@@ -51,6 +51,7 @@ import {
 import { ROUND_ACCOUNTS, ROUND_ADAPTERS, ROUND_REQUEST_FEE } from '../don/round-latency'
 import { adaptersSecret } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
+import { denoCacheEnv } from '../local/deno-cache'
 import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { freePort } from '../local/free-port'
 import { registerModel } from '../local/model-registration'
@@ -144,12 +145,24 @@ async function send(contract: Contract, method: string, args: unknown[]): Promis
   return (await tx.wait())?.logs ?? []
 }
 
-/** PATH with node_modules/.bin (deno) first and TMPDIR outside the repo; restores them when called. */
+/**
+ * PATH with node_modules/.bin (deno) first, TMPDIR outside the repo and Deno's cache seeded from
+ * node_modules; restores them when called.
+ */
 function toolkitEnv(tmpDir: string): () => void {
-  const saved = { PATH: process.env.PATH, TMPDIR: process.env.TMPDIR }
+  const deno = denoCacheEnv()
+  const saved = {
+    PATH: process.env.PATH,
+    TMPDIR: process.env.TMPDIR,
+    DENO_DIR: process.env.DENO_DIR,
+    NPM_CONFIG_REGISTRY: process.env.NPM_CONFIG_REGISTRY,
+  }
   process.env.PATH =
     saved.PATH === undefined ? NODE_BIN_DIR : `${NODE_BIN_DIR}${delimiter}${saved.PATH}`
   process.env.TMPDIR = tmpDir
+  // Deno resolves the source's npm: imports from node_modules' copies (script/local/deno-cache.ts).
+  process.env.DENO_DIR = deno.DENO_DIR
+  process.env.NPM_CONFIG_REGISTRY = deno.NPM_CONFIG_REGISTRY
   return () => {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name]

@@ -41,7 +41,7 @@ describe('solc wrappers for forge (postinstall)', () => {
   const home = tempDirFor('onnx-oracle-svm-', 'test')
 
   it('is what npm runs after installing (then the Functions sources are built)', () => {
-    expect(pkg.scripts.postinstall.split(' && ')).toEqual([
+    expect(pkg.scripts.postinstall?.split(' && ')).toEqual([
       'node script/setup/solc-wrappers.mjs',
       'node --import tsx script/functions/build-sources.ts',
     ])
