@@ -31,7 +31,7 @@ import './toolkit-backend'
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { format } from 'node:util'
 
@@ -51,11 +51,11 @@ import {
 import { ROUND_ACCOUNTS, ROUND_ADAPTERS, ROUND_REQUEST_FEE } from '../don/round-latency'
 import { adaptersSecret } from '../local/adapters'
 import { anvilPrivateKey } from '../local/anvil-accounts'
-import { denoCacheEnv } from '../local/deno-cache'
 import { forgeBuild, readArtifact } from '../local/forge-artifacts'
 import { freePort } from '../local/free-port'
+import { setToolkitEnv } from '../local/functions-simulator'
 import { registerModel } from '../local/model-registration'
-import { REPO_ROOT, NODE_BIN_DIR, isInsideRepo } from '../local/repo-root'
+import { REPO_ROOT, isInsideRepo } from '../local/repo-root'
 import { quoteOracleInterface, requestRiskQuote, riskQuote } from '../local/risk-quote-requests'
 import {
   measureStackRounds,
@@ -143,32 +143,6 @@ async function send(contract: Contract, method: string, args: unknown[]): Promis
     wait(): Promise<{ logs: Log[] } | null>
   }
   return (await tx.wait())?.logs ?? []
-}
-
-/**
- * PATH with node_modules/.bin (deno) first, TMPDIR outside the repo and Deno's cache seeded from
- * node_modules; restores them when called.
- */
-function toolkitEnv(tmpDir: string): () => void {
-  const deno = denoCacheEnv()
-  const saved = {
-    PATH: process.env.PATH,
-    TMPDIR: process.env.TMPDIR,
-    DENO_DIR: process.env.DENO_DIR,
-    NPM_CONFIG_REGISTRY: process.env.NPM_CONFIG_REGISTRY,
-  }
-  process.env.PATH =
-    saved.PATH === undefined ? NODE_BIN_DIR : `${NODE_BIN_DIR}${delimiter}${saved.PATH}`
-  process.env.TMPDIR = tmpDir
-  // Deno resolves the source's npm: imports from node_modules' copies (script/local/deno-cache.ts).
-  process.env.DENO_DIR = deno.DENO_DIR
-  process.env.NPM_CONFIG_REGISTRY = deno.NPM_CONFIG_REGISTRY
-  return () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name]
-      else process.env[name] = value
-    }
-  }
 }
 
 /** The parts of ganache's in-process EIP-1193 provider a verdict subscription needs. */
@@ -307,7 +281,7 @@ export async function startToolkitRoundsStack(
     teardown.add('temp folder', async () => rmSync(tmp, { recursive: true, force: true }))
     const configPath = join(tmp, 'simulation-config.json')
     writeFileSync(configPath, JSON.stringify({ secrets: { ADAPTERS: adaptersSecret(adapters) } }))
-    const restoreEnv = toolkitEnv(tmp)
+    const restoreEnv = setToolkitEnv(tmp)
     teardown.add('environment', async () => restoreEnv())
 
     const port = await freePort()

@@ -130,6 +130,21 @@ function tempRoot(requested: string | undefined): string {
  * of the caller ever sees its environment changed.
  */
 function withToolkitEnv<T>(tmpDir: string, start: () => T): T {
+  const restore = setToolkitEnv(tmpDir)
+  try {
+    return start()
+  } finally {
+    restore()
+  }
+}
+
+/**
+ * Sets what the toolkit's Deno needs in `process.env`: PATH with node_modules/.bin (deno) first,
+ * TMPDIR = `tmpDir`, and Deno's cache seeded from node_modules (`denoCacheEnv`). Returns the
+ * function that gives the previous values back. `withToolkitEnv` uses it for one synchronous span;
+ * the toolkit testnet (script/functions/toolkit-testnet-rounds.ts) for the testnet's life.
+ */
+export function setToolkitEnv(tmpDir: string): () => void {
   const deno = denoCacheEnv()
   const saved = {
     PATH: process.env.PATH,
@@ -142,9 +157,7 @@ function withToolkitEnv<T>(tmpDir: string, start: () => T): T {
   process.env.TMPDIR = tmpDir
   process.env.DENO_DIR = deno.DENO_DIR
   process.env.NPM_CONFIG_REGISTRY = deno.NPM_CONFIG_REGISTRY
-  try {
-    return start()
-  } finally {
+  return () => {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name]
       else process.env[name] = value
