@@ -3,8 +3,8 @@
  * script/registry/DeployRegistry.s.sol through `forge script --broadcast` (so the governance hand-over
  * to a TimelockController runs as operators run it), and the CLI run as its own process each time. Covers the whole life of a model version: propose, refuse a folder
  * that does not verify, approve (two-person rule), squatting and its remedy, the two-person
- * revocation of the active version, amendments, status, and configuration errors that never echo
- * the key.
+ * revocation and deprecation of the active version, withdrawing a pending retirement, amendments,
+ * status, and configuration errors that never echo the key.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -363,6 +363,49 @@ describe('a version with a zero-knowledge circuit', () => {
       readModelFolder(dir).proposal.modelHash,
     )) as string
     expect(onChain).toBe(COMMITMENT)
+  })
+})
+
+describe('withdrawing and deprecating', () => {
+  // The damage-zk version the previous suite approved: the active (and only) one of its model id.
+  const zkFolder = () => join(scratch, 'damage-zk')
+
+  it('a proposed deprecation is cancelled; then two approvers deprecate the active version', async () => {
+    const proposed = await cli(['deprecate', zkFolder()], envFor(KEYS.approverA))
+    expect(proposed.code).toBe(0)
+    expect(proposed.json.action).toBe('deprecation-proposed')
+    expect(proposed.json.status?.pendingRetirement).toEqual({
+      proposedBy: addressOf(KEYS.approverA),
+      to: 'Deprecated',
+    })
+
+    const cancelled = await cli(['cancel', zkFolder(), '--retirement'], envFor(KEYS.approverA))
+    expect(cancelled.code).toBe(0)
+    expect(cancelled.json.action).toBe('retirement-cancelled')
+    expect(cancelled.json.status?.pendingRetirement).toBeNull()
+    expect(cancelled.json.status?.record?.status).toBe('Approved')
+
+    // Nothing pending any more: a second approver's run proposes again rather than deprecating.
+    const again = await cli(['deprecate', zkFolder()], envFor(KEYS.approverB))
+    expect(again.json.action).toBe('deprecation-proposed')
+    expect(again.json.status?.activeVersion).not.toBeNull()
+
+    const done = await cli(['deprecate', zkFolder()], envFor(KEYS.approverA))
+    expect(done.code).toBe(0)
+    expect(done.json.action).toBe('deprecated')
+    expect(done.json.status?.record?.status).toBe('Deprecated')
+    expect(done.json.status?.activeVersion).toBeNull()
+    expect(done.json.status?.pendingRetirement).toBeNull()
+  })
+
+  it('cancel must be told what to withdraw (exit 2), and refuses when nothing is pending', async () => {
+    const unsaid = await cli(['cancel', zkFolder()], envFor(KEYS.approverA))
+    expect(unsaid.code).toBe(2)
+    expect(unsaid.err).toMatch(/--retirement or --amendment/)
+
+    const nothing = await cli(['cancel', zkFolder(), '--retirement'], envFor(KEYS.approverA))
+    expect(nothing.code).toBe(1)
+    expect(nothing.out + nothing.err).toMatch(/RetirementNotProposed/)
   })
 })
 
