@@ -7,12 +7,14 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const failedSteps = []
 
 function run(title, command, args, env = {}, { captureStderr = false } = {}) {
   process.stdout.write(`\n=== ${title}: ${command} ${args.join(' ')}\n`)
+  const started = performance.now()
   const res = spawnSync(command, args, {
     stdio: ['ignore', 'pipe', captureStderr ? 'pipe' : 'inherit'],
     env: { ...process.env, ...env },
@@ -22,6 +24,7 @@ function run(title, command, args, env = {}, { captureStderr = false } = {}) {
   if (res.stdout) process.stdout.write(res.stdout)
   if (res.stderr) process.stderr.write(res.stderr)
   if (res.error) process.stdout.write(`${title}: ${res.error.message}\n`)
+  process.stdout.write(`=== ${title}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
   return { ok: res.status === 0, stdout: res.stdout ?? '', stderr: res.stderr ?? '' }
 }
 
