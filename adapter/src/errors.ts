@@ -41,74 +41,82 @@ export class AdapterError extends Error {
   }
 }
 
-/** What a status error class fixes besides its status: a retry delay, a default message. */
-interface StatusDefaults {
-  retryAfterSeconds?: number
-  message?: string
-}
-
-/**
- * The base of an error class with a fixed HTTP status (`class NotFoundError extends
- * withStatus(404) {}`); with a default message, the message may be left out.
- */
-function withStatus(
-  statusCode: number,
-  defaults: StatusDefaults & { message: string },
-): new (message?: string, options?: AdapterErrorOptions) => AdapterError
-function withStatus(
-  statusCode: number,
-  defaults?: StatusDefaults,
-): new (message: string, options?: AdapterErrorOptions) => AdapterError
-function withStatus(
-  statusCode: number,
-  defaults: StatusDefaults = {},
-): new (message?: string, options?: AdapterErrorOptions) => AdapterError {
-  const retry =
-    defaults.retryAfterSeconds === undefined
-      ? {}
-      : { retryAfterSeconds: defaults.retryAfterSeconds }
-  return class extends AdapterError {
-    constructor(message = defaults.message ?? '', options?: AdapterErrorOptions) {
-      super(message, statusCode, { ...retry, ...options })
-    }
+/** 400: the request body or one of its fields is invalid. */
+export class InputError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 400, options)
   }
 }
 
-/** 400: the request body or one of its fields is invalid. */
-export class InputError extends withStatus(400) {}
-
 /** 401: a required API key is missing or wrong. */
-export class AuthError extends withStatus(401, { message: 'missing or invalid API key' }) {}
+export class AuthError extends AdapterError {
+  constructor(message = 'missing or invalid API key', options?: AdapterErrorOptions) {
+    super(message, 401, options)
+  }
+}
 
 /** 403: the request asks for something this adapter refuses (e.g. a blocked address). */
-export class ForbiddenError extends withStatus(403) {}
+export class ForbiddenError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 403, options)
+  }
+}
 
 /** 404: the named model or route does not exist. */
-export class NotFoundError extends withStatus(404) {}
+export class NotFoundError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 404, options)
+  }
+}
 
 /** 413: a body or fetched payload is larger than allowed. */
-export class PayloadTooLargeError extends withStatus(413) {}
+export class PayloadTooLargeError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 413, options)
+  }
+}
 
 /** 415: a fetched or supplied payload has a content type the adapter does not accept. */
-export class UnsupportedMediaTypeError extends withStatus(415) {}
+export class UnsupportedMediaTypeError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 415, options)
+  }
+}
 
 /** 422: well-formed, but its content cannot be processed (digest mismatch, undecodable image). */
-export class UnprocessableError extends withStatus(422) {}
+export class UnprocessableError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 422, options)
+  }
+}
 
 /** 429: the adapter's queue is full; retry later. */
-export class OverloadError extends withStatus(429, {
-  retryAfterSeconds: 1,
-  message: 'adapter overloaded, retry later',
-}) {}
+export class OverloadError extends AdapterError {
+  constructor(message = 'adapter overloaded, retry later', options?: AdapterErrorOptions) {
+    super(message, 429, { retryAfterSeconds: 1, ...options })
+  }
+}
 
 /** 502: an upstream (image host, IPFS gateway) failed. */
-export class UpstreamError extends withStatus(502) {}
+export class UpstreamError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 502, options)
+  }
+}
 
 /** 503: the adapter is not ready or is shutting down. */
-export class UnavailableError extends withStatus(503, { retryAfterSeconds: 1 }) {}
+export class UnavailableError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 503, { retryAfterSeconds: 1, ...options })
+  }
+}
 
 /** 504: an upstream did not answer in time. */
-export class TimeoutError extends withStatus(504) {}
+export class TimeoutError extends AdapterError {
+  constructor(message: string, options?: AdapterErrorOptions) {
+    super(message, 504, options)
+  }
+}
 
 /**
  * Wraps anything thrown into an AdapterError, keeping the original as the cause. A client error of
